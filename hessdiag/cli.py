@@ -1,0 +1,140 @@
+"""The command line: a thin typer shell over `hessdiag.api` (SPEC §8).
+
+Only this module turns errors into exit codes: a `HessdiagError` becomes one line on stderr and exit
+1, a usage error exit 2 (typer/click), Ctrl-C exit 130. Output files are validated before any work
+and written atomically after it, so a failed or interrupted run leaves nothing half-written.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Callable, Optional
+
+import typer
+from rich.console import Console
+
+from .errors import HessdiagError, first_line
+
+app = typer.Typer(add_completion=False, pretty_exceptions_enable=False,
+                  help="Curvature and gradient-noise diagnostics for PyTorch checkpoints.")
+
+EXIT_BAD_INPUT, EXIT_INTERRUPTED = 1, 130
+
+
+def _version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        typer.echo(f"hessdiag {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="print the version and exit")] = False,
+) -> None:
+    """Curvature and gradient-noise diagnostics for PyTorch checkpoints."""
+
+
+def _fail(message: str, code: int = EXIT_BAD_INPUT) -> typer.Exit:
+    sys.stderr.write(f"hessdiag: error: {message}\n")
+    sys.stderr.flush()
+    return typer.Exit(code)
+
+
+def _guarded(body: Callable[[], int | None]) -> None:
+    """Run a command body; map domain errors and interrupts to exit codes with one stderr line."""
+    try:
+        code = body()
+    except HessdiagError as exc:
+        raise _fail(first_line(exc), exc.exit_code) from None
+    except KeyboardInterrupt:
+        raise _fail("interrupted; no report was written", EXIT_INTERRUPTED) from None
+    except MemoryError:
+        raise _fail("out of memory; try a smaller --batch-size or --samples") from None
+    if code:
+        raise typer.Exit(code)
+
+
+def _check_writable(path: str | None, what: str, directory: bool = False) -> None:
+    if path is None:
+        return
+    target = Path(path)
+    parent = target if directory else (target.parent if str(target.parent) else Path("."))
+    if directory and target.exists() and not target.is_dir():
+        raise HessdiagError(f"{what} '{target}' exists and is not a directory")
+    if not directory and target.is_dir():
+        raise HessdiagError(f"{what} '{target}' is a directory")
+    check = parent if parent.exists() else parent.parent
+    if not parent.exists() and not directory:
+        raise HessdiagError(f"cannot write {what} '{target}': directory '{parent}' does not exist")
+    if not os.access(check if str(check) else ".", os.W_OK):
+        raise HessdiagError(f"cannot write {what} '{target}': permission denied")
+
+
+@app.command()
+def run(
+    config: Annotated[Optional[Path], typer.Argument(help="TOML config (flags override it)", show_default=False)] = None,
+    model: Annotated[Optional[str], typer.Option(help="module:factory, TorchScript archive or .pt2 program")] = None,
+    checkpoint: Annotated[Optional[str], typer.Option(help="state dict (plain, nested, prefixed)")] = None,
+    data: Annotated[Optional[str], typer.Option(help="torch/npz file with x and y, sklearn:NAME or module:factory")] = None,
+    loss: Annotated[Optional[str], typer.Option(help="ce, mse or bce")] = None,
+    samples: Annotated[Optional[int], typer.Option(help="seeded random subset of N samples")] = None,
+    batch_size: Annotated[Optional[int], typer.Option(help="samples per batch (results do not depend on it)")] = None,
+    seed: Annotated[Optional[int], typer.Option(help="seed of every random draw")] = None,
+    dtype: Annotated[Optional[str], typer.Option(help="float32, float64 or auto (float64 on CPU)")] = None,
+    device: Annotated[Optional[str], typer.Option(help="auto, cpu or cuda")] = None,
+    top_k: Annotated[Optional[int], typer.Option(help="number of top/bottom eigenvalues")] = None,
+    tol: Annotated[Optional[float], typer.Option(help="relative residual tolerance of Lanczos")] = None,
+    max_matvecs: Annotated[Optional[int], typer.Option(help="product budget of each Lanczos run")] = None,
+    hvp: Annotated[Optional[str], typer.Option(help="Hessian products: auto, retained or fwd-rev")] = None,
+    only: Annotated[Optional[str], typer.Option(help="comma list of spectrum,geometry,noise,fisher")] = None,
+    json_path: Annotated[Optional[str], typer.Option("--json", help="write the JSON report here")] = None,
+    html: Annotated[Optional[str], typer.Option(help="write the HTML report here")] = None,
+    png_dir: Annotated[Optional[str], typer.Option(help="write PNG plots into this directory")] = None,
+    fail_if: Annotated[Optional[list[str]], typer.Option(help="'PATH OP NUMBER': exit 3 when it holds")] = None,
+    trust_pickle: Annotated[bool, typer.Option("--trust-pickle", help="allow full unpickling of trusted files")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", help="no tables or progress bars")] = False,
+) -> None:
+    """Diagnose a checkpoint (or, with no config and no --model, the built-in default)."""
+
+    def body() -> int:
+        from . import api
+        from .load import make_settings
+        from .report.atomic import write_atomic
+        from .report.terminal import render_terminal, rich_progress
+
+        settings = make_settings(
+            config, model=model, checkpoint=checkpoint, data=data, loss=loss, samples=samples,
+            batch_size=batch_size, seed=seed, dtype=dtype, device=device, top_k=top_k, tol=tol,
+            max_matvecs=max_matvecs, hvp=hvp, only=only, json=json_path, html=html, png_dir=png_dir,
+            fail_if=fail_if or None, trust_pickle=trust_pickle or None, quiet=quiet or None,
+        )
+        _check_writable(settings.json, "JSON report")
+        _check_writable(settings.html, "HTML report")
+        _check_writable(settings.png_dir, "PNG directory", directory=True)
+        out = Console(quiet=settings.quiet)
+        err = Console(stderr=True, quiet=settings.quiet)
+        if settings.model is None and not settings.quiet:
+            err.print("No config and no --model: diagnosing the built-in default "
+                      "(an MLP trained for a fixed, seeded number of steps on scikit-learn digits).")
+        with rich_progress(err, enabled=not settings.quiet) as progress:
+            report = api.run(settings, progress)
+        if settings.json:
+            write_atomic(settings.json, report.to_json())
+        render_terminal(report, out)
+        return 0
+
+    _guarded(body)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

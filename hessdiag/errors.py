@@ -1,0 +1,53 @@
+"""The exceptions hessdiag raises.
+
+The library raises a `HessdiagError` (or a subclass) for every problem caused by the user's input:
+files, models, data, configuration, unsupported layers or losses. The message is one line that says
+what is wrong and, where possible, what to do. Only the command line turns these into an exit code and
+a line on stderr; library code never prints or exits.
+"""
+
+from __future__ import annotations
+
+
+class HessdiagError(Exception):
+    """Base class of all errors caused by the user's input."""
+
+    exit_code = 1
+
+
+class InputFileError(HessdiagError):
+    """A file is missing, truncated, corrupt, or not of the expected kind."""
+
+
+class CheckpointError(HessdiagError):
+    """A checkpoint cannot be loaded into the model (keys, shapes, pickled objects)."""
+
+
+class ModelError(HessdiagError):
+    """The model cannot be built, imported or evaluated."""
+
+
+class DataError(HessdiagError):
+    """The data are malformed or do not fit the model or the loss."""
+
+
+class ConfigError(HessdiagError):
+    """A configuration file or a setting is missing, malformed or inconsistent."""
+
+
+class UnsupportedError(HessdiagError):
+    """A layer, loss or feature is outside the explicit list hessdiag supports."""
+
+
+class NonFiniteError(HessdiagError):
+    """Weights, data or a computed quantity contain NaN or Inf."""
+
+
+def first_line(exc: BaseException) -> str:
+    """The first non-empty line of an exception's message, for one-line error reports."""
+    text = str(exc).strip()
+    for line in text.splitlines():
+        line = line.strip()
+        if line:
+            return line
+    return type(exc).__name__

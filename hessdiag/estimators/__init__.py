@@ -1,0 +1,1 @@
+"""Estimators composed from operators and seeded samplers (the third layer of hessdiag)."""

@@ -1,0 +1,65 @@
+"""Loading: checkpoint, data and config → a checked `Problem` (the first layer of hessdiag)."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import torch
+from torch import Tensor, nn
+
+from ..errors import ConfigError, ModelError
+from .build import build_problem, resolve_device, resolve_dtype
+from .config import SECTIONS, Settings, make_settings, read_config
+from .data import load_data
+from .default import trained_default
+from .losses import LOSSES, Loss, get_loss
+from .models import LoadedModel, from_module, load_model
+from .problem import Batch, ParamBlock, ParamLayout, Problem, make_batches
+
+__all__ = [
+    "Batch", "LOSSES", "Loss", "ParamBlock", "ParamLayout", "Problem", "SECTIONS", "Settings",
+    "get_loss", "load_problem", "make_batches", "make_settings", "problem_from_objects", "read_config",
+]
+
+
+def load_problem(settings: Settings) -> Problem:
+    """Resolve the settings' model, checkpoint, data and loss into a checked `Problem`.
+
+    With no model given, the built-in default (an MLP trained on digits) is used.
+    """
+    device = resolve_device(settings.device)
+    dtype = resolve_dtype(settings.dtype, device)
+    search = [Path(p) for p in settings.search_paths]
+    if settings.model is None:
+        if settings.checkpoint is not None or settings.data is not None:
+            raise ConfigError("--checkpoint and --data need --model (or a config naming the model)")
+        model, x, y = trained_default()
+        loss = get_loss(settings.loss or "ce")
+    else:
+        if settings.data is None:
+            raise ConfigError("--model needs --data (a file, sklearn:<name> or module:factory)")
+        if settings.loss is None:
+            raise ConfigError("--model needs --loss (ce, mse or bce)")
+        loss = get_loss(settings.loss)
+        checkpoint = Path(settings.checkpoint) if settings.checkpoint else None
+        model = load_model(settings.model, checkpoint, search, settings.trust_pickle, settings.seed)
+        x, y = load_data(settings.data, search, settings.trust_pickle)
+    return build_problem(model, x, y, loss, samples=settings.samples, batch_size=settings.batch_size,
+                         seed=settings.seed, dtype=dtype, device=device)
+
+
+def problem_from_objects(model: nn.Module, x: Tensor, y: Tensor, loss: str | Loss, *,
+                         samples: int | None = None, batch_size: int | None = None, seed: int = 0,
+                         dtype: str = "auto", device: str = "auto") -> Problem:
+    """A `Problem` from in-memory objects (a notebook's model and tensors).
+
+    The model is copied first, so the caller's module keeps its dtype, device and train/eval mode.
+    """
+    dev = resolve_device(device)
+    loss_obj = loss if isinstance(loss, Loss) else get_loss(loss)
+    if not isinstance(model, nn.Module):
+        raise ModelError(f"model is a {type(model).__name__}, not a torch.nn.Module")
+    loaded = from_module(copy.deepcopy(model), type(model).__name__)
+    return build_problem(loaded, torch.as_tensor(x), torch.as_tensor(y), loss_obj, samples=samples,
+                         batch_size=batch_size, seed=seed, dtype=resolve_dtype(dtype, dev), device=dev)

@@ -1,0 +1,141 @@
+"""Run settings: defaults, a TOML config file (stdlib `tomllib`), and flags that override it.
+
+A config holds the same settings as the command line (SPEC §8), as top-level keys with the flags'
+names in snake_case (`batch_size`, `top_k`, `png_dir`, ...). Relative paths in a config are taken
+relative to the config file's directory, which is also importable for `module:factory` specs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError, first_line
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+SECTIONS = ("spectrum", "geometry", "noise", "fisher")
+_PATH_KEYS = ("checkpoint", "json", "html", "png_dir")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every knob of a run; the report's `settings` records all of them."""
+
+    model: str | None = None
+    checkpoint: str | None = None
+    data: str | None = None
+    loss: str | None = None
+    samples: int | None = None
+    batch_size: int | None = None
+    seed: int = 0
+    dtype: str = "auto"
+    device: str = "auto"
+    top_k: int = 5
+    tol: float = 1e-4
+    max_matvecs: int = 300
+    hvp: str = "auto"
+    only: tuple[str, ...] = SECTIONS
+    json: str | None = None
+    html: str | None = None
+    png_dir: str | None = None
+    fail_if: tuple[str, ...] = ()
+    trust_pickle: bool = False
+    quiet: bool = False
+    config: str | None = None
+    search_paths: tuple[str, ...] = field(default=(), repr=False)
+
+    def __post_init__(self) -> None:
+        if self.top_k < 1:
+            raise ConfigError(f"top_k must be at least 1; got {self.top_k}")
+        if not 0 < self.tol < 1:
+            raise ConfigError(f"tol must lie in (0, 1); got {self.tol}")
+        if self.max_matvecs < 2:
+            raise ConfigError(f"max_matvecs must be at least 2; got {self.max_matvecs}")
+        if self.hvp not in ("auto", "retained", "fwd-rev"):
+            raise ConfigError(f"hvp must be auto, retained or fwd-rev; got '{self.hvp}'")
+        unknown = [s for s in self.only if s not in SECTIONS]
+        if unknown:
+            raise ConfigError(f"unknown section(s) {', '.join(unknown)} in --only; choose from {', '.join(SECTIONS)}")
+
+    def recorded(self) -> dict[str, Any]:
+        """The settings as the report records them (no internal fields)."""
+        data = dataclasses.asdict(self)
+        data.pop("search_paths")
+        data["only"] = list(self.only)
+        data["fail_if"] = list(self.fail_if)
+        return data
+
+
+_FIELDS = {f.name: f for f in dataclasses.fields(Settings) if f.name not in ("config", "search_paths")}
+_TYPES: dict[str, tuple[type, ...]] = {
+    "samples": (int,), "batch_size": (int,), "seed": (int,), "top_k": (int,), "max_matvecs": (int,),
+    "tol": (float, int), "trust_pickle": (bool,), "quiet": (bool,), "only": (list, str), "fail_if": (list, str),
+}
+
+
+def _coerce(key: str, value: Any, source: str) -> Any:
+    want = _TYPES.get(key, (str,))
+    if isinstance(value, bool) and bool not in want:
+        raise ConfigError(f"{source}: setting '{key}' must be {want[0].__name__}, not a boolean")
+    if not isinstance(value, want):
+        raise ConfigError(f"{source}: setting '{key}' must be {want[0].__name__}; got {value!r}")
+    if key in ("only", "fail_if"):
+        items = value.split(",") if (key == "only" and isinstance(value, str)) else value
+        items = [items] if isinstance(items, str) else items
+        return tuple(str(i).strip() for i in items if str(i).strip())
+    if key == "tol":
+        return float(value)
+    return value
+
+
+def read_config(path: Path) -> dict[str, Any]:
+    """The settings in a TOML file, with relative paths resolved against the file's directory."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"config file '{path}' does not exist")
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file '{path}' is not valid TOML: {first_line(exc)}") from None
+    except (UnicodeDecodeError, OSError) as exc:
+        raise ConfigError(f"cannot read config file '{path}': {first_line(exc)}") from None
+    table = raw.get("run", raw) if isinstance(raw.get("run"), dict) else raw
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        name = key.replace("-", "_")
+        if name not in _FIELDS:
+            raise ConfigError(f"config file '{path}': unknown setting '{key}'")
+        values[name] = _coerce(name, value, f"config file '{path}'")
+    base = path.resolve().parent
+    for key in _PATH_KEYS:
+        if values.get(key) is not None:
+            values[key] = str(base / values[key]) if not Path(values[key]).is_absolute() else values[key]
+    for key in ("model", "data"):
+        spec = values.get(key)
+        if spec is not None and not spec.startswith("sklearn:") and (base / spec).exists():
+            values[key] = str(base / spec)
+    return values
+
+
+def make_settings(config: str | Path | None = None, **overrides: Any) -> Settings:
+    """Defaults, then the config file, then every override that is not None (flags win)."""
+    values: dict[str, Any] = {}
+    search = [Path.cwd()]
+    if config is not None:
+        values.update(read_config(Path(config)))
+        search.append(Path(config).resolve().parent)
+        values["config"] = str(config)
+    for key, value in overrides.items():
+        if key not in _FIELDS:
+            raise ConfigError(f"unknown setting '{key}'")
+        if value is not None and value != () and value != []:
+            values[key] = _coerce(key, value, "command line")
+    values["search_paths"] = tuple(str(p) for p in search)
+    return Settings(**values)

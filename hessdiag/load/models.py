@@ -1,0 +1,157 @@
+"""Build the model from `--model` (SPEC §8): a factory, a TorchScript archive or a torch.export program.
+
+Every form ends as an `nn.Module` that `torch.func.functional_call` can evaluate with substituted
+trainable tensors. TorchScript cannot be used with torch.func directly, so a scripted model is
+converted to an exported program (torch's TorchScript→export converter) with the batch dimension
+dynamic; its trainable tensors are the scripted model's parameters with `requires_grad`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import warnings
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator, Sequence
+
+import torch
+from torch import Tensor, nn
+
+from ..errors import CheckpointError, ModelError, first_line
+from .checkpoints import load_checkpoint_into
+from .factory import call_factory, resolve_factory
+from .supported import check_graph_ops, check_module_layers
+
+
+@dataclass
+class LoadedModel:
+    """A model ready to be evaluated functionally, with the names of its trainable tensors."""
+
+    module: nn.Module
+    trainable: list[str]
+    kind: str  # "factory" | "torchscript" | "export" | "object"
+    description: str
+    fixed_batch_size: int | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+@contextlib.contextmanager
+def quiet_torch() -> Iterator[None]:
+    """Silence torch's Python warnings and logging while converting or loading programs."""
+    loggers = [logging.getLogger(n) for n in ("torch", "torch._export", "torch.export", "torch._dynamo")]
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        for lg, level in zip(loggers, levels):
+            lg.setLevel(level)
+
+
+def _is_torchscript(path: Path) -> bool:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return False
+    return any(n.endswith("constants.pkl") for n in names) and any("/code/" in n for n in names)
+
+
+def from_module(module: nn.Module, description: str, kind: str = "object") -> LoadedModel:
+    """Wrap an in-memory nn.Module (factory result or a notebook's model)."""
+    if not isinstance(module, nn.Module):
+        raise ModelError(f"{description} is a {type(module).__name__}, not a torch.nn.Module")
+    found = check_module_layers(module)
+    trainable = [n for n, p in module.named_parameters() if p.requires_grad]
+    return LoadedModel(module.eval(), trainable, kind, description, warnings=found)
+
+
+def _load_export(path: Path) -> LoadedModel:
+    try:
+        with quiet_torch():
+            program = torch.export.load(str(path))
+            module = program.module()
+    except Exception as exc:
+        raise ModelError(f"cannot load exported program '{path}': {first_line(exc)}") from None
+    check_graph_ops(module, f"exported program '{path}'")
+    fixed = None
+    for node in module.graph.nodes:
+        if node.op == "placeholder" and "val" in node.meta and hasattr(node.meta["val"], "shape"):
+            first = node.meta["val"].shape[0] if node.meta["val"].ndim else None
+            fixed = first if isinstance(first, int) else None
+            break
+    trainable = [n for n, p in module.named_parameters() if p.requires_grad]
+    desc = f"torch.export program {path.name}"
+    return LoadedModel(module, trainable, "export", desc, fixed_batch_size=fixed)
+
+
+def _load_torchscript(path: Path) -> LoadedModel:
+    try:
+        scripted = torch.jit.load(str(path), map_location="cpu")
+    except Exception as exc:
+        raise ModelError(f"cannot load TorchScript archive '{path}': {first_line(exc)}") from None
+    trainable = [n for n, p in scripted.named_parameters() if p.requires_grad]
+    return LoadedModel(scripted.eval(), trainable, "torchscript", f"TorchScript archive {path.name}")
+
+
+def convert_torchscript(model: LoadedModel, sample_x: Tensor) -> LoadedModel:
+    """Turn a scripted model into an exported program (dynamic batch) that torch.func can evaluate."""
+    from torch._export.converter import TS2EPConverter
+
+    try:
+        with quiet_torch():
+            program = TS2EPConverter(model.module, (sample_x,)).convert()
+            module = program.module()
+    except Exception as exc:
+        raise ModelError(
+            f"cannot convert {model.description} for differentiation ({first_line(exc)}); "
+            "export the model with torch.export instead"
+        ) from None
+    check_graph_ops(module, model.description)
+    missing = [n for n in model.trainable if n not in dict(module.named_buffers()) | dict(module.named_parameters())]
+    if missing:
+        raise ModelError(f"{model.description}: converted program lost parameters {', '.join(missing[:4])}")
+    return LoadedModel(module, model.trainable, "torchscript", model.description)
+
+
+def load_model(spec: str, checkpoint: Path | None, search_paths: Sequence[Path], trust_pickle: bool,
+               seed: int) -> LoadedModel:
+    """The model named by `spec` with the checkpoint's weights loaded (TorchScript still unconverted).
+
+    A factory called without a checkpoint runs under a forked RNG seeded with `seed`, so its random
+    initial weights are reproducible and the global RNG is left as it was.
+    """
+    path = Path(spec)
+    if path.is_file():
+        if path.suffix == ".pt2":
+            model = _load_export(path)
+        elif _is_torchscript(path):
+            model = _load_torchscript(path)
+        else:
+            raise ModelError(
+                f"model file '{path}' is neither a torch.export program (.pt2) nor a TorchScript archive; "
+                "for a checkpoint, pass --model package.module:factory --checkpoint FILE"
+            )
+    else:
+        factory = resolve_factory(spec, search_paths, "model")
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            module = call_factory(factory, spec, "model")
+        model = from_module(module, f"{spec}", kind="factory")
+    if checkpoint is not None:
+        load_checkpoint_into(model.module, Path(checkpoint), trust_pickle)
+    elif model.kind == "factory":
+        model.warnings.append(f"no checkpoint given: diagnosing the initial weights of '{spec}' (seed {seed})")
+    return model
+
+
+def check_trainable(model: LoadedModel) -> None:
+    if not model.trainable:
+        raise CheckpointError(f"{model.description} has no trainable parameters (requires_grad=True)")
+
+

@@ -1,0 +1,72 @@
+"""The curvature-operator base class: loop over the batches, accumulate, count products.
+
+As in curvlinops, a subclass fills one per-batch hook, `_batch_matmat(index, batch, V)`, returning
+Σ_{n ∈ batch} w_n M_n V for its matrix M = Σ_n w_n M_n (rows of V are vectors); the base class sums the
+batches through `accumulate` (one reduction point), casts, and counts matrix–vector products.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+import torch
+from torch import Tensor
+
+from ..load.problem import Batch, Problem
+from .reduction import accumulate
+
+
+class CurvatureOperator(ABC):
+    """A symmetric d×d matrix of the problem, available through products with vectors.
+
+    `matmat(V)` takes V of shape (d, k) and returns M V (d, k); `matvec(v)` takes (d,). Inputs of any
+    floating dtype are cast to the problem's dtype; results come back in the problem's dtype.
+    `matvecs` counts the matrix–vector products made (k per `matmat` of k vectors).
+    """
+
+    name: str = "M"
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        self.matvecs = 0
+
+    @property
+    def d(self) -> int:
+        return self.problem.d
+
+    @property
+    def dtype(self) -> torch.dtype:
+        return self.problem.dtype
+
+    @property
+    def device(self) -> torch.device:
+        return self.problem.device
+
+    @abstractmethod
+    def _batch_matmat(self, index: int, batch: Batch, vectors: Tensor) -> Tensor:
+        """This batch's share of M times each row of `vectors` (k, d) → (k, d)."""
+
+    def _global_matmat(self, vectors: Tensor) -> Tensor | None:
+        """A term of M that is not a sum over samples (e.g. −ḡḡᵀ of the covariance), or None."""
+        return None
+
+    def matmat(self, matrix: Tensor) -> Tensor:
+        if matrix.ndim != 2 or matrix.shape[0] != self.d:
+            raise ValueError(f"matmat expects shape ({self.d}, k); got {tuple(matrix.shape)}")
+        rows = matrix.T.to(device=self.device, dtype=self.dtype).contiguous()
+        out = accumulate(self.problem, lambda i, b: self._batch_matmat(i, b, rows).detach())
+        extra = self._global_matmat(rows)
+        if extra is not None:
+            out = out + extra
+        self.matvecs += rows.shape[0]
+        return out.T
+
+    def matvec(self, vector: Tensor) -> Tensor:
+        return self.matmat(vector.reshape(-1, 1))[:, 0]
+
+    def to_dense(self, block: int = 256) -> Tensor:
+        """The full matrix from products with blocks of unit vectors (d products; small d only)."""
+        eye = torch.eye(self.d, dtype=self.dtype, device=self.device)
+        cols = [self.matmat(eye[:, s : s + block]) for s in range(0, self.d, block)]
+        dense = torch.cat(cols, dim=1)
+        return 0.5 * (dense + dense.T)

@@ -1,0 +1,114 @@
+"""Hessian–vector products H v, H = ∇²R(θ) (SPEC §2).
+
+Two ways to the same numbers, chosen by `mode`:
+- `fwd-rev`: forward-over-reverse, H v = jvp(∇ℓ_batch, θ; v) with torch.func, vmapped over many v.
+  Recomputes the forward and backward pass for every product; memory as for one gradient.
+- `retained`: the batch gradient is computed once with `create_graph=True` and its graph kept; each
+  product is then one reverse pass through that graph, H v = ∂(∇ℓ_batch · v)/∂θ, and k products are one
+  batched pass (`is_grads_batched`). Reuses the forward pass across products at the price of keeping
+  every batch's graph in memory.
+`auto` measures the saved tensors of the first batch's graph and retains graphs when all batches fit
+in a memory budget (a quarter of RAM on the CPU, half the free memory on a GPU).
+"""
+
+from __future__ import annotations
+
+import os
+
+import torch
+from torch import Tensor
+from torch.func import grad, jvp, vmap
+
+from ..load.problem import Batch, Problem
+from .base import CurvatureOperator
+
+HVP_MODES = ("auto", "retained", "fwd-rev")
+
+
+def memory_budget_bytes(device: torch.device) -> int:
+    """How much memory retained graphs may take on `device`."""
+    if device.type == "cuda":
+        free, _ = torch.cuda.mem_get_info(device)
+        return free // 2
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 4
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - non-POSIX
+        return 2 * 1024**3
+
+
+class _RetainedGradient:
+    """A batch's gradient with its graph kept for repeated differentiation."""
+
+    def __init__(self, problem: Problem, batch: Batch, measure: bool = False) -> None:
+        self.leaves = {n: t.detach().clone().requires_grad_(True) for n, t in problem.params.items()}
+        self.saved_bytes = 0
+
+        def pack(t: Tensor) -> Tensor:
+            self.saved_bytes += t.numel() * t.element_size()
+            return t
+
+        if measure:
+            with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+                self.grads = self._gradient(problem, batch)
+        else:
+            self.grads = self._gradient(problem, batch)
+
+    def _gradient(self, problem: Problem, batch: Batch) -> tuple[Tensor, ...]:
+        with torch.enable_grad():
+            loss = problem.batch_loss(self.leaves, batch)
+            return torch.autograd.grad(loss, tuple(self.leaves.values()), create_graph=True)
+
+    def products(self, layout, vectors: Tensor) -> Tensor:
+        parts = tuple(layout.unflatten(vectors).values())
+        leaves = tuple(self.leaves.values())
+        if vectors.shape[0] == 1:
+            out = torch.autograd.grad(self.grads, leaves, tuple(p[0] for p in parts), retain_graph=True,
+                                      allow_unused=True)
+            return layout.flatten(_zeros_for_unused(out, leaves)).unsqueeze(0)
+        out = torch.autograd.grad(self.grads, leaves, parts, retain_graph=True, is_grads_batched=True,
+                                  allow_unused=True)
+        out = tuple(o if o is not None else vectors.new_zeros(vectors.shape[0], *l.shape)
+                    for o, l in zip(out, leaves))
+        return layout.flatten(out, batch_dims=1)
+
+
+def _zeros_for_unused(grads: tuple[Tensor | None, ...], leaves: tuple[Tensor, ...]) -> tuple[Tensor, ...]:
+    return tuple(g if g is not None else torch.zeros_like(l) for g, l in zip(grads, leaves))
+
+
+class HessianOperator(CurvatureOperator):
+    """H = ∇²R(θ) = Σ_batches ∇² Σ_n w_n ℓ_n(θ)."""
+
+    name = "H"
+
+    def __init__(self, problem: Problem, mode: str = "auto") -> None:
+        super().__init__(problem)
+        if mode not in HVP_MODES:
+            raise ValueError(f"unknown Hessian product mode '{mode}'")
+        self._cache: dict[int, _RetainedGradient] = {}
+        if mode == "auto":
+            first = _RetainedGradient(problem, problem.batches[0], measure=True)
+            total = first.saved_bytes * len(problem.batches)
+            mode = "retained" if total <= memory_budget_bytes(problem.device) else "fwd-rev"
+            if mode == "retained":
+                self._cache[0] = first
+        self.mode = mode
+
+    def _batch_matmat(self, index: int, batch: Batch, vectors: Tensor) -> Tensor:
+        if self.mode == "retained":
+            if index not in self._cache:
+                self._cache[index] = _RetainedGradient(self.problem, batch)
+            return self._cache[index].products(self.problem.layout, vectors)
+        return self._forward_over_reverse(batch, vectors)
+
+    def _forward_over_reverse(self, batch: Batch, vectors: Tensor) -> Tensor:
+        problem, layout = self.problem, self.problem.layout
+        gradient = grad(lambda p: problem.batch_loss(p, batch))
+
+        def hvp(v: dict[str, Tensor]) -> Tensor:
+            return layout.flatten(jvp(gradient, (problem.params,), (v,))[1])
+
+        tangents = layout.unflatten(vectors)
+        if vectors.shape[0] == 1:
+            return hvp({k: t[0] for k, t in tangents.items()}).unsqueeze(0)
+        return vmap(hvp)(tangents)

@@ -1,0 +1,103 @@
+"""Every operator's products against dense float64 matrices built by brute force (tests/helpers/dense.py).
+
+Tolerance 1e-10 relative (Frobenius): both sides are float64 computations of the same quantity by
+different routes, whose rounding error is ~1e-15 relative per entry; 1e-10 leaves five orders of
+magnitude of head-room yet fails at once on any wrong term (a missing weight, a sign, a transposition).
+"""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from hessdiag.operators import (
+    EmpiricalFisherOperator, GGNOperator, GradientCovarianceOperator, HessianOperator, loss_and_gradient,
+)
+from helpers.cases import CASE_IDS, CASES
+from helpers.dense import Dense, rel_err
+from helpers.problems import problem_for
+
+TOL = 1e-10
+BATCH_SIZES = [None, 4]  # one batch, and several batches with a ragged last one
+
+
+def _vectors(d: int, k: int = 3) -> torch.Tensor:
+    gen = torch.Generator().manual_seed(d)
+    return torch.randn(d, k, generator=gen, dtype=torch.float64)
+
+
+@pytest.fixture(scope="module", params=CASES, ids=CASE_IDS)
+def case_and_dense(request):
+    case = request.param
+    model, x, y = case.build()
+    return case, Dense(model, x, y, case.loss)
+
+
+@pytest.mark.parametrize("batch_size", BATCH_SIZES)
+@pytest.mark.parametrize("mode", ["retained", "fwd-rev"])
+def test_hessian_products_match_dense(case_and_dense, batch_size, mode):
+    case, dense = case_and_dense
+    problem = problem_for(case, batch_size)
+    op = HessianOperator(problem, mode=mode)
+    V = _vectors(problem.d)
+    ref = dense.hessian()
+    assert rel_err(op.matmat(V), ref @ V) < TOL
+    assert rel_err(op.matvec(V[:, 0]), ref @ V[:, 0]) < TOL
+    assert op.matvecs == V.shape[1] + 1
+
+
+@pytest.mark.parametrize("batch_size", BATCH_SIZES)
+def test_ggn_products_match_explicit_jt_lambda_j(case_and_dense, batch_size):
+    case, dense = case_and_dense
+    op = GGNOperator(problem_for(case, batch_size))
+    V = _vectors(op.d)
+    assert rel_err(op.matmat(V), dense.ggn() @ V) < TOL
+
+
+@pytest.mark.parametrize("batch_size", BATCH_SIZES)
+def test_empirical_fisher_matches_per_sample_outer_products(case_and_dense, batch_size):
+    case, dense = case_and_dense
+    op = EmpiricalFisherOperator(problem_for(case, batch_size))
+    V = _vectors(op.d)
+    assert rel_err(op.matmat(V), dense.empirical_fisher() @ V) < TOL
+
+
+@pytest.mark.parametrize("batch_size", BATCH_SIZES)
+def test_gradient_covariance_matches_centred_outer_products(case_and_dense, batch_size):
+    case, dense = case_and_dense
+    op = GradientCovarianceOperator(problem_for(case, batch_size))
+    V = _vectors(op.d)
+    assert rel_err(op.matmat(V), dense.gradient_covariance() @ V) < TOL
+
+
+def test_gradient_and_loss_match_dense(case_and_dense):
+    case, dense = case_and_dense
+    for batch_size in BATCH_SIZES:
+        result = loss_and_gradient(problem_for(case, batch_size))
+        assert rel_err(result.gradient, dense.gradient()) < TOL
+        assert result.loss == pytest.approx(float(dense.risk(dense.theta)), rel=1e-12)
+
+
+def test_products_do_not_depend_on_batch_size(case_and_dense):
+    case, _ = case_and_dense
+    V = _vectors(problem_for(case).d)
+    for op_class in (HessianOperator, GGNOperator, EmpiricalFisherOperator):
+        results = [op_class(problem_for(case, b)).matmat(V) for b in (None, 1, 5)]
+        for other in results[1:]:
+            assert rel_err(other, results[0]) < 1e-12
+
+
+def test_to_dense_is_the_hessian(case_and_dense):
+    case, dense = case_and_dense
+    op = HessianOperator(problem_for(case, 4))
+    assert rel_err(op.to_dense(block=5), dense.hessian()) < TOL
+    assert op.matvecs == op.d
+
+
+def test_float32_products_are_close(case_and_dense):
+    """Products in float32 agree with the float64 reference to float32 accuracy."""
+    case, dense = case_and_dense
+    op = HessianOperator(problem_for(case, dtype="float32"))
+    V = _vectors(op.d)
+    assert op.matmat(V).dtype == torch.float32
+    assert rel_err(op.matmat(V).double(), dense.hessian() @ V) < 1e-4
