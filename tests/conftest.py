@@ -15,3 +15,10 @@ def _no_global_rng_leak():
     state = torch.random.get_rng_state()
     yield
     assert torch.equal(state, torch.random.get_rng_state()), "global torch RNG was used"
+
+
+@pytest.fixture(scope="session")
+def workspace(tmp_path_factory):
+    from helpers.workspace import build_workspace
+
+    return build_workspace(tmp_path_factory.mktemp("user"))

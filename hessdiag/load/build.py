@@ -74,7 +74,9 @@ def build_problem(model: LoadedModel, x: Tensor, y: Tensor, loss: Loss, *, sampl
         script_dtype = next((p.dtype for p in model.module.parameters()), dtype)
         model = convert_torchscript(model, sample.to(script_dtype) if sample.is_floating_point() else sample)
     check_trainable(model)
-    module = model.module.to(device=device, dtype=dtype).eval()
+    module = model.module.to(device=device, dtype=dtype)
+    if model.kind not in ("export", "torchscript"):  # programs are traced in eval mode (checked ops)
+        module.eval()
     for name, tensor in list(module.named_parameters()) + list(module.named_buffers()):
         _check_finite(name, tensor, "weight")
     x, y = x.to(device), y.to(device)

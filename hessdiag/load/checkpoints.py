@@ -9,14 +9,13 @@ pickled code; `trust_pickle=True` opts into full unpickling for files the user t
 from __future__ import annotations
 
 import pickle
-import zipfile
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 import torch
 from torch import Tensor, nn
 
-from ..errors import CheckpointError, InputFileError, first_line
+from ..errors import CheckpointError, InputFileError
 
 NESTED_KEYS = ("state_dict", "model_state_dict", "model")
 STRIPPED_PREFIXES = ("model.", "module.")
@@ -32,6 +31,8 @@ def load_torch_file(path: Path, trust_pickle: bool, what: str) -> Any:
         raise InputFileError(f"{what} file '{path}' is empty")
     with path.open("rb") as fh:
         magic = fh.read(4)
+    if magic[:2] != b"PK" and magic[:1] != b"\x80":  # neither zip (torch.save) nor legacy pickle
+        raise InputFileError(f"{what} file '{path}' is not a PyTorch file (torch.save format)")
     try:
         return torch.load(path, map_location="cpu", weights_only=not trust_pickle)
     except pickle.UnpicklingError as exc:
@@ -40,19 +41,9 @@ def load_torch_file(path: Path, trust_pickle: bool, what: str) -> Any:
                 f"{what} file '{path}' holds pickled Python objects that a safe load refuses; "
                 "rerun with --trust-pickle only if you trust where it came from"
             ) from None
-        raise InputFileError(_corrupt_message(path, magic, what)) from None
-    except (RuntimeError, EOFError, zipfile.BadZipFile, ValueError, OSError, KeyError) as exc:
-        if isinstance(exc, OSError) and not isinstance(exc, zipfile.BadZipFile) and magic[:2] != b"PK":
-            raise InputFileError(f"cannot read {what} file '{path}': {first_line(exc)}") from None
-        raise InputFileError(_corrupt_message(path, magic, what)) from None
-    except Exception as exc:  # unpickling arbitrary user files can raise anything
-        raise InputFileError(f"cannot load {what} file '{path}': {type(exc).__name__}: {first_line(exc)}") from None
-
-
-def _corrupt_message(path: Path, magic: bytes, what: str) -> str:
-    if magic[:2] == b"PK" or magic[:1] == b"\x80":
-        return f"{what} file '{path}' is truncated or corrupt"
-    return f"{what} file '{path}' is not a PyTorch file (torch.save format)"
+        raise InputFileError(f"{what} file '{path}' is truncated or corrupt") from None
+    except Exception:  # unpickling a damaged file can raise anything
+        raise InputFileError(f"{what} file '{path}' is truncated or corrupt") from None
 
 
 def extract_state_dict(obj: Any, path: Path) -> dict[str, Tensor]:

@@ -1,0 +1,89 @@
+"""Bad input: exit 1, exactly one clear line on stderr, no traceback, no report file (issue 3, item 6)."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from hessdiag.cli import app
+
+runner = CliRunner()
+
+BASE = ["--model", "usermodels:mlp", "--checkpoint", "ckpt.pt", "--data", "data.pt", "--loss", "ce"]
+
+
+def _replace(args: list[str], flag: str, value: str) -> list[str]:
+    out = list(args)
+    out[out.index(flag) + 1] = value
+    return out
+
+
+BAD_INPUTS = {
+    "missing_checkpoint": (_replace(BASE, "--checkpoint", "nope.pt"), "does not exist"),
+    "truncated_checkpoint": (_replace(BASE, "--checkpoint", "ckpt_truncated.pt"), "truncated or corrupt"),
+    "not_a_checkpoint": (_replace(BASE, "--checkpoint", "notackpt.pt"), "not a PyTorch file"),
+    "pickle_without_trust": (_replace(BASE, "--checkpoint", "ckpt_pickle.pt"), "--trust-pickle"),
+    "checkpoint_keys": (_replace(BASE, "--checkpoint", "ckpt_keys.pt"), "missing keys: 2.bias"),
+    "checkpoint_shapes": (_replace(BASE, "--checkpoint", "ckpt_shape.pt"), "has shape (3, 5)"),
+    "nan_weights": (_replace(BASE, "--checkpoint", "ckpt_nan.pt"), "NaN/Inf"),
+    "nan_data": (_replace(BASE, "--data", "data_nan.pt"), "NaN/Inf"),
+    "xy_length_mismatch": (_replace(BASE, "--data", "data_mismatch.pt"), "40 samples but 'y' has 39"),
+    "data_without_x_y": (_replace(BASE, "--data", "data_nokeys.pt"), "must hold 'x' and 'y'"),
+    "missing_data": (_replace(BASE, "--data", "nothere.pt"), "does not exist"),
+    "wrong_input_width": (_replace(BASE, "--data", "data_wide.pt"), "cannot be evaluated on the data"),
+    "labels_out_of_range": (_replace(BASE, "--data", "data_labels.pt"), "must lie in 0..2"),
+    "bce_labels_not_binary": (_replace(_replace(BASE, "--loss", "bce"), "--model", "usermodels:mlp"),
+                              "targets shaped like the model outputs"),
+    "unknown_module": (_replace(BASE, "--model", "nosuchpkg.models:mlp"), "cannot import module"),
+    "unknown_factory": (_replace(BASE, "--model", "usermodels:nosuch"), "has no attribute 'nosuch'"),
+    "factory_raises": (_replace(BASE, "--model", "usermodels:broken"), "factory exploded"),
+    "factory_not_module": (_replace(BASE, "--model", "usermodels:not_a_module"), "not a torch.nn.Module"),
+    "unsupported_layer": (_replace(BASE, "--model", "usermodels:lstm_model"), "unsupported layer LSTM"),
+    "unknown_loss": (_replace(BASE, "--loss", "hinge"), "unknown loss 'hinge'"),
+    "missing_config": (["missing.toml"], "does not exist"),
+    "malformed_config": (["broken.toml"], "not valid TOML"),
+    "unknown_config_key": (["unknown_key.toml"], "unknown setting 'learning_rate'"),
+    "model_file_not_a_program": (_replace(BASE, "--model", "notackpt.pt"), "neither a torch.export program"),
+    "unknown_sklearn_set": (_replace(BASE, "--data", "sklearn:mnist"), "unknown scikit-learn data set"),
+    "bad_only_section": (BASE + ["--only", "spectrum,magic"], "unknown section"),
+    "json_directory_missing": (BASE + ["--json", "nodir/out.json"], "does not exist"),
+}
+
+
+@pytest.mark.parametrize("name", list(BAD_INPUTS))
+def test_bad_input_exits_1_with_one_clear_line(name, workspace, monkeypatch):
+    args, fragment = BAD_INPUTS[name]
+    monkeypatch.chdir(workspace)
+    before = {p.name for p in workspace.iterdir()}
+    result = runner.invoke(app, ["run", *args, "--json", "out.json"] if "--json" not in args
+                           else ["run", *args])
+    assert result.exit_code == 1, (result.stdout, result.stderr)
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("hessdiag: error: ")
+    assert fragment in lines[0]
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert {p.name for p in workspace.iterdir()} == before  # nothing written, nothing executed
+
+
+def test_pickle_checkpoint_never_executes(workspace, monkeypatch):
+    monkeypatch.chdir(workspace)
+    runner.invoke(app, ["run", *_replace(BASE, "--checkpoint", "ckpt_pickle.pt"), "--quiet"])
+    assert not (workspace / "PWNED").exists()
+
+
+def test_usage_error_exits_2(workspace, monkeypatch):
+    monkeypatch.chdir(workspace)
+    result = runner.invoke(app, ["run", "--samples", "many"])
+    assert result.exit_code == 2
+
+
+def test_existing_report_is_kept_when_a_run_fails(workspace, monkeypatch, tmp_path):
+    monkeypatch.chdir(workspace)
+    out = tmp_path / "keep.json"
+    out.write_text("previous report\n")
+    result = runner.invoke(app, ["run", *_replace(BASE, "--data", "data_nan.pt"), "--json", str(out), "--quiet"])
+    assert result.exit_code == 1
+    assert out.read_text() == "previous report\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["keep.json"]
