@@ -32,14 +32,36 @@ class ProblemInfo:
 
 @dataclass
 class Report:
+    """Everything one run measured. A section that was not computed is None (null in JSON).
+
+    Result objects expose `as_dict()`, which gives their JSON form under the SPEC §8 key.
+    """
+
     hessdiag_version: str
     problem: ProblemInfo
     settings: dict[str, Any]
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    # spectrum (SPEC §3)
     top: LanczosResult | None = None
     bottom: LanczosResult | None = None
+    trace: Any = None
+    mean_abs_eigenvalue: Any = None
+    density: Any = None
+    ratios: Any = None
     L2: SpectralNorm | None = None
+    step_sizes: Any = None
+    # geometry (SPEC §4)
+    Linf: Any = None
+    rho_diag: Any = None
+    grad_norm: Any = None
+    grad_density: Any = None
+    improvement_ratio: Any = None
+    # noise and Fisher family (SPEC §5–6)
+    noise: Any = None
+    fisher: Any = None
+    # decision (SPEC §7)
+    recommendation: Any = None
 
     def to_dict(self) -> dict[str, Any]:
         doc: dict[str, Any] = {
@@ -50,12 +72,21 @@ class Report:
             "timings": {k: round(v, 6) for k, v in self.timings.items()},
             "warnings": list(self.warnings),
             "eigenvalues": _eigenvalues(self.top, self.bottom),
-            "L2": self.L2.as_dict() if self.L2 else None,
         }
+        for key in SECTION_KEYS:
+            doc[key] = _as_json(getattr(self, key))
         return json_safe(doc)
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, allow_nan=False) + "\n"
+
+
+SECTION_KEYS = ("trace", "mean_abs_eigenvalue", "density", "ratios", "L2", "Linf", "rho_diag", "grad_norm",
+                "grad_density", "improvement_ratio", "noise", "fisher", "step_sizes", "recommendation")
+
+
+def _as_json(value: Any) -> Any:
+    return value.as_dict() if hasattr(value, "as_dict") else value
 
 
 def _eigenvalues(top: LanczosResult | None, bottom: LanczosResult | None) -> dict[str, Any] | None:

@@ -1,0 +1,94 @@
+"""The shared state of one diagnosis: problem, settings, report, and results computed once on demand."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Callable
+
+import torch
+
+from ..estimators.lanczos import LanczosResult, lanczos_bottom_eigenvalues, lanczos_top_eigenvalues
+from ..load import Problem, Settings
+from ..operators import HessianOperator, loss_and_gradient
+from ..report.document import Report
+from ..rng import generator
+
+ProgressFactory = Callable[[str, int], Callable[[int, int], None]]
+
+
+class Timer:
+    """Adds the seconds spent in a `with` block to `timings[name]`."""
+
+    def __init__(self, timings: dict[str, float], name: str) -> None:
+        self.timings, self.name = timings, name
+
+    def __enter__(self) -> None:
+        self.start = time.perf_counter()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.timings[self.name] = self.timings.get(self.name, 0.0) + time.perf_counter() - self.start
+
+
+@dataclass
+class Context:
+    problem: Problem
+    settings: Settings
+    report: Report
+    progress: ProgressFactory | None = None
+    cache: dict[str, Any] = field(default_factory=dict)
+
+    def timer(self, name: str) -> Timer:
+        return Timer(self.report.timings, name)
+
+    def tick(self, description: str, total: int) -> Callable[[int, int], None] | None:
+        return self.progress(description, total) if self.progress else None
+
+    def warn(self, message: str) -> None:
+        if message not in self.report.warnings:
+            self.report.warnings.append(message)
+
+    def generator(self, stream: str) -> torch.Generator:
+        return generator(self.settings.seed, stream)
+
+    @cached_property
+    def loss_and_gradient(self):
+        with self.timer("gradient"):
+            return loss_and_gradient(self.problem)
+
+    @property
+    def gradient(self) -> torch.Tensor:
+        return self.loss_and_gradient.gradient
+
+    @cached_property
+    def hessian(self) -> HessianOperator:
+        op = HessianOperator(self.problem, mode=self.settings.hvp)
+        self.report.settings["hvp_mode_used"] = op.mode
+        return op
+
+    @cached_property
+    def top(self) -> LanczosResult:
+        """Top-k Hessian eigenvalues (Lanczos), shared by every section that needs them."""
+        s = self.settings
+        with self.timer("eigenvalues"):
+            result = lanczos_top_eigenvalues(self.hessian, s.top_k, tol=s.tol, max_matvecs=s.max_matvecs,
+                                             generator=self.generator("lanczos-top"),
+                                             progress=self.tick("Lanczos top-k", s.max_matvecs))
+        if not result.converged:
+            self.warn(f"Lanczos top-k did not reach tol {s.tol:g} within {result.matvecs} products; "
+                      "the residual bars are still valid bounds")
+        return result
+
+    @cached_property
+    def bottom(self) -> LanczosResult:
+        """Bottom-k Hessian eigenvalues (Lanczos)."""
+        s = self.settings
+        with self.timer("eigenvalues_bottom"):
+            result = lanczos_bottom_eigenvalues(self.hessian, s.top_k, tol=s.tol, max_matvecs=s.max_matvecs,
+                                                generator=self.generator("lanczos-bottom"),
+                                                progress=self.tick("Lanczos bottom-k", s.max_matvecs))
+        if not result.converged:
+            self.warn(f"Lanczos bottom-k did not reach tol {s.tol:g} within {result.matvecs} products; "
+                      "the residual bars are still valid bounds")
+        return result

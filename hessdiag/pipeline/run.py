@@ -1,0 +1,36 @@
+"""Run the requested sections on a problem, in dependency order, and return the report."""
+
+from __future__ import annotations
+
+from .. import __version__
+from ..load import Problem, Settings
+from ..report.document import ProblemInfo, Report
+from . import fisher, geometry, noise, spectrum
+from .context import Context, ProgressFactory
+
+SECTION_RUNNERS = {"spectrum": spectrum.run, "geometry": geometry.run, "noise": noise.run, "fisher": fisher.run}
+NOT_YET = {"html": "--html", "png_dir": "--png-dir", "fail_if": "--fail-if"}
+
+
+def diagnose_problem(problem: Problem, settings: Settings, progress: ProgressFactory | None = None,
+                     timings: dict[str, float] | None = None) -> Report:
+    """Measure every section in `settings.only` on a loaded problem."""
+    report = Report(
+        hessdiag_version=__version__,
+        problem=ProblemInfo(d=problem.d, n_samples=problem.n_samples, loss=problem.loss.name,
+                            loss_value=float("nan"), model=problem.model_description,
+                            dtype=str(problem.dtype).replace("torch.", ""), device=str(problem.device),
+                            mode=problem.mode),
+        settings=settings.recorded(),
+        timings=dict(timings or {}),
+        warnings=list(problem.warnings),
+    )
+    ctx = Context(problem, settings, report, progress)
+    report.problem.loss_value = ctx.loss_and_gradient.loss
+    for key, flag in NOT_YET.items():
+        if getattr(settings, key):
+            ctx.warn(f"{flag} is accepted but not implemented yet in this version; ignored")
+    for name, runner in SECTION_RUNNERS.items():
+        if name in settings.only:
+            runner(ctx)
+    return report
