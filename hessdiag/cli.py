@@ -91,6 +91,10 @@ def run(
     tol: Annotated[Optional[float], typer.Option(help="relative residual tolerance of Lanczos")] = None,
     max_matvecs: Annotated[Optional[int], typer.Option(help="product budget of each Lanczos run")] = None,
     hvp: Annotated[Optional[str], typer.Option(help="Hessian products: auto, retained or fwd-rev")] = None,
+    per_sample: Annotated[Optional[str], typer.Option(help="per-sample gradients: auto, backpack or func")] = None,
+    lr: Annotated[Optional[float], typer.Option(help="learning rate for the CABS batch size")] = None,
+    damping: Annotated[Optional[float], typer.Option(help="damping λ of (F+λI)⁻¹∇R (default 1e-3·λ_max(F))")] = None,
+    race_steps: Annotated[Optional[int], typer.Option(help="full-batch steps of the sign-vs-GD race (0: off)")] = None,
     only: Annotated[Optional[str], typer.Option(help="comma list of spectrum,geometry,noise,fisher")] = None,
     json_path: Annotated[Optional[str], typer.Option("--json", help="write the JSON report here")] = None,
     html: Annotated[Optional[str], typer.Option(help="write the HTML report here")] = None,
@@ -110,7 +114,8 @@ def run(
         settings = make_settings(
             config, model=model, checkpoint=checkpoint, data=data, loss=loss, samples=samples,
             batch_size=batch_size, seed=seed, dtype=dtype, device=device, top_k=top_k, tol=tol,
-            max_matvecs=max_matvecs, hvp=hvp, only=only, json=json_path, html=html, png_dir=png_dir,
+            max_matvecs=max_matvecs, hvp=hvp, per_sample=per_sample, lr=lr, damping=damping,
+            race_steps=race_steps, only=only, json=json_path, html=html, png_dir=png_dir,
             fail_if=fail_if or None, trust_pickle=trust_pickle or None, quiet=quiet or None,
         )
         _check_writable(settings.json, "JSON report")

@@ -41,6 +41,10 @@ class Settings:
     tol: float = 1e-4
     max_matvecs: int = 300
     hvp: str = "auto"
+    per_sample: str = "auto"
+    lr: float | None = None
+    damping: float | None = None
+    race_steps: int | None = None
     only: tuple[str, ...] = SECTIONS
     json: str | None = None
     html: str | None = None
@@ -60,6 +64,14 @@ class Settings:
             raise ConfigError(f"max_matvecs must be at least 2; got {self.max_matvecs}")
         if self.hvp not in ("auto", "retained", "fwd-rev"):
             raise ConfigError(f"hvp must be auto, retained or fwd-rev; got '{self.hvp}'")
+        if self.per_sample not in ("auto", "backpack", "func"):
+            raise ConfigError(f"per_sample must be auto, backpack or func; got '{self.per_sample}'")
+        if self.lr is not None and not self.lr > 0:
+            raise ConfigError(f"lr must be positive; got {self.lr}")
+        if self.damping is not None and not self.damping > 0:
+            raise ConfigError(f"damping must be positive; got {self.damping}")
+        if self.race_steps is not None and self.race_steps < 0:
+            raise ConfigError(f"race_steps must be at least 0; got {self.race_steps}")
         unknown = [s for s in self.only if s not in SECTIONS]
         if unknown:
             raise ConfigError(f"unknown section(s) {', '.join(unknown)} in --only; choose from {', '.join(SECTIONS)}")
@@ -76,7 +88,8 @@ class Settings:
 _FIELDS = {f.name: f for f in dataclasses.fields(Settings) if f.name not in ("config", "search_paths")}
 _TYPES: dict[str, tuple[type, ...]] = {
     "samples": (int,), "batch_size": (int,), "seed": (int,), "top_k": (int,), "max_matvecs": (int,),
-    "tol": (float, int), "trust_pickle": (bool,), "quiet": (bool,), "only": (list, str), "fail_if": (list, str),
+    "race_steps": (int,), "tol": (float, int), "lr": (float, int), "damping": (float, int),
+    "trust_pickle": (bool,), "quiet": (bool,), "only": (list, str), "fail_if": (list, str),
 }
 
 
@@ -90,7 +103,7 @@ def _coerce(key: str, value: Any, source: str) -> Any:
         items = value.split(",") if (key == "only" and isinstance(value, str)) else value
         items = [items] if isinstance(items, str) else items
         return tuple(str(i).strip() for i in items if str(i).strip())
-    if key == "tol":
+    if key in ("tol", "lr", "damping"):
         return float(value)
     return value
 
