@@ -20,7 +20,7 @@ from .errors import HessdiagError, first_line
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False,
                   help="Curvature and gradient-noise diagnostics for PyTorch checkpoints.")
 
-EXIT_BAD_INPUT, EXIT_INTERRUPTED = 1, 130
+EXIT_BAD_INPUT, EXIT_FAIL_IF, EXIT_INTERRUPTED = 1, 3, 130
 
 
 def _version(value: bool) -> None:
@@ -108,7 +108,9 @@ def run(
     def body() -> int:
         from . import api
         from .load import make_settings
-        from .report.atomic import write_atomic
+        from .phases import announce
+        from .report.fail_if import failing_conditions, parse_condition
+        from .report.outputs import write_outputs
         from .report.terminal import render_terminal, rich_progress
 
         settings = make_settings(
@@ -118,6 +120,7 @@ def run(
             race_steps=race_steps, only=only, json=json_path, html=html, png_dir=png_dir,
             fail_if=fail_if or None, trust_pickle=trust_pickle or None, quiet=quiet or None,
         )
+        conditions = [parse_condition(text) for text in settings.fail_if]
         _check_writable(settings.json, "JSON report")
         _check_writable(settings.html, "HTML report")
         _check_writable(settings.png_dir, "PNG directory", directory=True)
@@ -128,17 +131,34 @@ def run(
                       "(an MLP trained for a fixed, seeded number of steps on scikit-learn digits).")
         with rich_progress(err, enabled=not settings.quiet) as progress:
             report = api.run(settings, progress)
-        if settings.json:
-            write_atomic(settings.json, report.to_json())
+        announce("write")
+        write_outputs(report, json_path=settings.json, html_path=settings.html, png_dir=settings.png_dir)
         render_terminal(report, out)
-        return 0
+        held = failing_conditions(conditions, report.to_dict())
+        for description in held:
+            sys.stderr.write(f"hessdiag: --fail-if condition holds: {description}\n")
+        return EXIT_FAIL_IF if held else 0
 
     _guarded(body)
 
 
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the report (draft 2020-12)."""
+    import json
+
+    from .report.schema import report_schema
+
+    typer.echo(json.dumps(report_schema(), indent=2))
+
+
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point. Ctrl-C anywhere (even while importing) exits 130 with one line."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.stderr.write("hessdiag: error: interrupted; no report was written\n")
+        sys.exit(EXIT_INTERRUPTED)
 
 
 if __name__ == "__main__":  # pragma: no cover

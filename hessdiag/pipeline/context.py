@@ -13,6 +13,7 @@ from ..estimators.lanczos import LanczosResult, lanczos_bottom_eigenvalues, lanc
 from ..load import Problem, Settings
 from ..operators import HessianOperator, loss_and_gradient
 from ..report.document import Report
+from ..phases import announce
 from ..rng import generator
 
 ProgressFactory = Callable[[str, int], Callable[[int, int], None]]
@@ -38,6 +39,9 @@ class Context:
     report: Report
     progress: ProgressFactory | None = None
     cache: dict[str, Any] = field(default_factory=dict)
+
+    def phase(self, name: str) -> None:
+        announce(name)
 
     def timer(self, name: str) -> Timer:
         return Timer(self.report.timings, name)

@@ -9,7 +9,6 @@ from . import fisher, geometry, noise, spectrum
 from .context import Context, ProgressFactory
 
 SECTION_RUNNERS = {"spectrum": spectrum.run, "geometry": geometry.run, "noise": noise.run, "fisher": fisher.run}
-NOT_YET = {"html": "--html", "png_dir": "--png-dir", "fail_if": "--fail-if"}
 
 
 def diagnose_problem(problem: Problem, settings: Settings, progress: ProgressFactory | None = None,
@@ -26,11 +25,11 @@ def diagnose_problem(problem: Problem, settings: Settings, progress: ProgressFac
         warnings=list(problem.warnings),
     )
     ctx = Context(problem, settings, report, progress)
+    ctx.phase("gradient")
     report.problem.loss_value = ctx.loss_and_gradient.loss
-    for key, flag in NOT_YET.items():
-        if getattr(settings, key):
-            ctx.warn(f"{flag} is accepted but not implemented yet in this version; ignored")
     for name, runner in SECTION_RUNNERS.items():
         if name in settings.only:
+            ctx.phase(name)
             runner(ctx)
+    ctx.phase("done")
     return report

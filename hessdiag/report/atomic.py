@@ -14,6 +14,15 @@ from pathlib import Path
 from ..errors import InputFileError, first_line
 
 
+def _file_mode(path: Path) -> int:
+    """Keep an existing file's mode; a new file gets 0o666 minus the umask, as open() would give it."""
+    if path.exists():
+        return path.stat().st_mode & 0o777
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def write_atomic(path: str | Path, data: bytes | str) -> Path:
     """Write `data` to `path` via a temporary file and `os.replace`; return the path."""
     path = Path(path)
@@ -23,6 +32,7 @@ def write_atomic(path: str | Path, data: bytes | str) -> Path:
         raise InputFileError(f"cannot write '{path}': directory '{directory}' does not exist")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:
+        os.chmod(tmp, _file_mode(path))
         with os.fdopen(fd, "wb") as fh:
             fh.write(payload)
             fh.flush()

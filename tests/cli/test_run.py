@@ -80,7 +80,7 @@ def test_later_flags_are_accepted_with_a_note(workspace, monkeypatch, tmp_path):
 def test_default_run_as_a_subprocess(tmp_path):
     """The console entry point on the built-in default: exit 0, a JSON report, the default named."""
     out = tmp_path / "default.json"
-    proc = subprocess.run([sys.executable, "-m", "hessdiag.cli", "run", "--json", str(out), "--top-k", "2"],
+    proc = subprocess.run([sys.executable, "-m", "hessdiag", "run", "--json", str(out), "--top-k", "2"],
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert "built-in default" in proc.stderr + proc.stdout

@@ -1,0 +1,113 @@
+"""PNG figures of a report (matplotlib, Agg backend), rendered from the JSON document.
+
+Each plotter takes the report's JSON dict (the stable SPEC §8 contract) and returns a figure, or None
+when its section was not measured. `render_figures` returns {name: PNG bytes}.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any, Callable
+
+import matplotlib
+
+matplotlib.use("Agg")
+import numpy as np  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+Doc = dict[str, Any]
+
+
+def _figure(width: float = 7.0, height: float = 4.0) -> tuple[Figure, Any]:
+    fig = Figure(figsize=(width, height), dpi=100, layout="constrained")
+    return fig, fig.add_subplot(1, 1, 1)
+
+
+def plot_eigenvalues(doc: Doc) -> Figure | None:
+    """Top and bottom Ritz values with their certified residual bars."""
+    eig = doc.get("eigenvalues")
+    if not eig or not eig.get("top"):
+        return None
+    fig = Figure(figsize=(7.0, 3.6), dpi=100, layout="constrained")
+    parts = [("top (descending)", eig["top"])]
+    if eig.get("bottom"):
+        parts.append(("bottom (ascending)", eig["bottom"]))
+    for i, (title, values) in enumerate(parts):
+        ax = fig.add_subplot(1, len(parts), i + 1)
+        v = np.array([e["value"] for e in values], dtype=float)
+        r = np.array([e["residual"] if e["residual"] is not None else np.nan for e in values], dtype=float)
+        ax.errorbar(np.arange(1, len(v) + 1), v, yerr=r, fmt="o", capsize=4, color="C0" if i == 0 else "C3")
+        ax.axhline(0.0, color="0.7", lw=0.8)
+        ax.set_title(f"Hessian eigenvalues: {title}", fontsize=9)
+        ax.set_xlabel("index")
+        ax.set_xticks(np.arange(1, len(v) + 1))
+        ax.text(0.02, 0.02, f"max residual {np.nanmax(r):.1e}", transform=ax.transAxes, fontsize=8, color="0.3")
+    return fig
+
+
+def plot_density(doc: Doc) -> Figure | None:
+    """Spectral density (SLQ, Gaussian-smoothed) with the quadrature nodes as a rug."""
+    dens = doc.get("density")
+    if not dens or not dens.get("grid"):
+        return None
+    fig, ax = _figure()
+    grid, values = np.asarray(dens["grid"], float), np.asarray(dens["values"], float)
+    floor = max(values.max() * 1e-8, 1e-300) if values.size else 1e-300
+    ax.semilogy(grid, np.maximum(values, floor), color="C0")
+    nodes = np.asarray(dens.get("nodes") or [], float).ravel()
+    if nodes.size:
+        ax.plot(nodes, np.full_like(nodes, floor), "|", color="C3", ms=12, alpha=0.5, label="quadrature nodes")
+        ax.legend(loc="upper right", fontsize=8)
+    ax.set_xlabel("eigenvalue λ")
+    ax.set_ylabel("density (log scale)")
+    ax.set_title("Hessian spectral density (stochastic Lanczos quadrature)", fontsize=9)
+    return fig
+
+
+def plot_rho_diag_per_layer(doc: Doc) -> Figure | None:
+    """ρ_diag per parameter tensor, with its interval where one was estimated."""
+    rho = doc.get("rho_diag")
+    layers = (rho or {}).get("per_layer") or {}
+    rows = [(name, v) for name, v in layers.items() if isinstance(v, dict) and v.get("estimate") is not None]
+    if not rows:
+        return None
+    fig, ax = _figure(7.0, max(2.5, 0.35 * len(rows) + 1.2))
+    names = [name for name, _ in rows]
+    est = np.array([v["estimate"] for _, v in rows], float)
+    lo = np.array([(v.get("ci") or [e, e])[0] for (_, v), e in zip(rows, est)], float)
+    hi = np.array([(v.get("ci") or [e, e])[1] for (_, v), e in zip(rows, est)], float)
+    y = np.arange(len(rows))
+    ax.barh(y, est, color="C2", alpha=0.8, xerr=[est - lo, hi - est], capsize=3)
+    ax.set_yticks(y, names, fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    overall = (rho or {}).get("estimate")
+    if overall is not None:
+        ax.axvline(overall, color="k", ls="--", lw=1, label=f"whole model {overall:.3g}")
+        ax.legend(fontsize=8, loc="lower right")
+    ax.set_xlabel("ρ_diag = Σ|H_ii| / Σ|H_ij|")
+    ax.set_title("Diagonal concentration of the Hessian per layer", fontsize=9)
+    return fig
+
+
+PLOTTERS: dict[str, Callable[[Doc], Figure | None]] = {
+    "eigenvalues": plot_eigenvalues,
+    "density": plot_density,
+    "rho_diag_per_layer": plot_rho_diag_per_layer,
+}
+
+
+def to_png(fig: Figure) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def render_figures(doc: Doc) -> dict[str, bytes]:
+    """PNG bytes of every figure whose section is in the report."""
+    figures = {}
+    for name, plotter in PLOTTERS.items():
+        fig = plotter(doc)
+        if fig is not None:
+            figures[name] = to_png(fig)
+    return figures

@@ -1,0 +1,61 @@
+"""The HTML report opens in headless Chromium (Debian's package, installed by .ci/run).
+
+Chromium renders the page to a screenshot and dumps its DOM: the sections must be there, the page
+must not be blank, and the browser's console must report no errors. Locally without Chromium the
+test is skipped; under CI (CI=true) a missing Chromium is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+
+import matplotlib.image
+import pytest
+from typer.testing import CliRunner
+
+from hessdiag.cli import app
+
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--hide-scrollbars", "--enable-logging=stderr", "--v=0"]
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is not installed (.ci/run installs Debian's chromium)")
+        pytest.skip("Chromium not installed")
+    return path
+
+
+def _browser(chromium, tmp_path, *args):
+    profile = tmp_path / "profile"
+    return subprocess.run([chromium, *FLAGS, f"--user-data-dir={profile}", *args], capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_html_report_renders_in_chromium(chromium, tmp_path):
+    page = tmp_path / "report.html"
+    figs = tmp_path / "figs"
+    result = CliRunner().invoke(app, ["run", "--top-k", "2", "--html", str(page), "--png-dir", str(figs), "--quiet"])
+    assert result.exit_code == 0, result.stderr
+    url = page.resolve().as_uri()
+
+    dom = _browser(chromium, tmp_path, "--dump-dom", url)
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    for marker in ('id="verdict"', 'id="key-numbers"', 'id="figures"', 'id="section-eigenvalues"',
+                   'id="fig-eigenvalues"', "data:image/png;base64,"):
+        assert marker in dom.stdout
+    console_errors = [line for line in dom.stderr.splitlines() if "CONSOLE" in line and "rror" in line]
+    assert not console_errors
+
+    shot = tmp_path / "shot.png"
+    capture = _browser(chromium, tmp_path, f"--screenshot={shot}", "--window-size=1200,1600", url)
+    assert capture.returncode == 0 and shot.exists(), capture.stderr[-2000:]
+    pixels = matplotlib.image.imread(str(shot))
+    assert pixels.shape[0] == 1600 and pixels.shape[1] == 1200
+    assert float(pixels[..., :3].std()) > 0.05  # not a blank page
