@@ -119,6 +119,10 @@ def gather_evidence(m: Measurements) -> list[Evidence]:
     return out
 
 
+def _g(x: float | None) -> str:
+    return "?" if x is None else f"{x:.3g}"
+
+
 def _iv(est: Estimate) -> list[float | None] | None:
     return est.interval.as_list() if est.interval else None
 
@@ -181,12 +185,13 @@ def recommend(m: Measurements) -> Recommendation:
         caveats.append(f"{m.coin_flip_share:.0%} of coordinates have a stochastic sign close to a coin flip: "
                        "sign-based steps need larger batches or variance adaptation")
     r = m.improvement_ratio
+    shown = f"R ∈ [{_g(r.lo)}, {_g(r.hi)}]" if r is not None else ""
     if call == SIGN:
-        summary = f"Sign-based steps are guaranteed more local progress: R ∈ [{r.lo:.3g}, {r.hi:.3g}] > 1."
+        summary = f"Sign-based steps are guaranteed more local progress: {shown} > 1."
     elif call == EUCLIDEAN:
-        summary = f"Gradient steps are guaranteed more local progress: R ∈ [{r.lo:.3g}, {r.hi:.3g}] < 1."
+        summary = f"Gradient steps are guaranteed more local progress: {shown} < 1."
     elif r is not None:
-        summary = f"R ∈ [{r.lo:.3g}, {r.hi:.3g}] straddles 1: the measurements cannot separate the families."
+        summary = f"{shown} straddles 1: the measurements cannot separate the families."
     else:
         summary = "The improvement ratio R was not measured, so no family can be recommended."
     return Recommendation(
