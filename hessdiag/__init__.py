@@ -13,4 +13,13 @@ try:
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.1.0"
 
-__all__ = ["HessdiagError", "__version__"]
+__all__ = ["HessdiagError", "__version__", "diagnose", "run"]
+
+
+def __getattr__(name: str):
+    """`hessdiag.diagnose` and `hessdiag.run` without importing torch at `import hessdiag` time."""
+    if name in ("diagnose", "run"):
+        from . import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'hessdiag' has no attribute {name!r}")

@@ -18,11 +18,15 @@ class LossAndGradient(NamedTuple):
     gradient: Tensor  # flat (d,), in the problem's dtype
 
 
-def loss_and_gradient(problem: Problem) -> LossAndGradient:
-    """R(θ) = Σ_batches Σ_n w_n ℓ_n and ∇R(θ), in one pass over the data."""
+def loss_and_gradient(problem: Problem, theta: Tensor | None = None) -> LossAndGradient:
+    """R(θ) = Σ_batches Σ_n w_n ℓ_n and ∇R(θ), in one pass over the data.
+
+    At the checkpoint by default, or at another flat parameter vector `theta` (same layout).
+    """
+    params = problem.params if theta is None else problem.layout.unflatten(theta.to(problem.dtype))
 
     def per_batch(_: int, batch: Batch) -> Tensor:
-        g, value = grad_and_value(problem.batch_loss)(problem.params, batch)
+        g, value = grad_and_value(problem.batch_loss)(params, batch)
         return torch.cat([problem.layout.flatten(g), value.detach().reshape(1)])
 
     both = accumulate(problem, per_batch)
