@@ -86,6 +86,13 @@ class RhoDiag:
                 "reason": self.reason}
 
 
+def rho_diag_dense(matrices: np.ndarray) -> np.ndarray:
+    """Σ|H_ii| / Σ|H_ij| of one dense matrix (d, d) or a stack (..., d, d); NaN for a zero matrix."""
+    absolute = np.abs(np.asarray(matrices, dtype=np.float64))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.trace(absolute, axis1=-2, axis2=-1) / absolute.sum(axis=(-2, -1))
+
+
 def _ratio(num: float, den: float) -> float | None:
     return float(num / den) if den > 0 else None
 
