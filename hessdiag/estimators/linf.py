@@ -135,21 +135,21 @@ class AscentResult:
 
 
 def sign_ascent(matmul: Matmul, starts: np.ndarray, names: list[str],
-                max_iterations: int = MAX_ASCENT_ITERATIONS) -> AscentResult:
+                max_iterations: int = MAX_ASCENT_ITERATIONS, max_products: int | None = None) -> AscentResult:
     """Alternating sign ascent s ← sign(H s) from each column of `starts` (d, r), run together.
 
     Every product H s with s ∈ {±1}^d gives the valid lower bound ‖Hs‖₁ ≤ L∞. This is the bilinear
     ascent t ← sign(Hs), s ← sign(Ht) of max tᵀHs written as one sequence; a restart stops at a fixed
     point or a 2-cycle (s, t) — both stationary for the bilinear form (for indefinite H the sequence
     often ends in a 2-cycle). One product per step; columns that have stopped are dropped from the
-    next `matmul`.
+    next `matmul`; no new round starts once `max_products` products have been made.
     """
     signs = _sign(np.asarray(starts, dtype=np.float64))
     previous = np.zeros_like(signs)
     active = np.arange(signs.shape[1])
     best, best_sign, best_start = -np.inf, signs[:, 0].copy(), names[0]
     products = iterations = 0
-    while active.size and iterations < max_iterations:
+    while active.size and iterations < max_iterations and (max_products is None or products < max_products):
         products += active.size
         iterations += 1
         image = matmul(signs[:, active])

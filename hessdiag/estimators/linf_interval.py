@@ -24,13 +24,14 @@ from .linf_bounds import (SEPARABLE_STEPS, abs_sum_bound, dimension_bound, eigen
 
 def _lower_bounds(matmul: Matmul, d: int, l2: tuple[float, float], vectors: np.ndarray | None,
                   images: np.ndarray | None, named: dict[str, np.ndarray], rng: np.random.Generator,
-                  restarts: int, max_iterations: int) -> tuple[list[Bound], int]:
+                  restarts: int, max_iterations: int, max_products: int | None = None,
+                  label: str = "Hessian-vector products") -> tuple[list[Bound], int]:
     starts, names = ascent_starts(d, rng, restarts, named)
-    ascent = sign_ascent(matmul, starts, names, max_iterations)
+    ascent = sign_ascent(matmul, starts, names, max_iterations, max_products)
     bounds = [l2_lower_bound(l2[0]),
               Bound("lower", "sign_ascent", ascent.value,
                     f"‖Hs‖₁ for the best of {ascent.restarts} restarts of s ← sign(Hs) (best from "
-                    f"{ascent.start}; {ascent.iterations} rounds, {ascent.products} products)")]
+                    f"{ascent.start}; {ascent.iterations} rounds, {ascent.products} {label})")]
     if vectors is not None and vectors.shape[0]:
         value, k = ritz_lower_bound(vectors, images)
         bounds.append(Bound("lower", "ritz", value, f"‖Hv‖₁/‖v‖∞ (Eq. 6.21) for the best of {vectors.shape[0]} "
@@ -53,7 +54,7 @@ def linf_from_dense(matrix: np.ndarray, *, l2: tuple[float, float], eps: float, 
         bounds.append(Bound("exact", "enumeration", float(value), f"max over all 2^{d - 1} sign vectors with s₁ = +1"))
     images = matrix @ vectors.T if vectors is not None and vectors.shape[0] else None
     lowers, _ = _lower_bounds(lambda x: matrix @ x, d, l2, vectors, images, named or {}, rng, restarts,
-                              max_iterations)
+                              max_iterations, label="products with the dense matrix")
     bounds += lowers
     bounds += [abs_sum_bound(matrix), separable_bound(matrix, separable_steps), dimension_bound(d, l2[1])]
     if eigen is not None:
@@ -63,11 +64,14 @@ def linf_from_dense(matrix: np.ndarray, *, l2: tuple[float, float], eps: float, 
 
 def linf_from_operator(matmul: Matmul, d: int, *, l2: tuple[float, float], eps: float, rng: np.random.Generator,
                        vectors: np.ndarray | None = None, named: dict[str, np.ndarray] | None = None,
-                       restarts: int = 6, max_iterations: int = 30) -> LinfInterval:
-    """L∞ from products only: `matmul` maps X (d, k) to H X; every call's k products are counted."""
+                       restarts: int = 6, max_iterations: int = 30, max_products: int = 300) -> LinfInterval:
+    """L∞ from products only: `matmul` maps X (d, k) to H X; every call's k products are counted.
+
+    The sign ascent starts no new round after `max_products` products (one round may overshoot it by
+    at most the number of restarts still running)."""
     images = matmul(vectors.T) if vectors is not None and vectors.shape[0] else None
     products = 0 if images is None else vectors.shape[0]
     lowers, ascent_products = _lower_bounds(matmul, d, l2, vectors, images, named or {}, rng, restarts,
-                                            max_iterations)
+                                            max_iterations, max_products)
     bounds = lowers + [dimension_bound(d, l2[1])]
     return assemble(bounds, d, eps, matvecs=products + ascent_products)
