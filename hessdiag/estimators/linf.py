@@ -109,7 +109,7 @@ def linf_by_enumeration(matrices: np.ndarray, max_d: int = ENUMERATION_HARD_MAX_
     rows = max(1, _CHUNK_ENTRIES // (d * max(1, flat.shape[0])))
     for start in range(0, total, rows):
         signs = sign_vectors(d, start, min(total, start + rows))  # (k, d)
-        values = np.abs(np.einsum("kj,nij->nki", signs, flat)).sum(axis=-1)  # (n, k)
+        values = np.abs(signs @ np.swapaxes(flat, -1, -2)).sum(axis=-1)  # rows sᵀHᵀ = (Hs)ᵀ: (n, k)
         pick = values.argmax(axis=1)
         top = values[np.arange(flat.shape[0]), pick]
         better = top > best

@@ -13,10 +13,11 @@ Column j of H gives both |H_jj| and ‖H e_j‖₁, so with a_j = |H_jj| and b_j
   correction, se² = Σ_B n_B²(1−f_B)/m_B · s²_B(a − ρ̂ b) / B̂², f_B = m_B/n_B (Cochran, *Sampling
   Techniques*, §6.11). The confidence interval is a seeded bootstrap-t: columns are resampled within
   each stratum, t* = (ρ* − ρ̂)/se* and the interval is [ρ̂ − t*_{97.5%}·se, ρ̂ − t*_{2.5%}·se] (Efron &
-  Tibshirani, ch. 12). Studentising corrects for the skew of heavy-tailed columns: on the default
-  problem and on a 1978-parameter MLP its 95 % interval covered the exact value in 96.7–97.7 % of 300
-  seeds at 128–512 columns, where a plain percentile bootstrap covered 93–96 %. Fully enumerated
-  strata contribute no variance. `abs_sum_ci` is the same construction for ‖H‖_{1,1} = Σ_j b_j.
+  Tibshirani, ch. 12). Studentising corrects for the skew of heavy-tailed columns: over 200 seeds at
+  128–512 columns, its 95 % interval covered the exact value in 94.0–96.5 % of seeds on the default
+  problem (d = 2410) and 96.5–97.5 % on a 2074-parameter MLP (scripts/geometry_figures.py); a plain
+  percentile bootstrap covered as little as 91.5 % in the same setting. Fully enumerated strata
+  contribute no variance. `abs_sum_ci` is the same construction for ‖H‖_{1,1} = Σ_j b_j.
 
 Per layer (parameter tensor B): ρ_B = Σ_{j∈B} a_j / Σ_{j∈B} b_j, the diagonal share of the columns
 of that tensor (their off-diagonal mass includes the coupling to other tensors). The layers' sums
@@ -83,7 +84,7 @@ class RhoDiag:
                 "diag_abs_sum": self.diag_abs_sum, "abs_sum": self.abs_sum,
                 "abs_sum_ci": list(self.abs_sum_ci) if self.abs_sum_ci else None,
                 "per_layer": {name: layer.as_dict() for name, layer in self.per_layer.items()},
-                "reason": self.reason}
+                "reason": self.reason, "note": "local: the Hessian's diagonal concentration at this checkpoint θ"}
 
 
 def rho_diag_dense(matrices: np.ndarray) -> np.ndarray:

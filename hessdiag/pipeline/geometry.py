@@ -132,7 +132,9 @@ def run(ctx: Context, plan: GeometryPlan = PLAN) -> None:
     problem, report = ctx.problem, ctx.report
     gradient = _numpy(ctx.gradient)
     top, bottom = ctx.top, ctx.bottom  # shared with the spectrum section (timed there)
-    l2 = report.L2 if report.L2 is not None else spectral_norm(top, bottom)
+    if report.L2 is None:  # `--only geometry`: L2 (SPEC §4) from the shared Lanczos runs
+        report.L2 = spectral_norm(top, bottom)
+    l2 = report.L2
     vectors, named = _ritz(ctx)
     eps = float(torch.finfo(problem.dtype).eps)
     report.settings["geometry"] = dataclasses.asdict(plan)

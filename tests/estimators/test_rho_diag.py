@@ -5,8 +5,9 @@ Tolerances:
   reference from `torch.func.hessian`; both are float64 and agree entrywise to ~1e-16·max|H_ij|
   (measured 2e-16 relative on d ≈ 2000), so sums of |·| over d² ≤ 10⁴ entries agree to ~1e-14.
 - coverage: the 95 % interval must cover the exact ρ for ≥ 36 of 40 seeds. If its true coverage were
-  exactly 95 %, 5 or more misses would happen with probability ≈ 5 %; the rescaled bootstrap measured
-  0.97 on the default problem over 200 seeds, which makes ≥ 5 misses a ≈ 1 % event.
+  exactly 95 %, 5 or more misses would happen with probability ≈ 5 %. The bootstrap-t interval
+  measured 0.965–0.975 on this model and 0.94–0.965 on the default problem over 200 seeds at
+  128–512 columns (scripts/geometry_figures.py); at 0.965–0.97, ≥ 5 misses of 40 is a ≈ 1 % event.
 """
 
 from __future__ import annotations
@@ -118,12 +119,12 @@ def test_zero_hessian_is_null_with_reason():
 
 @pytest.fixture(scope="module")
 def mlp_hessian():
-    """A tanh MLP 30-48-10 (d = 1978) on 96 random samples, CE: its dense float64 Hessian."""
+    """A tanh MLP 32-48-10 (d = 2074) on 96 random samples, CE: its dense float64 Hessian."""
     gen = torch.Generator().manual_seed(11)
     with torch.device("meta"):
-        model = nn.Sequential(nn.Linear(30, 48), nn.Tanh(), nn.Linear(48, 10))
+        model = nn.Sequential(nn.Linear(32, 48), nn.Tanh(), nn.Linear(48, 10))
     model = _init(model.to_empty(device="cpu"), gen, scale=0.3)
-    x = torch.randn(96, 30, generator=gen, dtype=torch.float64)
+    x = torch.randn(96, 32, generator=gen, dtype=torch.float64)
     y = torch.randint(0, 10, (96,), generator=gen)
     names = [n for n, _ in model.named_parameters()]
     shapes = [p.shape for p in model.parameters()]
@@ -136,7 +137,7 @@ def mlp_hessian():
 
 def test_sampled_interval_covers_exact_value(mlp_hessian):
     h, layout = mlp_hessian
-    assert layout.d == 1978
+    assert layout.d == 2074
     exact = rho_diag_exact(dense_columns(h), layout)
     rho, per = _reference(h, layout)
     assert exact.estimate == pytest.approx(rho, abs=1e-12)
@@ -147,8 +148,8 @@ def test_sampled_interval_covers_exact_value(mlp_hessian):
         covered += result.ci[0] <= rho <= result.ci[1]
         widths.append((result.ci[1] - result.ci[0]) / rho)
         _check_sums(result)
-        for name, layer in result.per_layer.items():
-            layer_covered[name] += layer.ci[0] <= per[name] <= layer.ci[1]
+        for name, layer in result.per_layer.items():  # whole tensors are exact: [ρ_B, ρ_B] up to rounding
+            layer_covered[name] += layer.ci[0] - 1e-12 <= per[name] <= layer.ci[1] + 1e-12
     assert covered >= 36, covered
     assert all(count >= 34 for count in layer_covered.values()), layer_covered  # ≥ 85 % per tensor
     assert np.median(widths) < 0.5  # informative: the interval is not everything
