@@ -50,7 +50,11 @@ class Bound:
 
 @dataclass(frozen=True)
 class LinfInterval:
-    """L∞ ∈ [lo, hi]: the tightest bounds found, widened by the rounding allowance."""
+    """L∞ ∈ [lo, hi]: the tightest bounds found, widened by the rounding allowance.
+
+    `matvecs` counts the Hessian-vector products made for these bounds beyond any Hessian columns
+    (0 when every bound came from a dense matrix); `bounds` lists every bound with its raw value.
+    """
 
     lo: float
     hi: float

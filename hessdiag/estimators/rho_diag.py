@@ -218,7 +218,7 @@ def rho_diag_sampled(source: ColumnSource, layout: ParamLayout, budget: int, rng
     column the result is the exact one (method "exact").
     """
     sizes = np.array([blk.numel for blk in layout.blocks], dtype=np.int64)
-    counts = allocate(sizes, budget, minimum)
+    counts = allocate(sizes, budget, max(minimum, 2))  # ≥ 2 columns per sampled stratum: a variance needs them
     if np.array_equal(counts, sizes):
         return rho_diag_exact(source, layout)
     picks = [np.sort(rng.choice(n, size=m, replace=False)) + blk.offset
