@@ -39,6 +39,7 @@ from .linf import Bound
 
 SEPARABLE_STEPS = 15
 _DENSE_EIG_MAX = 300  # below this size the steps use a full eigensolve instead of ARPACK
+_ARPACK_RESTARTS = 20  # a step whose top eigenvector is not found within this is skipped (near-ties)
 _EPS = float(np.finfo(np.float64).eps)
 
 
@@ -74,7 +75,7 @@ def _top(matrix: np.ndarray, start: np.ndarray) -> tuple[float, np.ndarray]:
         values, vectors = np.linalg.eigh(matrix)
         k = int(np.abs(values).argmax())
         return float(abs(values[k])), vectors[:, k]
-    values, vectors = eigsh(matrix, k=1, which="LM", v0=start, tol=1e-4)
+    values, vectors = eigsh(matrix, k=1, which="LM", v0=start, tol=1e-4, ncv=20, maxiter=_ARPACK_RESTARTS)
     return float(abs(values[0])), vectors[:, 0]
 
 
@@ -122,7 +123,11 @@ def separable_bound(matrix: np.ndarray, steps: int = SEPARABLE_STEPS) -> Bound:
         for _ in range(steps):
             step = n * (vector**2 - best_w / best_w.sum())
             trial = best_w * np.exp(np.clip(eta * step, -20.0, 20.0))
-            norm, trial_vector = _top(_scaled(sub, trial), vector)
+            try:
+                norm, trial_vector = _top(_scaled(sub, trial), vector)
+            except ArpackError:  # no convergence near a multiple top eigenvalue: a shorter step
+                eta *= 0.5
+                continue
             if norm * trial.sum() < best:
                 best, best_w, vector, eta, taken = norm * trial.sum(), trial, trial_vector, eta * 1.2, taken + 1
             else:
