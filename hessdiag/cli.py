@@ -152,6 +152,44 @@ def schema() -> None:
     typer.echo(json.dumps(report_schema(), indent=2))
 
 
+@app.command()
+def calibrate(
+    dim: Annotated[int, typer.Option(help="dimension d of the quadratics (2–20: L∞ is enumerated exactly)")] = 10,
+    reps: Annotated[int, typer.Option(help="repetitions per cell (rotation and θ₀ redrawn)")] = 20,
+    seed: Annotated[int, typer.Option(help="seed of every random draw")] = 0,
+    json_path: Annotated[Optional[str], typer.Option("--json", help="write the grid as JSON here")] = None,
+    png: Annotated[Optional[str], typer.Option(help="write a heatmap in the spirit of Fig. 6.3 here")] = None,
+) -> None:
+    """Measure how often the local rule R > 1 picks the winner of sign descent vs GD (thesis App. C.4)."""
+
+    def body() -> int:
+        import json
+        import time
+
+        from . import __version__
+        from .estimators.calibration import calibrate as run_grid
+        from .report.atomic import write_atomic
+        from .report.document import json_safe
+        from .report.terminal.calibration import render_calibration
+
+        _check_writable(json_path, "JSON report")
+        _check_writable(png, "PNG plot")
+        start = time.perf_counter()
+        result = run_grid(dim=dim, reps=reps, seed=seed)
+        seconds = time.perf_counter() - start
+        if json_path:
+            doc = {"hessdiag_version": __version__, **result.as_dict(), "timings": {"calibrate": round(seconds, 6)}}
+            write_atomic(json_path, json.dumps(json_safe(doc), indent=2, allow_nan=False) + "\n")
+        if png:
+            from .report.calibration_plot import write_png
+
+            write_png(result, png)
+        render_calibration(result, Console())
+        return 0
+
+    _guarded(body)
+
+
 def main() -> None:
     """Console-script entry point. Ctrl-C anywhere (even while importing) exits 130 with one line."""
     try:
