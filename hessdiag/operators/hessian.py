@@ -7,6 +7,15 @@ Two ways to the same numbers, chosen by `mode`:
   product is then one reverse pass through that graph, H v = ∂(∇ℓ_batch · v)/∂θ, and k products are one
   batched pass (`is_grads_batched`). Reuses the forward pass across products at the price of keeping
   every batch's graph in memory.
+- `linearized`: forward-over-reverse with the primal computation done once: `torch.func.linearize`
+  traces the batch gradient θ ↦ ∇ℓ_batch(θ) and keeps its linearisation at θ, a graph of tangent
+  operations whose forward and backward values are stored constants; H v is one evaluation of that
+  graph and k products are one vmapped evaluation. It keeps as much memory as `retained` and costs a
+  tracing pass up front (about one to two seconds on the CPU for the benchmark models), but it is the
+  fastest way to many products at once: vmapping the tangent graph turns k thin matrix products into
+  one wide one, whereas vmapping the double-backward graph (`retained` with k > 1) copies batched
+  tensors between layouts and, on the CPU, ends up slower per vector than k single products
+  (`scripts/bench_batched_probes.py` measures both).
 `auto` measures the saved tensors of the first batch's graph and retains graphs when all batches fit
 in a memory budget (a quarter of RAM on the CPU, half the free memory on a GPU).
 """
@@ -14,15 +23,16 @@ in a memory budget (a quarter of RAM on the CPU, half the free memory on a GPU).
 from __future__ import annotations
 
 import os
+import warnings
 
 import torch
 from torch import Tensor
-from torch.func import grad, jvp, vmap
+from torch.func import functionalize, grad, jvp, linearize, vmap
 
 from ..load.problem import Batch, Problem
 from .base import CurvatureOperator
 
-HVP_MODES = ("auto", "retained", "fwd-rev")
+HVP_MODES = ("auto", "retained", "fwd-rev", "linearized")
 
 
 def memory_budget_bytes(device: torch.device) -> int:
@@ -72,6 +82,22 @@ class _RetainedGradient:
         return layout.flatten(out, batch_dims=1)
 
 
+class _LinearizedGradient:
+    """A batch's gradient linearised at θ: `tangent(v)` = H_batch v without recomputing the primal."""
+
+    def __init__(self, problem: Problem, batch: Batch) -> None:
+        gradient = grad(lambda p: problem.batch_loss(p, batch))
+        with warnings.catch_warnings():  # torch.fx constant folding warns about its own get_attr nodes
+            warnings.simplefilter("ignore", UserWarning)
+            _, self.tangent = linearize(functionalize(gradient), problem.params)
+
+    def products(self, layout, vectors: Tensor) -> Tensor:
+        tangents = layout.unflatten(vectors)
+        if vectors.shape[0] == 1:
+            return layout.flatten(self.tangent({k: t[0] for k, t in tangents.items()})).unsqueeze(0)
+        return vmap(lambda v: layout.flatten(self.tangent(v)))(tangents)
+
+
 def _zeros_for_unused(grads: tuple[Tensor | None, ...], leaves: tuple[Tensor, ...]) -> tuple[Tensor, ...]:
     return tuple(g if g is not None else torch.zeros_like(l) for g, l in zip(grads, leaves))
 
@@ -85,7 +111,7 @@ class HessianOperator(CurvatureOperator):
         super().__init__(problem)
         if mode not in HVP_MODES:
             raise ValueError(f"unknown Hessian product mode '{mode}'")
-        self._cache: dict[int, _RetainedGradient] = {}
+        self._cache: dict[int, _RetainedGradient | _LinearizedGradient] = {}
         if mode == "auto":
             first = _RetainedGradient(problem, problem.batches[0], measure=True)
             total = first.saved_bytes * len(problem.batches)
@@ -98,6 +124,10 @@ class HessianOperator(CurvatureOperator):
         if self.mode == "retained":
             if index not in self._cache:
                 self._cache[index] = _RetainedGradient(self.problem, batch)
+            return self._cache[index].products(self.problem.layout, vectors)
+        if self.mode == "linearized":
+            if index not in self._cache:
+                self._cache[index] = _LinearizedGradient(self.problem, batch)
             return self._cache[index].products(self.problem.layout, vectors)
         return self._forward_over_reverse(batch, vectors)
 
