@@ -16,7 +16,7 @@ eigenvalues, and is small for smooth g; for g = |·| it is largest when many eig
 The probes of one group run in lockstep: each Lanczos step is ONE batched product of all their
 current vectors. Each probe keeps its basis in float64 and is fully re-orthogonalised (Gram–Schmidt
 twice), so no ghost copies of outliers distort the weights; when all bases would exceed
-`basis_bytes`, probes run in several groups. A probe whose Krylov space closes early (β ≈ 0) stops
+`basis_bytes` (or exceed 64 probes), probes run in several groups. A probe whose Krylov space closes early (β ≈ 0) stops
 there with an exact rule.
 """
 
@@ -35,6 +35,7 @@ from ..operators.base import CurvatureOperator
 from .probes import MatMat, Products, rademacher
 
 BASIS_BYTES = 512 * 1024**2
+MAX_GROUP = 64  # probes per product call
 GRID_POINTS = 512
 SIGMA_FRACTION = 0.01  # Gaussian kernel width as a fraction of the node range
 SIGMA_CUTOFF = 6.0  # the grid extends this many σ beyond the extreme nodes
@@ -194,7 +195,7 @@ def stochastic_lanczos_quadrature(operator: CurvatureOperator | MatMat, *, probe
         raise ValueError(f"SLQ needs at least 1 Lanczos step; got {steps}")
     products = Products.of(operator, d, device)
     steps = min(steps, products.d)
-    group = max(1, min(probes, basis_bytes // max(1, steps * products.d * 8)))
+    group = max(1, min(probes, MAX_GROUP, basis_bytes // max(1, steps * products.d * 8)))
     nodes, weights = [], []
     for start in range(0, probes, group):
         size = min(group, probes - start)
@@ -206,7 +207,7 @@ def stochastic_lanczos_quadrature(operator: CurvatureOperator | MatMat, *, probe
         if progress is not None:
             progress(start + size, probes)
     notes = []
-    if group < probes:
+    if group < min(probes, MAX_GROUP):
         notes.append(f"SLQ ran its {probes} probes in groups of {group} to keep the Lanczos bases "
                      f"under {basis_bytes / 1024**2:.0f} MiB")
     return Quadrature(nodes, weights, products.d, products.matvecs, "slq", steps, notes)

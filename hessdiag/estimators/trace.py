@@ -15,7 +15,7 @@ which it does not cover.)
 
 Stopping: probes come in rounds, each one batched product; after a round the estimator stops when the
 standard error is ≤ rtol·|estimate| ("stderr") or when the next probe would exceed the product budget
-("budget"), and says which. A round is sized from the current standard error to just reach the target.
+("budget"), and says which. A round is sized from the current standard error to just reach the target (at most 64 probes per product call).
 Stopping on the estimated error slightly favours lucky runs; the minimum first round (default 16
 probes) keeps that effect small (tests: ≥ 95 % of runs within 3 standard errors).
 """
@@ -35,6 +35,7 @@ from .probes import MatMat, Products, rademacher
 
 TRACE_METHODS = ("hutch++", "hutchinson")
 FIRST_ROUND = 16
+MAX_ROUND = 64  # probes per product call: batched, without (round × batch × width) intermediates
 MAX_SKETCH = 32
 
 
@@ -82,7 +83,7 @@ def _adaptive_hutchinson(quadratic_forms: Callable[[int], Tensor], offset: float
             return estimate, stderr, len(values), "budget"
         target = rtol * abs(estimate)
         wanted = len(values) * ((stderr / target) ** 2 - 1) if target > 0 else left
-        size = int(min(left, max(math.ceil(wanted), first_round // 2, 1)))
+        size = int(min(left, MAX_ROUND, max(math.ceil(wanted), first_round // 2, 1)))
 
 
 def _check(budget: int, needed: int, rtol: float) -> None:

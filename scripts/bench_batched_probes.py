@@ -1,0 +1,84 @@
+"""Benchmark: throughput of batched probes (one `matmat` of k vectors) vs one-at-a-time products.
+
+    python scripts/bench_batched_probes.py [--probes 16] [--samples 1797] [--repeats 7] [--device cpu]
+
+A round of k Rademacher probes (as Hutch++ and SLQ send them) through the Hessian of three models on
+scikit-learn digits, all samples in one batch: the built-in default MLP (64-32-10 tanh, float64, as
+`hessdiag run` diagnoses it), the MLP and the CNN of `bench_hvp.py` (float32). For each, the median
+time (interleaved repetitions) of the k products done one `matvec` at a time in each mode and as one
+batched `matmat` in each mode, printed per vector; the ratio is batched throughput over the best
+one-at-a-time throughput measured in the same run (goal ≥ 2×).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from _timing import interleaved_medians  # noqa: E402
+from bench_hvp import cnn, mlp  # noqa: E402
+
+from hessdiag.estimators.probes import rademacher  # noqa: E402
+from hessdiag.load import problem_from_objects  # noqa: E402
+from hessdiag.load.data import load_sklearn  # noqa: E402
+from hessdiag.load.default import default_mlp  # noqa: E402
+from hessdiag.operators import HessianOperator  # noqa: E402
+from hessdiag.rng import generator  # noqa: E402
+
+MODES = ("retained", "linearized")
+
+
+def models():
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        return [("default", default_mlp(), "float64"), ("mlp", mlp(), "float32"), ("cnn", cnn(), "float32")]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--probes", type=int, default=16)
+    parser.add_argument("--samples", type=int, default=1797)
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--device", default="cpu")
+    args = parser.parse_args()
+    x, y = load_sklearn("digits")
+    k = args.probes
+    print(f"device {args.device}, {args.samples} samples in one batch, {k} probes per round, "
+          f"torch {torch.__version__}, {torch.get_num_threads()} threads")
+    print(f"{'model':8} {'d':>7} {'dtype':>7}  " + "  ".join(f"{'1-by-1 ' + m:>18}" for m in MODES) + "  "
+          + "  ".join(f"{'batched ' + m:>18}" for m in MODES) + "   best batched / best 1-by-1")
+    sync = torch.cuda.synchronize if args.device.startswith("cuda") else (lambda: None)
+    for name, model, dtype in models():
+        problem = problem_from_objects(model, x, y, "ce", samples=args.samples, dtype=dtype, device=args.device)
+        ops = {m: HessianOperator(problem, mode=m) for m in MODES}
+        V = rademacher(problem.d, k, generator(0, "bench-probes"), args.device)
+        ref = ops["retained"].matmat(V)
+        for m in MODES:  # every path must give the same products before it is timed
+            err = float((ops[m].matmat(V) - ref).norm() / ref.norm())
+            assert err < (1e-10 if dtype == "float64" else 1e-4), (name, m, err)
+
+        def one_by_one(op):
+            return lambda: ([op.matvec(V[:, i]) for i in range(k)], sync())
+
+        def batched(op):
+            return lambda: (op.matmat(V), sync())
+
+        fns = {f"1-{m}": one_by_one(ops[m]) for m in MODES} | {f"k-{m}": batched(ops[m]) for m in MODES}
+        t = interleaved_medians(fns, repeats=args.repeats, warmup=1)
+        per_vec = {key: value / k * 1e3 for key, value in t.items()}
+        best_single = min(per_vec[f"1-{m}"] for m in MODES)
+        best_batched = min(per_vec[f"k-{m}"] for m in MODES)
+        print(f"{name:8} {problem.d:7d} {dtype:>7}  " + "  ".join(f"{per_vec['1-' + m]:15.2f} ms" for m in MODES)
+              + "  " + "  ".join(f"{per_vec['k-' + m]:15.2f} ms" for m in MODES)
+              + f"   {best_single / best_batched:5.2f}×")
+    print("times are per vector; ratio = throughput of the best batched path over the best one-at-a-time path "
+          "(goal ≥ 2×)")
+
+
+if __name__ == "__main__":
+    main()
