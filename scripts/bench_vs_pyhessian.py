@@ -80,6 +80,13 @@ def trained_cnn(x: torch.Tensor, y: torch.Tensor, steps: int) -> nn.Module:
     return model.eval()
 
 
+def pyhessian_module():
+    """The module `pyhessian.hessian` (its package re-exports the class `hessian` under the same name)."""
+    import pyhessian  # noqa: F401
+
+    return sys.modules["pyhessian.hessian"]
+
+
 class ReachedTarget(Exception):
     pass
 
@@ -113,8 +120,7 @@ class Recorder:
 
 def pyhessian_top(model, x, y, seed: int, reference: float, max_iter: int, tol: float,
                   stop_at_target: bool = False) -> dict:
-    import pyhessian.hessian as ph
-
+    ph = pyhessian_module()
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         start = time.perf_counter()
@@ -147,8 +153,7 @@ def hessdiag_top(model, x, y, seed: int, reference: float) -> dict:
 
 
 def trace_errors(model, x, y, budgets: list[int], seeds: int, reference: float) -> None:
-    import pyhessian.hessian as ph
-
+    ph = pyhessian_module()
     problem = problem_from_objects(model, x, y, "ce", dtype="float32", device="cpu")
     op = HessianOperator(problem, mode="retained")
     comp = ph.hessian(model, nn.CrossEntropyLoss(), data=(x, y), cuda=False)

@@ -18,6 +18,11 @@ Two ways to the same numbers, chosen by `mode`:
   (`scripts/bench_batched_probes.py` measures both).
 `auto` measures the saved tensors of the first batch's graph and retains graphs when all batches fit
 in a memory budget (a quarter of RAM on the CPU, half the free memory on a GPU).
+
+Many vectors at once need memory for their tangents in proportion to the vectors and the batch: about
+half the first batch's graph per vector (measured on the benchmark CNN). A `matmat` therefore passes
+at most budget/2 ÷ (that graph's size) vectors through a batch at a time, in chunks, instead of
+running out of memory on a large round of probes.
 """
 
 from __future__ import annotations
@@ -112,15 +117,33 @@ class HessianOperator(CurvatureOperator):
         if mode not in HVP_MODES:
             raise ValueError(f"unknown Hessian product mode '{mode}'")
         self._cache: dict[int, _RetainedGradient | _LinearizedGradient] = {}
+        self._graph_bytes: int | None = None
         if mode == "auto":
             first = _RetainedGradient(problem, problem.batches[0], measure=True)
+            self._graph_bytes = first.saved_bytes
             total = first.saved_bytes * len(problem.batches)
             mode = "retained" if total <= memory_budget_bytes(problem.device) else "fwd-rev"
             if mode == "retained":
                 self._cache[0] = first
         self.mode = mode
 
+    @property
+    def vectors_per_pass(self) -> int:
+        """How many vectors go through one batch at once (measured once, on the first batch's graph)."""
+        if self._graph_bytes is None:
+            if self.mode == "retained" and 0 not in self._cache:
+                self._cache[0] = _RetainedGradient(self.problem, self.problem.batches[0], measure=True)
+                self._graph_bytes = self._cache[0].saved_bytes
+            else:
+                self._graph_bytes = _RetainedGradient(self.problem, self.problem.batches[0], measure=True).saved_bytes
+        return max(1, memory_budget_bytes(self.device) // 2 // max(self._graph_bytes, 1))
+
     def _batch_matmat(self, index: int, batch: Batch, vectors: Tensor) -> Tensor:
+        if vectors.shape[0] > 1 and vectors.shape[0] > self.vectors_per_pass:
+            return torch.cat([self._products(index, batch, chunk) for chunk in vectors.split(self.vectors_per_pass)])
+        return self._products(index, batch, vectors)
+
+    def _products(self, index: int, batch: Batch, vectors: Tensor) -> Tensor:
         if self.mode == "retained":
             if index not in self._cache:
                 self._cache[index] = _RetainedGradient(self.problem, batch)

@@ -116,3 +116,23 @@ def test_cached_products_do_not_drift_across_calls(mode):
     v = _vectors(op.d)[:, 0]
     first = op.matvec(v)
     assert torch.equal(op.matvec(v), first) and torch.equal(op.matvec(v), first)
+
+
+@pytest.mark.parametrize("mode", ["retained", "linearized", "fwd-rev"])
+def test_large_rounds_are_split_into_passes_with_the_same_products(mode, monkeypatch):
+    """A memory budget that fits 2 vectors per pass: 5 vectors go through in 3 passes, same result."""
+    import hessdiag.operators.hessian as hessian_module
+
+    case = CASES[0]
+    op = HessianOperator(problem_for(case, batch_size=9), mode=mode)
+    V = _vectors(op.d, k=5)
+    whole = op.matmat(V)
+    op.vectors_per_pass  # measures the first batch's graph
+    graph = op._graph_bytes
+    monkeypatch.setattr(hessian_module, "memory_budget_bytes", lambda device: 2 * 2 * graph + 1)
+    assert op.vectors_per_pass == 2
+    passes = []
+    products = op._products
+    monkeypatch.setattr(op, "_products", lambda i, b, v: passes.append(v.shape[0]) or products(i, b, v))
+    assert rel_err(op.matmat(V), whole) < 1e-13
+    assert passes == [2, 2, 1] * len(op.problem.batches)
