@@ -1,11 +1,14 @@
 """Benchmark: hessdiag vs PyHessian 0.1 at equal *true* accuracy (issue 4).
 
     pip install -e '.[bench]'          # PyHessian, for this benchmark only
-    python scripts/bench_vs_pyhessian.py [--samples 1797] [--seeds 3] [--train-steps 60] [--trace-seeds 3]
+    python scripts/bench_vs_pyhessian.py [--samples 1797] [--seeds 3] [--checkpoints 0,10,60] [--trace-seeds 3]
 
-The problem: a 151,306-parameter tanh CNN (conv 32, conv 64, dense 128, dense 10) trained a fixed,
-seeded number of full-batch Adam steps on all 1797 scikit-learn digits, in float32, all samples in one
-batch, the same model object and tensors for both tools. PyHessian is used exactly as its README
+The problem: a 151,306-parameter tanh CNN (conv 32, conv 64, dense 128, dense 10) on all 1797
+scikit-learn digits, in float32, all samples in one batch, the same model object and tensors for both
+tools, at several checkpoints of seeded full-batch Adam training (default: 0, 10 and 60 steps). How
+many products power iteration needs depends on the gap λ_2/λ_max, which the checkpoints vary: close
+top eigenvalues early in training (where power iteration struggles), a wide gap later (where it
+does not); the table prints the gap beside each ratio. PyHessian is used exactly as its README
 shows (`hessian(model, criterion, data=(x, y), cuda=False)`), which keeps the gradient's graph and
 reuses it for every product, as hessdiag's `retained` mode does.
 
@@ -17,7 +20,7 @@ reuses it for every product, as hessdiag's `retained` mode does.
    hessdiag: Lanczos with tol 1e-3, stopping when the residual bound certifies |θ − λ| ≤ 1e-3·|θ|;
    products and time, and the true error. Times include building the graph (PyHessian's constructor,
    hessdiag's problem and operator).
-3. Trace: a tight reference from Hutch++ with 600 products (its standard error printed), then at
+3. Trace (at the last checkpoint): a tight reference from Hutch++ with 600 products (its standard error printed), then at
    equal budgets the RMS relative error over seeds of PyHessian's Hutchinson (`trace(maxIter=n,
    tol=0)`, n products) and of hessdiag's Hutch++ (n products), and hessdiag's mean reported stderr.
 
@@ -64,20 +67,23 @@ def cnn(gen: torch.Generator) -> nn.Module:
     return model
 
 
-def trained_cnn(x: torch.Tensor, y: torch.Tensor, steps: int) -> nn.Module:
-    """Seeded init, then `steps` full-batch Adam steps (lr 1e-3): a checkpoint part-way through training."""
+def checkpoints(x: torch.Tensor, y: torch.Tensor, steps: list[int]):
+    """Seeded init, then full-batch Adam (lr 1e-3); yields (steps taken, model in eval mode) at each of `steps`."""
     model = cnn(torch.Generator().manual_seed(0))
     params = list(model.parameters())
     m1 = [torch.zeros_like(p) for p in params]
     m2 = [torch.zeros_like(p) for p in params]
-    for step in range(1, steps + 1):
-        grads = torch.autograd.grad(nn.functional.cross_entropy(model(x), y), params)
-        with torch.no_grad():
-            for p, g, a, b in zip(params, grads, m1, m2):
-                a.mul_(0.9).add_(g, alpha=0.1)
-                b.mul_(0.999).addcmul_(g, g, value=0.001)
-                p.addcdiv_(a / (1 - 0.9**step), (b / (1 - 0.999**step)).sqrt_().add_(1e-8), value=-1e-3)
-    return model.eval()
+    done = 0
+    for target in sorted(steps):
+        while done < target:
+            done += 1
+            grads = torch.autograd.grad(nn.functional.cross_entropy(model(x), y), params)
+            with torch.no_grad():
+                for p, g, a, b in zip(params, grads, m1, m2):
+                    a.mul_(0.9).add_(g, alpha=0.1)
+                    b.mul_(0.999).addcmul_(g, g, value=0.001)
+                    p.addcdiv_(a / (1 - 0.9**done), (b / (1 - 0.999**done)).sqrt_().add_(1e-8), value=-1e-3)
+        yield done, model.eval()
 
 
 def pyhessian_module():
@@ -175,35 +181,16 @@ def trace_errors(model, x, y, budgets: list[int], seeds: int, reference: float) 
     model.zero_grad(set_to_none=True)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--samples", type=int, default=1797)
-    parser.add_argument("--seeds", type=int, default=3)
-    parser.add_argument("--train-steps", type=int, default=60)
-    parser.add_argument("--trace-seeds", type=int, default=3)
-    parser.add_argument("--trace-budgets", default="30,90")
-    parser.add_argument("--trace-reference-products", type=int, default=600)
-    args = parser.parse_args()
-    import pyhessian  # noqa: F401  (fail early, before the long parts, if the bench extra is missing)
-
-    x, y = load_sklearn("digits")
-    x, y = x[: args.samples].float(), y[: args.samples]
-    model = trained_cnn(x, y, args.train_steps)
-    d = sum(p.numel() for p in model.parameters())
-    print(f"tanh CNN, d = {d:,}, {x.shape[0]} digits in one batch, float32, torch {torch.__version__}, "
-          f"{torch.get_num_threads()} threads, {args.train_steps} Adam steps")
-    assert "torchvision" not in sys.modules, "the benchmark must not import torchvision"
-
+def compare_top(model, x, y, seeds: int) -> dict:
+    """Reference λ_max, then PyHessian (defaults; to the target) and hessdiag (certified) for each seed."""
     ref_problem = problem_from_objects(model, x, y, "ce", dtype="float64", device="cpu")
     ref = lanczos_top_eigenvalues(HessianOperator(ref_problem, mode="retained"), 2, tol=1e-10, max_matvecs=300,
                                   generator=generator(0, "bench-reference"))
-    lmax = ref.values[0].value
-    print(f"reference λ_max = {lmax:.10g} ± {ref.values[0].residual:.1e} (float64 Lanczos, {ref.matvecs} products); "
-          f"λ_2 = {ref.values[1].value:.6g}")
-
-    print(f"\nλ_max to within {TARGET:g} of the reference (median over {args.seeds} seeds)")
+    lmax, l2 = ref.values[0].value, ref.values[1].value
+    print(f"  reference λ_max = {lmax:.10g} ± {ref.values[0].residual:.1e} (float64 Lanczos, {ref.matvecs} products); "
+          f"λ_2 = {l2:.6g}, λ_2/λ_max = {l2 / lmax:.3f}")
     defaults, reach, ours = [], [], []
-    for seed in range(args.seeds):
+    for seed in range(seeds):
         defaults.append(pyhessian_top(model, x, y, seed, lmax, 100, 1e-3))
         reach.append(pyhessian_top(model, x, y, seed, lmax, 300, 0.0, stop_at_target=True))
         ours.append(hessdiag_top(model, x, y, seed, lmax))
@@ -211,27 +198,58 @@ def main() -> None:
               f"{defaults[-1]['error']:.2%}; PyHessian to {TARGET:g}: {reach[-1]['to_target_products']} products, "
               f"{reach[-1]['to_target_seconds']:.2f} s; hessdiag certified: {ours[-1]['products']} products, "
               f"{ours[-1]['seconds']:.2f} s, residual {ours[-1]['residual'] / abs(ours[-1]['value']):.1e}, "
-              f"true error {ours[-1]['error']:.1e}")
-    med = statistics.median
-    ph_products = med(r["to_target_products"] for r in reach)
-    ph_seconds = med(r["to_target_seconds"] for r in reach)
-    hd_products = med(r["products"] for r in ours)
-    hd_seconds = med(r["seconds"] for r in ours)
+              f"true error {ours[-1]['error']:.1e}", flush=True)
     assert all(r["error"] <= TARGET and r["converged"] for r in ours), "hessdiag missed the target"
-    print(f"PyHessian at its defaults: stops after {med(r['products'] for r in defaults)} products, "
-          f"{med(r['error'] for r in defaults):.2%} from λ_max")
-    print(f"PyHessian to {TARGET:g}: {ph_products} products, {ph_seconds:.2f} s")
-    print(f"hessdiag certified to {TARGET:g}: {hd_products} products, {hd_seconds:.2f} s")
-    print(f"ratios: {ph_products / hd_products:.1f}× fewer products (goal ≥ 4×), "
-          f"{ph_seconds / hd_seconds:.1f}× less time (goal ≥ 3×)")
+    assert all(r["to_target_products"] is not None for r in reach), "PyHessian never reached the target"
+    med = statistics.median
+    return {"gap": l2 / lmax, "ph_default_products": med(r["products"] for r in defaults),
+            "ph_default_error": med(r["error"] for r in defaults),
+            "ph_products": med(r["to_target_products"] for r in reach),
+            "ph_seconds": med(r["to_target_seconds"] for r in reach),
+            "hd_products": med(r["products"] for r in ours), "hd_seconds": med(r["seconds"] for r in ours)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--samples", type=int, default=1797)
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--checkpoints", default="0,10,60", help="Adam steps of the checkpoints compared")
+    parser.add_argument("--trace-seeds", type=int, default=3)
+    parser.add_argument("--trace-budgets", default="30,100")
+    parser.add_argument("--trace-reference-products", type=int, default=600)
+    parser.add_argument("--threads", type=int, default=None)
+    args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    pyhessian_module()  # fail early, before the long parts, if the bench extra is missing
+
+    x, y = load_sklearn("digits")
+    x, y = x[: args.samples].float(), y[: args.samples]
+    steps = [int(s) for s in args.checkpoints.split(",")]
+    d = sum(p.numel() for p in cnn(torch.Generator().manual_seed(0)).parameters())
+    print(f"tanh CNN, d = {d:,}, {x.shape[0]} digits in one batch, float32, torch {torch.__version__}, "
+          f"{torch.get_num_threads()} threads; λ_max to within {TARGET:g} (median over {args.seeds} seeds)")
+    rows = []
+    for done, model in checkpoints(x, y, steps):
+        print(f"checkpoint after {done} Adam steps:")
+        rows.append((done, compare_top(model, x, y, args.seeds)))
+        last = model
+    assert "torchvision" not in sys.modules, "the benchmark must not import torchvision"
+    print(f"\n{'Adam steps':>10} {'λ2/λmax':>8} {'PyH default: products, error':>29} {'PyH to 1e-3':>16} "
+          f"{'hessdiag certified':>19} {'products ratio':>15} {'time ratio':>11}")
+    for done, r in rows:
+        print(f"{done:10d} {r['gap']:8.3f} {r['ph_default_products']:14d} {r['ph_default_error']:13.2%} "
+              f"{r['ph_products']:5d}, {r['ph_seconds']:6.2f} s {r['hd_products']:7d}, {r['hd_seconds']:6.2f} s "
+              f"{r['ph_products'] / r['hd_products']:14.1f}× {r['ph_seconds'] / r['hd_seconds']:10.1f}×")
+    print("ratios: PyHessian / hessdiag at equal true accuracy 1e-3 (goal ≥ 4× products, ≥ 3× time)")
 
     budgets = [int(b) for b in args.trace_budgets.split(",")]
-    problem = problem_from_objects(model, x, y, "ce", dtype="float32", device="cpu")
+    problem = problem_from_objects(last, x, y, "ce", dtype="float32", device="cpu")
     tight = hutchpp_trace(HessianOperator(problem, mode="retained"), generator=generator(0, "bench-trace-ref"),
                           rtol=0.0, max_matvecs=args.trace_reference_products)
-    print(f"\nreference tr(H) = {tight.estimate:.6g} ± {tight.stderr:.2g} (Hutch++, {tight.matvecs} products, "
-          f"sketch {tight.sketch})")
-    trace_errors(model, x, y, budgets, args.trace_seeds, tight.estimate)
+    print(f"\ntrace at the checkpoint after {steps[-1]} steps: reference tr(H) = {tight.estimate:.6g} ± "
+          f"{tight.stderr:.2g} (Hutch++, {tight.matvecs} products, sketch {tight.sketch})")
+    trace_errors(last, x, y, budgets, args.trace_seeds, tight.estimate)
 
 
 if __name__ == "__main__":

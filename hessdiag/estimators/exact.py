@@ -1,8 +1,8 @@
 """The exact path for small d: the dense matrix from products with the identity, then `eigvalsh`.
 
 Building M costs d products (in blocks of unit vectors, each block one `matmat`), against roughly
-slq_probes·slq_steps + trace_matvecs for the stochastic path, hence the default `exact_max_d` = 1024; `to_dense`
-symmetrises it, and the eigenvalues are computed in float64. Quantities taken from them carry no
+slq_probes·slq_steps + trace_matvecs for the stochastic path (hence the default `exact_max_d`, 1024);
+`to_dense` symmetrises it, and the eigenvalues are computed in float64. Quantities taken from them carry no
 probe noise and report `"method": "exact"` with standard error 0; what remains is the rounding of the
 products (≈ ε of the operator's dtype relative to ‖M‖).
 """
