@@ -16,8 +16,8 @@ eigenvalues, and is small for smooth g; for g = |·| it is largest when many eig
 The probes of one group run in lockstep: each Lanczos step is ONE batched product of all their
 current vectors. Each probe keeps its basis in float64 and is fully re-orthogonalised (Gram–Schmidt
 twice), so no ghost copies of outliers distort the weights; when all bases would exceed
-`basis_bytes` (or exceed 64 probes), probes run in several groups. A probe whose Krylov space closes early (β ≈ 0) stops
-there with an exact rule.
+`basis_bytes` (or there are more than 64 probes), probes run in several groups. A probe whose Krylov
+space closes early (β ≈ 0) stops there with an exact rule.
 """
 
 from __future__ import annotations
@@ -161,7 +161,7 @@ def _lockstep_lanczos(products: Products, starts: Tensor, steps: int) -> list[tu
         w = products(q.T.contiguous()).T  # (a, d): one product for every active probe
         alpha = (q * w).sum(1)
         w = w - alpha[:, None] * q - beta_prev[active, None] * previous[active]
-        past = basis[: j + 1, active]  # (j+1, a, d)
+        past = basis[: j + 1] if active.numel() == g else basis[: j + 1, active]  # (j+1, a, d); a view if all
         for _ in range(2):  # full re-orthogonalisation, twice (Gram–Schmidt "twice is enough")
             w = w - torch.einsum("ja,jad->ad", torch.einsum("jad,ad->ja", past, w), past)
         beta = w.norm(dim=1)

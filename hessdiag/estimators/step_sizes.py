@@ -84,6 +84,6 @@ def step_sizes(top: LanczosResult, bottom: LanczosResult | None, norm: SpectralN
         if gradient_curvature > 0:
             along = gradient_sq_norm / gradient_curvature
         else:
-            notes.append(f"‖g‖²/gᵀHg is null: the curvature along the gradient gᵀHg/‖g‖² = {curvature:.3g} is ≤ 0, "
-                         "so the quadratic model has no minimiser along −g")
+            notes.append(f"‖g‖²/gᵀHg is null: the curvature along the gradient gᵀHg/‖g‖² = {curvature:.3g} "
+                         "is ≤ 0, so the quadratic model has no minimiser along −g")
     return StepSizes(one_over_l2, two_over_lmax, optimal, along, None, intervals, curvature, tuple(notes))

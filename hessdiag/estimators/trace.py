@@ -15,7 +15,8 @@ which it does not cover.)
 
 Stopping: probes come in rounds, each one batched product; after a round the estimator stops when the
 standard error is ≤ rtol·|estimate| ("stderr") or when the next probe would exceed the product budget
-("budget"), and says which. A round is sized from the current standard error to just reach the target (at most 64 probes per product call).
+("budget"), and says which. A round is sized from the current standard error to just reach the
+target (at most 64 probes per product call).
 Stopping on the estimated error slightly favours lucky runs; the minimum first round (default 16
 probes) keeps that effect small (tests: ≥ 95 % of runs within 3 standard errors).
 """
