@@ -11,11 +11,12 @@ Two ways to the same numbers, chosen by `mode`:
   traces the batch gradient θ ↦ ∇ℓ_batch(θ) and keeps its linearisation at θ, a graph of tangent
   operations whose forward and backward values are stored constants; H v is one evaluation of that
   graph and k products are one vmapped evaluation. It keeps as much memory as `retained` and costs a
-  tracing pass up front (about one to two seconds on the CPU for the benchmark models), but it is the
-  fastest way to many products at once: vmapping the tangent graph turns k thin matrix products into
-  one wide one, whereas vmapping the double-backward graph (`retained` with k > 1) copies batched
-  tensors between layouts and, on the CPU, ends up slower per vector than k single products
-  (`scripts/bench_batched_probes.py` measures both).
+  tracing pass up front (one to two seconds on the CPU for the benchmark models); in exchange its
+  single products are slightly cheaper and its batched products clearly cheaper than `retained`'s,
+  whose vmapped double-backward graph copies batched tensors between layouts and, on the CPU, is
+  slower per vector than k single products. (On a CPU with large batches no batched path gains much
+  over single products: both are bound by memory traffic over the batch-sized intermediates;
+  `scripts/bench_batched_probes.py` measures all four.) Not chosen by `auto`.
 `auto` measures the saved tensors of the first batch's graph and retains graphs when all batches fit
 in a memory budget (a quarter of RAM on the CPU, half the free memory on a GPU).
 
@@ -118,6 +119,7 @@ class HessianOperator(CurvatureOperator):
             raise ValueError(f"unknown Hessian product mode '{mode}'")
         self._cache: dict[int, _RetainedGradient | _LinearizedGradient] = {}
         self._graph_bytes: int | None = None
+        self._per_pass: int | None = None
         if mode == "auto":
             first = _RetainedGradient(problem, problem.batches[0], measure=True)
             self._graph_bytes = first.saved_bytes
@@ -129,14 +131,15 @@ class HessianOperator(CurvatureOperator):
 
     @property
     def vectors_per_pass(self) -> int:
-        """How many vectors go through one batch at once (measured once, on the first batch's graph)."""
-        if self._graph_bytes is None:
-            if self.mode == "retained" and 0 not in self._cache:
-                self._cache[0] = _RetainedGradient(self.problem, self.problem.batches[0], measure=True)
-                self._graph_bytes = self._cache[0].saved_bytes
-            else:
-                self._graph_bytes = _RetainedGradient(self.problem, self.problem.batches[0], measure=True).saved_bytes
-        return max(1, memory_budget_bytes(self.device) // 2 // max(self._graph_bytes, 1))
+        """How many vectors go through one batch at once (fixed on first use, from the first batch's graph)."""
+        if self._per_pass is None:
+            if self._graph_bytes is None:
+                first = _RetainedGradient(self.problem, self.problem.batches[0], measure=True)
+                self._graph_bytes = first.saved_bytes
+                if self.mode == "retained" and 0 not in self._cache:
+                    self._cache[0] = first
+            self._per_pass = max(1, memory_budget_bytes(self.device) // 2 // max(self._graph_bytes, 1))
+        return self._per_pass
 
     def _batch_matmat(self, index: int, batch: Batch, vectors: Tensor) -> Tensor:
         if vectors.shape[0] > 1 and vectors.shape[0] > self.vectors_per_pass:
