@@ -23,7 +23,12 @@ in a memory budget (a quarter of RAM on the CPU, half the free memory on a GPU).
 Many vectors at once need memory for their tangents in proportion to the vectors and the batch: about
 half the first batch's graph per vector (measured on the benchmark CNN). A `matmat` therefore passes
 at most budget/2 ÷ (that graph's size) vectors through a batch at a time, in chunks, instead of
-running out of memory on a large round of probes.
+running out of memory on a large round of probes. On a CPU it also keeps k × (graph size) within
+16 MiB: past that, the k vectors' intermediates spill out of cache and a batched pass is slower per
+vector than single products (measured with `scripts/bench_batched_probes.py`, one thread, 16 probes:
+batched/single throughput 2.2× at a 0.7 MB graph, 1.3× at 1.9 MB, 1.0× at 5 MB, 0.9× at 13 MB,
+0.8× at 22 MB, 0.5× at 150 MB). The split depends only on the measured graph size, never on timing,
+so the same run gives the same numbers.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from ..load.problem import Batch, Problem
 from .base import CurvatureOperator
 
 HVP_MODES = ("auto", "retained", "fwd-rev", "linearized")
+CPU_PASS_BYTES = 16 * 1024**2  # on a CPU, vectors per pass × first batch's graph stays below this
 
 
 def memory_budget_bytes(device: torch.device) -> int:
@@ -113,13 +119,13 @@ class HessianOperator(CurvatureOperator):
 
     name = "H"
 
-    def __init__(self, problem: Problem, mode: str = "auto") -> None:
+    def __init__(self, problem: Problem, mode: str = "auto", vectors_per_pass: int | None = None) -> None:
         super().__init__(problem)
         if mode not in HVP_MODES:
             raise ValueError(f"unknown Hessian product mode '{mode}'")
         self._cache: dict[int, _RetainedGradient | _LinearizedGradient] = {}
         self._graph_bytes: int | None = None
-        self._per_pass: int | None = None
+        self._per_pass: int | None = vectors_per_pass  # None: from the measured graph, on first use
         if mode == "auto":
             first = _RetainedGradient(problem, problem.batches[0], measure=True)
             self._graph_bytes = first.saved_bytes
@@ -138,7 +144,10 @@ class HessianOperator(CurvatureOperator):
                 self._graph_bytes = first.saved_bytes
                 if self.mode == "retained" and 0 not in self._cache:
                     self._cache[0] = first
-            self._per_pass = max(1, memory_budget_bytes(self.device) // 2 // max(self._graph_bytes, 1))
+            graph = max(self._graph_bytes, 1)
+            self._per_pass = max(1, memory_budget_bytes(self.device) // 2 // graph)
+            if self.device.type == "cpu":
+                self._per_pass = max(1, min(self._per_pass, CPU_PASS_BYTES // graph))
         return self._per_pass
 
     def _batch_matmat(self, index: int, batch: Batch, vectors: Tensor) -> Tensor:

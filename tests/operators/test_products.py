@@ -130,6 +130,7 @@ def test_large_rounds_are_split_into_passes_with_the_same_products(mode, monkeyp
     op.vectors_per_pass  # measures the first batch's graph
     graph = op._graph_bytes
     monkeypatch.setattr(hessian_module, "memory_budget_bytes", lambda device: 2 * 2 * graph + 1)
+    monkeypatch.setattr(hessian_module, "CPU_PASS_BYTES", 10**15)
     op._per_pass = None  # fixed on first use: recompute it under the small budget
     assert op.vectors_per_pass == 2
     passes = []
@@ -137,3 +138,15 @@ def test_large_rounds_are_split_into_passes_with_the_same_products(mode, monkeyp
     monkeypatch.setattr(op, "_products", lambda i, b, v: passes.append(v.shape[0]) or products(i, b, v))
     assert rel_err(op.matmat(V), whole) < 1e-13
     assert passes == [2, 2, 1] * len(op.problem.batches)
+
+
+def test_cpu_passes_stay_cache_sized():
+    """On the CPU, vectors per pass × the first batch's graph ≤ CPU_PASS_BYTES, and at least one vector."""
+    from hessdiag.operators.hessian import CPU_PASS_BYTES
+
+    op = HessianOperator(problem_for(CASES[0]), mode="retained")
+    assert op.vectors_per_pass > 1 and op.vectors_per_pass * op._graph_bytes <= CPU_PASS_BYTES
+    op._graph_bytes, op._per_pass = CPU_PASS_BYTES // 3 + 1, None
+    assert op.vectors_per_pass == 2
+    op._graph_bytes, op._per_pass = 10 * CPU_PASS_BYTES, None
+    assert op.vectors_per_pass == 1
