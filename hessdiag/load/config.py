@@ -41,6 +41,12 @@ class Settings:
     tol: float = 1e-4
     max_matvecs: int = 300
     hvp: str = "auto"
+    trace_method: str = "hutch++"
+    trace_rtol: float = 1e-2
+    trace_matvecs: int = 300
+    slq_probes: int = 8
+    slq_steps: int = 64
+    exact_max_d: int = 1024
     per_sample: str = "auto"
     lr: float | None = None
     damping: float | None = None
@@ -62,8 +68,20 @@ class Settings:
             raise ConfigError(f"tol must lie in (0, 1); got {self.tol}")
         if self.max_matvecs < 2:
             raise ConfigError(f"max_matvecs must be at least 2; got {self.max_matvecs}")
-        if self.hvp not in ("auto", "retained", "fwd-rev"):
-            raise ConfigError(f"hvp must be auto, retained or fwd-rev; got '{self.hvp}'")
+        if self.hvp not in ("auto", "retained", "fwd-rev", "linearized"):
+            raise ConfigError(f"hvp must be auto, retained, fwd-rev or linearized; got '{self.hvp}'")
+        if self.trace_method not in ("hutch++", "hutchinson"):
+            raise ConfigError(f"trace_method must be hutch++ or hutchinson; got '{self.trace_method}'")
+        if not 0 <= self.trace_rtol < 1:
+            raise ConfigError(f"trace_rtol must lie in [0, 1); got {self.trace_rtol}")
+        if self.trace_matvecs < 4:
+            raise ConfigError(f"trace_matvecs must be at least 4; got {self.trace_matvecs}")
+        if self.slq_probes < 2:
+            raise ConfigError(f"slq_probes must be at least 2 (a standard error needs two); got {self.slq_probes}")
+        if self.slq_steps < 1:
+            raise ConfigError(f"slq_steps must be at least 1; got {self.slq_steps}")
+        if self.exact_max_d < 0:
+            raise ConfigError(f"exact_max_d must be at least 0; got {self.exact_max_d}")
         if self.per_sample not in ("auto", "backpack", "func"):
             raise ConfigError(f"per_sample must be auto, backpack or func; got '{self.per_sample}'")
         if self.lr is not None and not self.lr > 0:
@@ -88,7 +106,8 @@ class Settings:
 _FIELDS = {f.name: f for f in dataclasses.fields(Settings) if f.name not in ("config", "search_paths")}
 _TYPES: dict[str, tuple[type, ...]] = {
     "samples": (int,), "batch_size": (int,), "seed": (int,), "top_k": (int,), "max_matvecs": (int,),
-    "race_steps": (int,), "tol": (float, int), "lr": (float, int), "damping": (float, int),
+    "race_steps": (int,), "trace_matvecs": (int,), "slq_probes": (int,), "slq_steps": (int,),
+    "exact_max_d": (int,), "trace_rtol": (float, int), "tol": (float, int), "lr": (float, int), "damping": (float, int),
     "trust_pickle": (bool,), "quiet": (bool,), "only": (list, str), "fail_if": (list, str),
 }
 
@@ -103,7 +122,7 @@ def _coerce(key: str, value: Any, source: str) -> Any:
         items = value.split(",") if (key == "only" and isinstance(value, str)) else value
         items = [items] if isinstance(items, str) else items
         return tuple(str(i).strip() for i in items if str(i).strip())
-    if key in ("tol", "lr", "damping"):
+    if key in ("tol", "lr", "damping", "trace_rtol"):
         return float(value)
     return value
 

@@ -7,22 +7,44 @@ Two ways to the same numbers, chosen by `mode`:
   product is then one reverse pass through that graph, H v = ∂(∇ℓ_batch · v)/∂θ, and k products are one
   batched pass (`is_grads_batched`). Reuses the forward pass across products at the price of keeping
   every batch's graph in memory.
+- `linearized`: forward-over-reverse with the primal computation done once: `torch.func.linearize`
+  traces the batch gradient θ ↦ ∇ℓ_batch(θ) and keeps its linearisation at θ, a graph of tangent
+  operations whose forward and backward values are stored constants; H v is one evaluation of that
+  graph and k products are one vmapped evaluation. It keeps as much memory as `retained` and costs a
+  tracing pass up front (one to two seconds on the CPU for the benchmark models); in exchange its
+  single products are slightly cheaper and its batched products clearly cheaper than `retained`'s,
+  whose vmapped double-backward graph copies batched tensors between layouts and, on the CPU, is
+  slower per vector than k single products. (On a CPU with large batches no batched path gains much
+  over single products: both are bound by memory traffic over the batch-sized intermediates;
+  `scripts/bench_batched_probes.py` measures all four.) Not chosen by `auto`.
 `auto` measures the saved tensors of the first batch's graph and retains graphs when all batches fit
 in a memory budget (a quarter of RAM on the CPU, half the free memory on a GPU).
+
+Many vectors at once need memory for their tangents in proportion to the vectors and the batch: about
+half the first batch's graph per vector (measured on the benchmark CNN). A `matmat` therefore passes
+at most budget/2 ÷ (that graph's size) vectors through a batch at a time, in chunks, instead of
+running out of memory on a large round of probes. On a CPU it also keeps k × (graph size) within
+16 MiB: past that, the k vectors' intermediates spill out of cache and a batched pass is slower per
+vector than single products (measured with `scripts/bench_batched_probes.py`, one thread, 16 probes:
+batched/single throughput 2.2× at a 0.7 MB graph, 1.3× at 1.9 MB, 1.0× at 5 MB, 0.9× at 13 MB,
+0.8× at 22 MB, 0.5× at 150 MB). The split depends only on the measured graph size, never on timing,
+so the same run gives the same numbers.
 """
 
 from __future__ import annotations
 
 import os
+import warnings
 
 import torch
 from torch import Tensor
-from torch.func import grad, jvp, vmap
+from torch.func import functionalize, grad, jvp, linearize, vmap
 
 from ..load.problem import Batch, Problem
 from .base import CurvatureOperator
 
-HVP_MODES = ("auto", "retained", "fwd-rev")
+HVP_MODES = ("auto", "retained", "fwd-rev", "linearized")
+CPU_PASS_BYTES = 16 * 1024**2  # on a CPU, vectors per pass × first batch's graph stays below this
 
 
 def memory_budget_bytes(device: torch.device) -> int:
@@ -72,6 +94,22 @@ class _RetainedGradient:
         return layout.flatten(out, batch_dims=1)
 
 
+class _LinearizedGradient:
+    """A batch's gradient linearised at θ: `tangent(v)` = H_batch v without recomputing the primal."""
+
+    def __init__(self, problem: Problem, batch: Batch) -> None:
+        gradient = grad(lambda p: problem.batch_loss(p, batch))
+        with warnings.catch_warnings():  # torch.fx constant folding warns about its own get_attr nodes
+            warnings.simplefilter("ignore", UserWarning)
+            _, self.tangent = linearize(functionalize(gradient), problem.params)
+
+    def products(self, layout, vectors: Tensor) -> Tensor:
+        tangents = layout.unflatten(vectors)
+        if vectors.shape[0] == 1:
+            return layout.flatten(self.tangent({k: t[0] for k, t in tangents.items()})).unsqueeze(0)
+        return vmap(lambda v: layout.flatten(self.tangent(v)))(tangents)
+
+
 def _zeros_for_unused(grads: tuple[Tensor | None, ...], leaves: tuple[Tensor, ...]) -> tuple[Tensor, ...]:
     return tuple(g if g is not None else torch.zeros_like(l) for g, l in zip(grads, leaves))
 
@@ -81,23 +119,50 @@ class HessianOperator(CurvatureOperator):
 
     name = "H"
 
-    def __init__(self, problem: Problem, mode: str = "auto") -> None:
+    def __init__(self, problem: Problem, mode: str = "auto", vectors_per_pass: int | None = None) -> None:
         super().__init__(problem)
         if mode not in HVP_MODES:
             raise ValueError(f"unknown Hessian product mode '{mode}'")
-        self._cache: dict[int, _RetainedGradient] = {}
+        self._cache: dict[int, _RetainedGradient | _LinearizedGradient] = {}
+        self._graph_bytes: int | None = None
+        self._per_pass: int | None = vectors_per_pass  # None: from the measured graph, on first use
         if mode == "auto":
             first = _RetainedGradient(problem, problem.batches[0], measure=True)
+            self._graph_bytes = first.saved_bytes
             total = first.saved_bytes * len(problem.batches)
             mode = "retained" if total <= memory_budget_bytes(problem.device) else "fwd-rev"
             if mode == "retained":
                 self._cache[0] = first
         self.mode = mode
 
+    @property
+    def vectors_per_pass(self) -> int:
+        """How many vectors go through one batch at once (fixed on first use, from the first batch's graph)."""
+        if self._per_pass is None:
+            if self._graph_bytes is None:
+                first = _RetainedGradient(self.problem, self.problem.batches[0], measure=True)
+                self._graph_bytes = first.saved_bytes
+                if self.mode == "retained" and 0 not in self._cache:
+                    self._cache[0] = first
+            graph = max(self._graph_bytes, 1)
+            self._per_pass = max(1, memory_budget_bytes(self.device) // 2 // graph)
+            if self.device.type == "cpu":
+                self._per_pass = max(1, min(self._per_pass, CPU_PASS_BYTES // graph))
+        return self._per_pass
+
     def _batch_matmat(self, index: int, batch: Batch, vectors: Tensor) -> Tensor:
+        if vectors.shape[0] > 1 and vectors.shape[0] > self.vectors_per_pass:
+            return torch.cat([self._products(index, batch, chunk) for chunk in vectors.split(self.vectors_per_pass)])
+        return self._products(index, batch, vectors)
+
+    def _products(self, index: int, batch: Batch, vectors: Tensor) -> Tensor:
         if self.mode == "retained":
             if index not in self._cache:
                 self._cache[index] = _RetainedGradient(self.problem, batch)
+            return self._cache[index].products(self.problem.layout, vectors)
+        if self.mode == "linearized":
+            if index not in self._cache:
+                self._cache[index] = _LinearizedGradient(self.problem, batch)
             return self._cache[index].products(self.problem.layout, vectors)
         return self._forward_over_reverse(batch, vectors)
 

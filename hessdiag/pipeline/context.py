@@ -7,9 +7,12 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Callable
 
+import numpy as np
 import torch
 
+from ..estimators.exact import dense_eigenvalues
 from ..estimators.lanczos import LanczosResult, lanczos_bottom_eigenvalues, lanczos_top_eigenvalues
+from ..estimators.trace import TraceResult, estimate_trace, exact_trace
 from ..load import Problem, Settings
 from ..operators import HessianOperator, loss_and_gradient
 from ..report.document import Report
@@ -95,4 +98,28 @@ class Context:
         if not result.converged:
             self.warn(f"Lanczos bottom-k did not reach tol {s.tol:g} within {result.matvecs} products; "
                       "the residual bars are still valid bounds")
+        return result
+
+    @cached_property
+    def exact_spectrum(self) -> tuple[np.ndarray, int] | None:
+        """All Hessian eigenvalues from the dense matrix and the products spent, when d ≤ exact_max_d."""
+        if self.problem.d > self.settings.exact_max_d:
+            return None
+        with self.timer("dense_hessian"):
+            return dense_eigenvalues(self.hessian)
+
+    @cached_property
+    def trace(self) -> TraceResult:
+        """tr(H): exact for small d, otherwise Hutch++ (or Hutchinson) with a standard error (SPEC §3)."""
+        if self.exact_spectrum is not None:
+            return exact_trace(*self.exact_spectrum)
+        s = self.settings
+        with self.timer("trace"):
+            result = estimate_trace(self.hessian, s.trace_method, generator=self.generator("trace"),
+                                    rtol=s.trace_rtol, max_matvecs=s.trace_matvecs,
+                                    progress=self.tick(f"trace ({s.trace_method})", s.trace_matvecs))
+        if result.stopped_by == "budget":
+            self.warn(f"the trace estimate stopped at its budget of {s.trace_matvecs} products with a standard "
+                      f"error of {result.stderr:.3g} (target {s.trace_rtol:g}·|trace|); raise --trace-matvecs "
+                      "for a tighter one")
         return result

@@ -34,7 +34,7 @@ def case_and_dense(request):
 
 
 @pytest.mark.parametrize("batch_size", BATCH_SIZES)
-@pytest.mark.parametrize("mode", ["retained", "fwd-rev"])
+@pytest.mark.parametrize("mode", ["retained", "fwd-rev", "linearized"])
 def test_hessian_products_match_dense(case_and_dense, batch_size, mode):
     case, dense = case_and_dense
     problem = problem_for(case, batch_size)
@@ -101,3 +101,52 @@ def test_float32_products_are_close(case_and_dense):
     V = _vectors(op.d)
     assert op.matmat(V).dtype == torch.float32
     assert rel_err(op.matmat(V).double(), dense.hessian() @ V) < 1e-4
+
+
+@pytest.mark.parametrize("mode", ["retained", "linearized"])
+def test_cached_products_do_not_drift_across_calls(mode):
+    """Modes that keep per-batch state must give the same product on every call.
+
+    `torch.func.linearize` alone stores constants that in-place ops of some backward formulas (BCE)
+    overwrite on the first call, so a second product came out 20 % wrong; functionalising the gradient
+    before linearising removes the mutation. Bitwise equality is the bar: nothing random is involved.
+    """
+    case = next(c for c in CASES if c.loss == "bce")
+    op = HessianOperator(problem_for(case), mode=mode)
+    v = _vectors(op.d)[:, 0]
+    first = op.matvec(v)
+    assert torch.equal(op.matvec(v), first) and torch.equal(op.matvec(v), first)
+
+
+@pytest.mark.parametrize("mode", ["retained", "linearized", "fwd-rev"])
+def test_large_rounds_are_split_into_passes_with_the_same_products(mode, monkeypatch):
+    """A memory budget that fits 2 vectors per pass: 5 vectors go through in 3 passes, same result."""
+    import hessdiag.operators.hessian as hessian_module
+
+    case = CASES[0]
+    op = HessianOperator(problem_for(case, batch_size=9), mode=mode)
+    V = _vectors(op.d, k=5)
+    whole = op.matmat(V)
+    op.vectors_per_pass  # measures the first batch's graph
+    graph = op._graph_bytes
+    monkeypatch.setattr(hessian_module, "memory_budget_bytes", lambda device: 2 * 2 * graph + 1)
+    monkeypatch.setattr(hessian_module, "CPU_PASS_BYTES", 10**15)
+    op._per_pass = None  # fixed on first use: recompute it under the small budget
+    assert op.vectors_per_pass == 2
+    passes = []
+    products = op._products
+    monkeypatch.setattr(op, "_products", lambda i, b, v: passes.append(v.shape[0]) or products(i, b, v))
+    assert rel_err(op.matmat(V), whole) < 1e-13
+    assert passes == [2, 2, 1] * len(op.problem.batches)
+
+
+def test_cpu_passes_stay_cache_sized():
+    """On the CPU, vectors per pass × the first batch's graph ≤ CPU_PASS_BYTES, and at least one vector."""
+    from hessdiag.operators.hessian import CPU_PASS_BYTES
+
+    op = HessianOperator(problem_for(CASES[0]), mode="retained")
+    assert op.vectors_per_pass > 1 and op.vectors_per_pass * op._graph_bytes <= CPU_PASS_BYTES
+    op._graph_bytes, op._per_pass = CPU_PASS_BYTES // 3 + 1, None
+    assert op.vectors_per_pass == 2
+    op._graph_bytes, op._per_pass = 10 * CPU_PASS_BYTES, None
+    assert op.vectors_per_pass == 1
