@@ -96,7 +96,7 @@ def run(
     trace_matvecs: Annotated[Optional[int], typer.Option(help="product budget of the trace estimator")] = None,
     slq_probes: Annotated[Optional[int], typer.Option(help="Rademacher probes of the spectral density (SLQ)")] = None,
     slq_steps: Annotated[Optional[int], typer.Option(help="Lanczos steps per SLQ probe")] = None,
-    exact_max_d: Annotated[Optional[int], typer.Option(help="up to this d, trace/density/λ̄ from the dense Hessian")] = None,
+    exact_max_d: Annotated[Optional[int], typer.Option(help="up to this d, the dense Hessian (d products) gives exact trace, density, λ̄, ρ_diag and column bounds on L∞")] = None,
     per_sample: Annotated[Optional[str], typer.Option(help="per-sample gradients: auto, backpack or func")] = None,
     lr: Annotated[Optional[float], typer.Option(help="learning rate for the CABS batch size")] = None,
     damping: Annotated[Optional[float], typer.Option(help="damping λ of (F+λI)⁻¹∇R (default 1e-3·λ_max(F))")] = None,

@@ -12,14 +12,14 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from typing import Callable
+
 from ..operators.base import CurvatureOperator
 
 
 BLOCK = 64  # unit vectors per product call: batched, without huge (block × batch × width) intermediates
 
 
-def dense_eigenvalues(operator: CurvatureOperator) -> tuple[np.ndarray, int]:
-    """All eigenvalues of the operator, ascending, and the number of products spent (d)."""
-    before = operator.matvecs
-    dense = operator.to_dense(block=BLOCK).to("cpu", dtype=torch.float64).numpy()
-    return np.linalg.eigvalsh(dense), operator.matvecs - before
+def dense_matrix(operator: CurvatureOperator, progress: Callable[[int, int], None] | None = None) -> np.ndarray:
+    """The operator as a dense, symmetrised float64 NumPy matrix (d products, `BLOCK` per `matmat`)."""
+    return operator.to_dense(block=BLOCK, progress=progress).to("cpu", torch.float64).numpy()

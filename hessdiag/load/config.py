@@ -46,7 +46,7 @@ class Settings:
     trace_matvecs: int = 300
     slq_probes: int = 8
     slq_steps: int = 64
-    exact_max_d: int = 1024
+    exact_max_d: int = 4096
     per_sample: str = "auto"
     lr: float | None = None
     damping: float | None = None

@@ -8,6 +8,7 @@ batches through `accumulate` (one reduction point), casts, and counts matrix–v
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from typing import Callable
 
 import torch
 from torch import Tensor
@@ -64,9 +65,16 @@ class CurvatureOperator(ABC):
     def matvec(self, vector: Tensor) -> Tensor:
         return self.matmat(vector.reshape(-1, 1))[:, 0]
 
-    def to_dense(self, block: int = 256) -> Tensor:
-        """The full matrix from products with blocks of unit vectors (d products; small d only)."""
+    def to_dense(self, block: int = 64, progress: Callable[[int, int], None] | None = None) -> Tensor:
+        """The full matrix from products with blocks of unit vectors (d products; small d only).
+
+        Symmetrised, (C + Cᵀ)/2, which removes the products' rounding asymmetry (of order ε‖M‖).
+        """
         eye = torch.eye(self.d, dtype=self.dtype, device=self.device)
-        cols = [self.matmat(eye[:, s : s + block]) for s in range(0, self.d, block)]
+        cols = []
+        for start in range(0, self.d, block):
+            cols.append(self.matmat(eye[:, start : start + block]))
+            if progress is not None:
+                progress(min(start + block, self.d), self.d)
         dense = torch.cat(cols, dim=1)
         return 0.5 * (dense + dense.T)

@@ -10,7 +10,7 @@ from typing import Any, Callable
 import numpy as np
 import torch
 
-from ..estimators.exact import dense_eigenvalues
+from ..estimators.exact import dense_matrix
 from ..estimators.lanczos import LanczosResult, lanczos_bottom_eigenvalues, lanczos_top_eigenvalues
 from ..estimators.trace import TraceResult, estimate_trace, exact_trace
 from ..load import Problem, Settings
@@ -101,12 +101,29 @@ class Context:
         return result
 
     @cached_property
-    def exact_spectrum(self) -> tuple[np.ndarray, int] | None:
-        """All Hessian eigenvalues from the dense matrix and the products spent, when d ≤ exact_max_d."""
+    def hessian_dense(self) -> np.ndarray | None:
+        """The dense Hessian (float64, symmetrised) from d products, when d ≤ exact_max_d; else None.
+
+        Shared by every section that can use it: the exact spectrum (trace, λ̄, density) and the
+        geometry (exact ρ_diag, column-based L∞ bounds).
+        """
         if self.problem.d > self.settings.exact_max_d:
             return None
-        with self.timer("dense_hessian"):
-            return dense_eigenvalues(self.hessian)
+        d = self.problem.d
+        before = self.hessian.matvecs
+        with self.timer("hessian_columns"):
+            matrix = dense_matrix(self.hessian, progress=self.tick("Hessian columns", d))
+        self.cache["hessian_dense_products"] = self.hessian.matvecs - before
+        return matrix
+
+    @cached_property
+    def exact_spectrum(self) -> tuple[np.ndarray, int] | None:
+        """All Hessian eigenvalues (ascending) and the products spent on them, when d ≤ exact_max_d."""
+        if self.hessian_dense is None:
+            return None
+        with self.timer("eigenvalues_dense"):
+            values = np.linalg.eigvalsh(self.hessian_dense)
+        return values, self.cache["hessian_dense_products"]
 
     @cached_property
     def trace(self) -> TraceResult:

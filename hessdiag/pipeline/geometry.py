@@ -1,9 +1,8 @@
 """Section `geometry` (SPEC §4, thesis ch. 6): ρ_diag, the L∞ interval, gradient density, R(θ).
 
 All of it is local to the checkpoint θ. The Hessian's columns decide the route:
-- d ≤ `exact_max_d`: all d columns (d products, in blocks of unit vectors) give the dense matrix,
-  hence the exact ρ_diag and the column-based L∞ bounds; the matrix is kept in `ctx.cache` under
-  "hessian_dense" for other sections. With d ≤ `eigh_max_d` a full eigendecomposition adds Prop. 6.5
+- d ≤ `settings.exact_max_d`: the dense matrix (`ctx.hessian_dense`, d products in blocks of unit
+  vectors, shared with the spectrum section) gives the exact ρ_diag and the column-based L∞ bounds. With d ≤ `eigh_max_d` a full eigendecomposition adds Prop. 6.5
   and an exact L2; with d ≤ `enumeration_max_d`, L∞ is exact.
 - larger d: ρ_diag from `sampled_columns` stratified columns with a bootstrap interval, and L∞
   from products only (sign ascent, Eq. 6.21 lower bounds; d·L2 above).
@@ -40,7 +39,6 @@ IMPLEMENTED = True
 class GeometryPlan:
     """The knobs of the section; the report records them under settings["geometry"]."""
 
-    exact_max_d: int = 4096  # all columns up to this d (d products; a d×d float64 matrix)
     sampled_columns: int = 512  # ρ_diag column budget beyond it
     eigh_max_d: int = 1024  # full eigendecomposition (Prop. 6.5, exact L2) up to this d
     enumeration_max_d: int = ENUMERATION_MAX_D  # exact L∞ by enumeration up to this d
@@ -73,20 +71,10 @@ def _ritz(ctx: Context) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     return (np.concatenate(vectors) if vectors else np.empty((0, d))), named
 
 
-def _dense(ctx: Context) -> np.ndarray:
-    """All d columns of H, symmetrised ((C + Cᵀ)/2 removes the products' rounding asymmetry)."""
-    if "hessian_dense" not in ctx.cache:
-        d = ctx.problem.d
-        with ctx.timer("hessian_columns"):
-            columns = operator_columns(ctx.hessian, progress=ctx.tick("Hessian columns", d), total=d)(np.arange(d))
-        ctx.cache["hessian_dense"] = 0.5 * (columns + columns.T)
-    return ctx.cache["hessian_dense"]
-
-
 def _from_all_columns(ctx: Context, plan: GeometryPlan, l2_interval, vectors, named, eps) -> tuple[float, float]:
     """Exact ρ_diag and the column-based L∞ interval; returns L2's interval (proved upper end)."""
     d, report = ctx.problem.d, ctx.report
-    matrix = _dense(ctx)
+    matrix = ctx.hessian_dense
     with ctx.timer("geometry"):
         report.rho_diag = rho_diag_exact(dense_columns(matrix), ctx.problem.layout)
         eigen = None
@@ -119,7 +107,7 @@ def _from_products(ctx: Context, plan: GeometryPlan, l2_interval, vectors, named
             rng=np.random.default_rng(stream_seed(seed, "linf")), vectors=vectors, named=named,
             restarts=plan.restarts_operator, max_iterations=plan.ascent_iterations_operator,
             max_products=plan.ascent_products_operator)
-    ctx.warn(f"L∞: with d > {plan.exact_max_d} not all columns are computed, so the only upper bound is "
+    ctx.warn(f"L∞: with d > {ctx.settings.exact_max_d} (--exact-max-d) not all columns are computed, so the only upper bound is "
              "d·L2 (Eq. 6.22); rho_diag.abs_sum_ci estimates ‖H‖_{1,1} ≥ L∞, statistically, not as a bound")
     return l2_interval
 
@@ -139,7 +127,7 @@ def run(ctx: Context, plan: GeometryPlan = PLAN) -> None:
     eps = float(torch.finfo(problem.dtype).eps)
     report.settings["geometry"] = dataclasses.asdict(plan)
     before = ctx.hessian.matvecs
-    route = _from_all_columns if problem.d <= plan.exact_max_d else _from_products
+    route = _from_all_columns if ctx.hessian_dense is not None else _from_products
     l2_interval = route(ctx, plan, (l2.value - l2.residual, l2.value + l2.residual), vectors, named, eps)
     report.settings["geometry"]["hessian_products"] = ctx.hessian.matvecs - before
     if report.rho_diag.reason:

@@ -113,11 +113,11 @@ def _context(case: Case, **settings) -> tuple[Context, np.ndarray]:
 
 def test_sampled_path_for_large_d():
     """With all columns declared unaffordable: sampled ρ_diag, product-only L∞ with d·L2 above."""
-    ctx, h = _context(CASES[0])
+    ctx, h = _context(CASES[0], exact_max_d=10)
     d = h.shape[0]
     ctx.top, ctx.bottom  # the Lanczos runs the section shares (computed on first use)
     before = ctx.hessian.matvecs
-    geometry.run(ctx, geometry.GeometryPlan(exact_max_d=10, sampled_columns=24, resamples=300))
+    geometry.run(ctx, geometry.GeometryPlan(sampled_columns=24, resamples=300))
     report = ctx.report
     rho = report.rho_diag
     assert rho.method == "sampled" and rho.columns >= 24 and rho.ci[0] <= rho.estimate <= rho.ci[1]
@@ -155,7 +155,7 @@ def test_json_keys_terminal_and_determinism():
     assert {"l2", "l1"} <= set(doc["grad_norm"]) and isinstance(doc["grad_density"], float)
     assert {"lo", "hi"} <= set(doc["improvement_ratio"])
     assert "local" in doc["Linf"]["note"] and "local" in doc["improvement_ratio"]["note"]
-    assert "geometry" in doc["timings"] and doc["settings"]["geometry"]["exact_max_d"] == 4096
+    assert "geometry" in doc["timings"] and doc["settings"]["exact_max_d"] == 4096
     json.dumps(doc, allow_nan=False)
     again = _diagnose(case, seed=4)[0].to_dict()
     for key in ("Linf", "rho_diag", "grad_norm", "grad_density", "improvement_ratio"):
