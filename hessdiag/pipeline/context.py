@@ -9,9 +9,14 @@ from typing import Any, Callable
 
 import torch
 
+from ..estimators.gradient_moments import GradientMoments, gradient_moments
 from ..estimators.lanczos import LanczosResult, lanczos_bottom_eigenvalues, lanczos_top_eigenvalues
 from ..load import Problem, Settings
-from ..operators import HessianOperator, loss_and_gradient
+from ..operators import (
+    CurvatureOperator, EmpiricalFisherOperator, GGNOperator, GradientCovarianceOperator, HessianOperator,
+    loss_and_gradient,
+)
+from ..operators.per_sample import PerSampleGradients, SampleCouplingError
 from ..report.document import Report
 from ..rng import generator
 
@@ -92,3 +97,61 @@ class Context:
             self.warn(f"Lanczos bottom-k did not reach tol {s.tol:g} within {result.matvecs} products; "
                       "the residual bars are still valid bounds")
         return result
+
+    # --- gradient noise and the Fisher family (SPEC §5–6) ---------------------------------------
+
+    @cached_property
+    def per_sample(self) -> PerSampleGradients:
+        """The per-sample gradient path (BackPACK or torch.func), chosen once per run."""
+        return PerSampleGradients(self.problem, self.settings.per_sample)
+
+    @cached_property
+    def gradient_noise(self) -> GradientMoments | None:
+        """One streaming pass of per-sample gradients (None, with a warning, if they are undefined)."""
+        gradient = self.gradient
+        try:
+            with self.timer("per_sample_gradients"):
+                moments = gradient_moments(self.per_sample, gradient)
+        except SampleCouplingError as exc:
+            self.warn(f"noise: {exc}")
+            return None
+        finally:
+            self.per_sample.close()
+            self.report.settings.update(self.per_sample.describe())
+        if self.per_sample.fallback and self.settings.per_sample == "backpack":
+            self.warn(f"--per-sample backpack: {self.per_sample.fallback}; torch.func was used instead")
+        return moments
+
+    def _lanczos_top(self, operator: CurvatureOperator, label: str) -> LanczosResult:
+        s = self.settings
+        with self.timer(f"lanczos_{label}"):
+            result = lanczos_top_eigenvalues(operator, s.top_k, tol=s.tol, max_matvecs=s.max_matvecs,
+                                             generator=self.generator(f"lanczos-top-{label}"),
+                                             progress=self.tick(f"Lanczos top-k of {label}", s.max_matvecs))
+        if not result.converged:
+            self.warn(f"Lanczos top-k of {label} did not reach tol {s.tol:g} within {result.matvecs} "
+                      "products; the residual bars are still valid bounds")
+        return result
+
+    @cached_property
+    def ggn(self) -> GGNOperator:
+        return GGNOperator(self.problem)
+
+    @cached_property
+    def ggn_top(self) -> LanczosResult:
+        """Top-k eigenvalues of the GGN (= Fisher, Prop. 7.1)."""
+        return self._lanczos_top(self.ggn, "GGN")
+
+    @cached_property
+    def empirical_fisher(self) -> EmpiricalFisherOperator:
+        return EmpiricalFisherOperator(self.problem)
+
+    @cached_property
+    def ef_top(self) -> LanczosResult:
+        """Top-k eigenvalues of the empirical Fisher (Eq. 7.3)."""
+        return self._lanczos_top(self.empirical_fisher, "EF")
+
+    @cached_property
+    def sigma_top(self) -> LanczosResult:
+        """Top-k eigenvalues of the gradient covariance Σ = EF − ∇R∇Rᵀ (Eq. 7.22)."""
+        return self._lanczos_top(GradientCovarianceOperator(self.problem, self.gradient), "Sigma")

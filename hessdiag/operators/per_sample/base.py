@@ -1,0 +1,76 @@
+"""What a per-sample gradient path returns for one batch, and the check every path must pass.
+
+A path turns a batch of b rows into the per-sample losses ℓ_n and the per-sample gradients
+g_n = ∇ℓ_n(θ), one (b, numel) tensor per trainable parameter tensor in layout order. The gradients
+are *unweighted* (the loss of one row, not its share w_n ℓ_n of R); weights are applied by whoever
+sums them, so that padding rows (w_n = 0) drop out there. Only b rows exist at a time: never N.
+
+The check: per-sample gradients are well defined only when ℓ_n depends on row n alone (dropout off,
+BatchNorm on running statistics, no layer that mixes rows). Then Σ_n g_n equals the gradient of
+Σ_n ℓ_n computed by plain autograd, whatever the path; `relative_sum_error` measures the gap.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor
+
+from ...errors import UnsupportedError
+from ...load.problem import Batch, Problem
+
+
+@dataclass(frozen=True)
+class PerSampleBatch:
+    """Per-sample losses (b,) and gradients (one (b, numel) tensor per parameter block)."""
+
+    losses: Tensor
+    blocks: tuple[Tensor, ...]
+
+
+class SampleCouplingError(UnsupportedError):
+    """The model's loss on one row depends on other rows: per-sample gradients are undefined."""
+
+
+class PathFailure(Exception):
+    """A path could not produce trustworthy per-sample gradients for this model (internal signal)."""
+
+
+def sum_tolerance(dtype: torch.dtype) -> float:
+    """Relative tolerance of the Σ_n g_n = ∇Σ_n ℓ_n check.
+
+    Both sides are sums of the same b·d products in a different order: their gap is a few units of
+    rounding times √b. 1e-8 (float64) and 1e-3 (float32) leave orders of magnitude of head-room and
+    still catch any structural error (a missing sample, a wrongly stored input), which is O(1).
+    """
+    return 1e-8 if dtype == torch.float64 else 1e-3
+
+
+def relative_sum_error(blocks: tuple[Tensor, ...], reference: tuple[Tensor, ...]) -> float:
+    """‖Σ_n g_n − ∇Σ_n ℓ_n‖ / max(‖∇Σ_n ℓ_n‖, ‖Σ_n g_n‖), over all blocks together."""
+    gap = sum(float((b.sum(0) - r.reshape(-1)).pow(2).sum()) for b, r in zip(blocks, reference))
+    size = max(sum(float(r.pow(2).sum()) for r in reference),
+               sum(float(b.sum(0).pow(2).sum()) for b in blocks))
+    return 0.0 if size == 0.0 else (gap / size) ** 0.5
+
+
+class PerSamplePath(ABC):
+    """One way of computing per-sample gradients for a problem."""
+
+    path: str = "?"
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+
+    @abstractmethod
+    def gradients(self, batch: Batch) -> PerSampleBatch:
+        """ℓ_n and g_n for every row of `batch` (including padding rows, which carry w_n = 0)."""
+
+    def close(self) -> None:
+        """Release whatever the path holds (hooks, copies)."""
+
+    @property
+    def mode(self) -> str:
+        return self.path
