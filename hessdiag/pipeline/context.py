@@ -122,7 +122,8 @@ class Context:
             self.warn(f"--per-sample backpack: {self.per_sample.fallback}; torch.func was used instead")
         return moments
 
-    def _lanczos_top(self, operator: CurvatureOperator, label: str) -> LanczosResult:
+    def lanczos_top(self, operator: CurvatureOperator, label: str) -> LanczosResult:
+        """Top-k eigenvalues of any curvature operator with the run's Lanczos settings (timed, warned)."""
         s = self.settings
         with self.timer(f"lanczos_{label}"):
             result = lanczos_top_eigenvalues(operator, s.top_k, tol=s.tol, max_matvecs=s.max_matvecs,
@@ -140,7 +141,7 @@ class Context:
     @cached_property
     def ggn_top(self) -> LanczosResult:
         """Top-k eigenvalues of the GGN (= Fisher, Prop. 7.1)."""
-        return self._lanczos_top(self.ggn, "GGN")
+        return self.lanczos_top(self.ggn, "GGN")
 
     @cached_property
     def empirical_fisher(self) -> EmpiricalFisherOperator:
@@ -149,9 +150,9 @@ class Context:
     @cached_property
     def ef_top(self) -> LanczosResult:
         """Top-k eigenvalues of the empirical Fisher (Eq. 7.3)."""
-        return self._lanczos_top(self.empirical_fisher, "EF")
+        return self.lanczos_top(self.empirical_fisher, "EF")
 
     @cached_property
     def sigma_top(self) -> LanczosResult:
         """Top-k eigenvalues of the gradient covariance Σ = EF − ∇R∇Rᵀ (Eq. 7.22)."""
-        return self._lanczos_top(GradientCovarianceOperator(self.problem, self.gradient), "Sigma")
+        return self.lanczos_top(GradientCovarianceOperator(self.problem, self.gradient), "Sigma")

@@ -8,9 +8,11 @@ them. Parameter-free layers (activations, pooling, reshaping) need no extension.
 
 The user's module is never touched: BackPACK extends a deep copy holding the problem's parameters,
 and the hooks it registers are removed on `close()`. Every batch is checked: the rows' gradients
-must sum to the gradient autograd accumulates in `.grad` in the same backward pass (free); a layer
-applied twice, an in-place operation on a hooked output, or a parameter used outside its layer fails
-that check or raises, and the caller falls back to torch.func with the reason.
+must sum to the gradient autograd accumulates in `.grad` in the same backward pass (free). On the
+first batch its first rows are also compared with torch.func's gradients of each row evaluated alone
+(a layer that mixes rows would pass the sum check). A layer applied twice, an in-place operation on a
+hooked output, or a parameter used outside its layer fails a check or raises, and the caller falls
+back to torch.func with the reason.
 Only BackPACK's core is imported (never `backpack.utils.examples`, which needs torchvision).
 """
 
@@ -24,7 +26,10 @@ from torch import fx, nn
 
 from ...errors import HessdiagError, first_line
 from ...load.problem import Batch, Problem
-from .base import PathFailure, PerSampleBatch, PerSamplePath, relative_sum_error, sum_tolerance
+from .base import (
+    PathFailure, PerSampleBatch, PerSamplePath, leading_rows, relative_gap, relative_sum_error, sum_tolerance,
+)
+from .func import FuncPerSample
 
 BACKPACK_LAYERS: tuple[type[nn.Module], ...] = (
     nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d, nn.ConvTranspose1d, nn.ConvTranspose2d, nn.ConvTranspose3d,
@@ -58,9 +63,6 @@ class BackpackPerSample(PerSamplePath):
 
     def __init__(self, problem: Problem) -> None:
         super().__init__(problem)
-        from backpack import extend
-        from backpack.context import CTX
-
         try:
             model = copy.deepcopy(problem.module)
         except Exception as exc:
@@ -72,14 +74,25 @@ class BackpackPerSample(PerSamplePath):
                 if name in problem.params:
                     param.copy_(problem.params[name])
         self.params = tuple(named[name] for name in problem.layout.names)
+        self.model = model.eval()
+        self._handles: list = []
+        self._verified = False
+        self._extend()
+
+    def _extend(self) -> None:
+        from backpack import extend
+        from backpack.context import CTX
+
         before = len(CTX.hook_handles)
-        self.model = extend(model.eval())
+        extend(self.model)
         self._handles = CTX.hook_handles[before:]
 
     def gradients(self, batch: Batch) -> PerSampleBatch:
         from backpack import backpack
         from backpack.extensions import BatchGrad
 
+        if not self._handles:
+            self._extend()
         try:
             with torch.enable_grad(), warnings.catch_warnings():
                 warnings.filterwarnings("ignore", message="Full backward hook is firing")
@@ -106,7 +119,18 @@ class BackpackPerSample(PerSamplePath):
         if error > sum_tolerance(self.problem.dtype):
             raise PathFailure(f"BackPACK's per-sample gradients miss the batch gradient by {error:.1e} "
                               "relative (a layer used twice, or a parameter used outside its layer)")
+        if not self._verified:
+            self._verify_rows(batch, tuple(blocks))
         return PerSampleBatch(losses.detach(), tuple(blocks))
+
+    def _verify_rows(self, batch: Batch, blocks: tuple) -> None:
+        rows = leading_rows(batch)
+        alone = FuncPerSample(self.problem).single_rows(rows).blocks
+        gap = relative_gap(tuple(b[: rows.size] for b in blocks), alone)
+        if gap > sum_tolerance(self.problem.dtype):
+            raise PathFailure(f"BackPACK's per-sample gradients differ from single-row gradients by {gap:.1e} "
+                              "relative (a layer that mixes rows, or a parameter used outside its layer)")
+        self._verified = True
 
     def _clear(self) -> None:
         for param in self.params:
@@ -115,7 +139,10 @@ class BackpackPerSample(PerSamplePath):
                 del param.grad_batch
 
     def close(self) -> None:
-        """Remove the hooks this path registered (BackPACK keeps their handles in a global list)."""
+        """Remove the hooks this path registered (BackPACK keeps their handles in a global list).
+
+        The copy stays; a later `gradients` call extends it again.
+        """
         from backpack.context import CTX
 
         for handle in self._handles:
@@ -123,3 +150,6 @@ class BackpackPerSample(PerSamplePath):
         mine = set(map(id, self._handles))
         CTX.hook_handles = [h for h in CTX.hook_handles if id(h) not in mine]
         self._handles = []
+        for module in self.model.modules():
+            if hasattr(module, "_backpack_extend"):
+                delattr(module, "_backpack_extend")

@@ -5,9 +5,11 @@ g_n = ∇ℓ_n(θ), one (b, numel) tensor per trainable parameter tensor in layo
 are *unweighted* (the loss of one row, not its share w_n ℓ_n of R); weights are applied by whoever
 sums them, so that padding rows (w_n = 0) drop out there. Only b rows exist at a time: never N.
 
-The check: per-sample gradients are well defined only when ℓ_n depends on row n alone (dropout off,
+The checks: per-sample gradients are well defined only when ℓ_n depends on row n alone (dropout off,
 BatchNorm on running statistics, no layer that mixes rows). Then Σ_n g_n equals the gradient of
-Σ_n ℓ_n computed by plain autograd, whatever the path; `relative_sum_error` measures the gap.
+Σ_n ℓ_n computed by plain autograd (`relative_sum_error`), and a row's gradient computed inside the
+batch equals the gradient of that row evaluated alone (`relative_gap`). The paths check this on the
+first VERIFY_ROWS rows of the first batch, where it costs next to nothing.
 """
 
 from __future__ import annotations
@@ -46,6 +48,21 @@ def sum_tolerance(dtype: torch.dtype) -> float:
     still catch any structural error (a missing sample, a wrongly stored input), which is O(1).
     """
     return 1e-8 if dtype == torch.float64 else 1e-3
+
+
+VERIFY_ROWS = 8
+
+
+def leading_rows(batch: Batch, k: int = VERIFY_ROWS) -> Batch:
+    """The first k rows of a batch, as a batch."""
+    return Batch(batch.x[:k], batch.y[:k], batch.w[:k])
+
+
+def relative_gap(blocks: tuple[Tensor, ...], reference: tuple[Tensor, ...]) -> float:
+    """‖A − B‖_F / ‖B‖_F over all blocks (0 when both vanish)."""
+    gap = sum(float((a - r.reshape(a.shape)).pow(2).sum()) for a, r in zip(blocks, reference))
+    size = sum(float(r.pow(2).sum()) for r in reference)
+    return 0.0 if gap == 0.0 else (gap / size) ** 0.5 if size > 0 else float("inf")
 
 
 def relative_sum_error(blocks: tuple[Tensor, ...], reference: tuple[Tensor, ...]) -> float:

@@ -6,8 +6,9 @@ A program that accepts only a fixed batch shape (a static `torch.export`) cannot
 row; for it the per-sample gradients are the rows of the Jacobian of the vector of per-sample losses
 (ℓ_1, …, ℓ_b) (`jacrev`: b vectorised reverse passes through the batch; b times the cost).
 
-On the first batch the path checks Σ_n g_n against the gradient of Σ_n ℓ_n: a model whose row losses
-depend on other rows has no per-sample gradients, and a `SampleCouplingError` says so.
+On the first rows of the first batch the path checks that the single-row gradients sum to the
+gradient of the same rows' summed loss evaluated together: a model whose row losses depend on other
+rows has no per-sample gradients, and a `SampleCouplingError` says so.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from torch.func import grad, grad_and_value, jacrev, vmap
 
 from ...errors import first_line
 from ...load.problem import Batch, Problem
-from .base import PerSampleBatch, PerSamplePath, SampleCouplingError, relative_sum_error, sum_tolerance
+from .base import (
+    PerSampleBatch, PerSamplePath, SampleCouplingError, leading_rows, relative_sum_error, sum_tolerance,
+)
 
 
 class FuncPerSample(PerSamplePath):
@@ -48,15 +51,20 @@ class FuncPerSample(PerSamplePath):
                          f"{first_line(exc)[:120]}); per-sample gradients are rows of the Jacobian "
                          "of the per-sample losses (cost grows with the batch size)")
             return self._jacobian(batch)
-        reference = grad(lambda p: self.problem.per_sample_losses(p, batch).sum())(self.problem.params)
-        error = relative_sum_error(result.blocks, tuple(reference.values()))
+        rows = leading_rows(batch)
+        together = grad(lambda p: self.problem.per_sample_losses(p, rows).sum())(self.problem.params)
+        error = relative_sum_error(tuple(b[: rows.size] for b in result.blocks), tuple(together.values()))
         if error > sum_tolerance(self.problem.dtype):
             raise SampleCouplingError(
                 "per-sample gradients are undefined for this model: the loss of one row depends on "
-                f"other rows of the batch (single-row gradients miss the batch gradient by {error:.1e} "
+                f"other rows of the batch (single-row gradients miss the joint gradient by {error:.1e} "
                 "relative); use a model without batch-coupling layers in eval mode")
         self._mode = "vmap"
         return result
+
+    def single_rows(self, batch: Batch) -> PerSampleBatch:
+        """Each row's gradient with the row evaluated alone (no check; the reference for other paths)."""
+        return self._vmap(batch)
 
     def _vmap(self, batch: Batch) -> PerSampleBatch:
         problem = self.problem
