@@ -18,7 +18,7 @@ from torch import Tensor
 
 from ..load.problem import Batch
 from ..operators.fisher_mc import MonteCarloFisherOperator
-from ..operators.per_sample import PerSampleBatch, PerSampleGradients
+from ..operators.per_sample import PerSampleGradients, PerSamplePath
 from .cg import CGResult
 from .lanczos import LanczosResult
 from .matrix_probes import Estimate
@@ -33,12 +33,11 @@ OVERLAP_PAIRS = {"GGN_vs_H": ("GGN", "H"), "EF_vs_F": ("EF", "GGN"), "F_mc_vs_F"
 def mc_fisher_trace(per_sample: PerSampleGradients, operator: MonteCarloFisherOperator) -> Estimate:
     """tr F_mc = (1/S) Σ_s Σ_n w_n ‖ĝ_ns‖², exactly, from per-sample gradients at the sampled labels."""
 
-    def per_batch(index: int, batch: Batch, gradients) -> Tensor:
+    def per_batch(index: int, batch: Batch, path: PerSamplePath) -> Tensor:
         total = torch.zeros(1, dtype=torch.float64, device=batch.w.device)
         for sampled in operator.sampled_batches(index, batch):
-            grads: PerSampleBatch = gradients(sampled)
-            sq = sum(g.pow(2).sum(1, dtype=torch.float64) for g in grads.blocks)
-            total += (batch.w.to(torch.float64) * sq).sum()
+            norms = path.batch_sums(sampled).norms_sq.to(torch.float64)
+            total += (batch.w.to(torch.float64) * norms).sum()
         return total / operator.samples
 
     value = float(per_sample.accumulate(per_batch)[0])

@@ -1,15 +1,16 @@
 """One streaming pass of per-sample gradients → the sums every noise statistic needs (SPEC §5).
 
-With weights w_n = 1/N (0 for padding rows) and the mean gradient ḡ = ∇R known beforehand (the
-context computes it once), each batch contributes, per coordinate i,
-
-    Σ_n w_n r_ni,   Σ_n w_n r_ni²,   Σ_n w_n sign(g_ni),      r_n = g_n − ḡ  (centred at ∇R),
-
-and, per sample, the scalar features u_n = (1, ℓ_n, ‖r_n‖², r_n·ḡ) summed as the 4×4 matrix
-Σ_n w_n u_n u_nᵀ. Centring at the exact ḡ keeps the variance Σ_n w_n r_ni² − (Σ_n w_n r_ni)² free of
-the cancellation of E[g²] − E[g]² when the noise is small. The feature moments give the delta-method
-variances of tr(Σ̂), ‖ḡ‖² and R̂ (`noise_scalars`). Memory: three d-vectors and b rows at a time,
-whatever N is; the sum goes through `operators.reduction.accumulate` (one reduction point).
+With weights w_n = 1/N for the N real rows (0 for padding rows), each batch contributes
+    Σ_n w_n g_n  and  Σ_n w_n g_n²  per coordinate (the mean ∇R and the second moment), and
+    Σ_n w_n u_n u_nᵀ  (4×4) for the per-sample features u_n = (1, ℓ_n, ‖g_n‖², g_nᵀ∇R),
+from the path's `batch_sums` (BackPACK forms them without per-sample gradients of linear layers).
+The variance per coordinate is Σ w g² − (Σ w g)² (1/N, population on the selection); its rounding
+error relative to itself is about ε·(1 + 1/η_i²) (ε the dtype's unit roundoff), negligible for
+the noisy coordinates of a single sample. The feature moments give the delta-method variances of
+tr Σ̂, ‖ḡ‖² and R̂ (`noise_scalars`); the projections g_nᵀ∇R cost an extra forward-mode pass on the
+BackPACK path and are only needed for intervals on a subset (`projections=True`).
+Memory: two d-vectors and one batch at a time whatever N is; the sum goes through
+`operators.reduction.accumulate` (one reduction point).
 """
 
 from __future__ import annotations
@@ -20,25 +21,29 @@ import torch
 from torch import Tensor
 
 from ..load.problem import Batch
-from ..operators.per_sample import PerSampleBatch, PerSampleGradients
+from ..operators.per_sample import BatchSums, PerSampleGradients, PerSamplePath
 
-N_FEATURES = 4  # (1, ℓ_n, ‖g_n − ḡ‖², (g_n − ḡ)·ḡ)
+N_FEATURES = 4  # (1, ℓ_n, ‖g_n‖², g_nᵀ∇R)
 
 
 @dataclass
 class GradientMoments:
     """Sums over the selection of per-sample gradient statistics (1/N weights), float64.
 
-    `mean` = Σ w g = ∇R; `variance` = Σ w (g − ḡ)² per coordinate (1/N, population on the
-    selection); `sign_mean` = Σ w sign(g); `features` = Σ w u uᵀ with u = (1, ℓ, ‖g − ḡ‖², (g − ḡ)·ḡ).
+    `mean` = Σ w g = ∇R; `second` = Σ w g²; `variance` = second − mean² per coordinate;
+    `features` = Σ w u uᵀ with u = (1, ℓ, ‖g‖², gᵀ∇R) (the last row/column NaN without projections).
     """
 
     mean: Tensor
-    variance: Tensor
-    sign_mean: Tensor
+    second: Tensor
     features: Tensor
     n_samples: int
     reference_gradient: Tensor
+    has_projections: bool
+
+    @property
+    def variance(self) -> Tensor:
+        return (self.second - self.mean**2).clamp_min(0.0)
 
     @property
     def grad_norm_sq(self) -> float:
@@ -50,52 +55,53 @@ class GradientMoments:
         return float(self.variance.sum())
 
     @property
+    def trace_ef(self) -> float:
+        """tr EF = (1/N) Σ_n ‖g_n‖² = tr Σ + ‖∇R‖² (Eq. 7.22)."""
+        return float(self.second.sum())
+
+    @property
     def loss(self) -> float:
         return float(self.features[0, 1])
 
     @property
     def mean_gap(self) -> float:
         """‖Σ w g − ∇R‖ / ‖∇R‖: the per-sample pass against the context's gradient (rounding only)."""
-        ref = self.reference_gradient.to(torch.float64)
-        scale = float(ref.norm())
-        return float((self.mean - ref).norm()) / scale if scale > 0 else float((self.mean - ref).norm())
+        ref = self.reference_gradient.to(self.mean)
+        gap, scale = float((self.mean - ref).norm()), float(ref.norm())
+        return gap / scale if scale > 0 else gap
 
 
-def _batch_sums(batch: Batch, grads: PerSampleBatch, centre: tuple[Tensor, ...]) -> Tensor:
-    w = batch.w
-    sums, squares, signs = [], [], []
-    dev_sq = torch.zeros(batch.size, dtype=torch.float64, device=w.device)
-    dev_dot = torch.zeros_like(dev_sq)
-    for g, c in zip(grads.blocks, centre):
-        r = g - c
-        r2 = r * r
-        sums.append(w @ r)
-        squares.append(w @ r2)
-        signs.append(w @ torch.sign(g))
-        dev_sq += r2.sum(1, dtype=torch.float64)
-        dev_dot += (r @ c).to(torch.float64)
-    u = torch.stack([torch.ones_like(dev_sq), grads.losses.to(torch.float64), dev_sq, dev_dot], dim=1)
-    features = (u * w.to(torch.float64)[:, None]).T @ u
-    vectors = torch.cat([torch.cat(sums), torch.cat(squares), torch.cat(signs)]).to(torch.float64)
+def _common_weight(batch: Batch) -> float:
+    real = batch.w[batch.w > 0]
+    if real.numel() and not torch.all(real == real[0]):
+        raise ValueError("the noise statistics assume equal weights 1/N for all real rows")
+    return float(real[0]) if real.numel() else 0.0
+
+
+def _batch_vector(batch: Batch, sums: BatchSums) -> Tensor:
+    w = _common_weight(batch)
+    mask = (batch.w > 0).to(torch.float64)
+    projections = sums.projections if sums.projections is not None else torch.full_like(sums.norms_sq, torch.nan)
+    u = torch.stack([mask, sums.losses.to(torch.float64), sums.norms_sq.to(torch.float64),
+                     projections.to(torch.float64)], dim=1)
+    features = (u * (w * mask)[:, None]).T @ u
+    vectors = torch.cat([torch.cat(sums.total), torch.cat(sums.squares)]).to(torch.float64) * w
     return torch.cat([vectors, features.reshape(-1)])
 
 
-def gradient_moments(per_sample: PerSampleGradients, mean_gradient: Tensor) -> GradientMoments:
-    """Stream the per-sample gradients once over all batches and return their `GradientMoments`."""
+def gradient_moments(per_sample: PerSampleGradients, mean_gradient: Tensor, *, projections: bool = True) -> GradientMoments:
+    """Stream the per-sample statistics once over all batches and return their `GradientMoments`."""
     problem = per_sample.problem
     layout = problem.layout
     g = mean_gradient.to(device=problem.device, dtype=problem.dtype)
-    centre = tuple(g[b.offset : b.offset + b.numel] for b in layout.blocks)
-    total = per_sample.accumulate(lambda _, batch, gradients: _batch_sums(batch, gradients(batch), centre))
+    direction = tuple(g[b.offset : b.offset + b.numel] for b in layout.blocks) if projections else None
+
+    def per_batch(_: int, batch: Batch, path: PerSamplePath) -> Tensor:
+        return _batch_vector(batch, path.batch_sums(batch, direction))
+
+    total = per_sample.accumulate(per_batch)
     d = layout.d
-    residual_mean, residual_sq, sign_mean = total[:d], total[d : 2 * d], total[2 * d : 3 * d]
-    features = total[3 * d :].reshape(N_FEATURES, N_FEATURES)
-    reference = g.to(torch.float64)
     return GradientMoments(
-        mean=reference + residual_mean,
-        variance=(residual_sq - residual_mean**2).clamp_min(0.0),
-        sign_mean=sign_mean,
-        features=features,
-        n_samples=problem.n_samples,
-        reference_gradient=mean_gradient,
+        mean=total[:d], second=total[d : 2 * d], features=total[2 * d :].reshape(N_FEATURES, N_FEATURES),
+        n_samples=problem.n_samples, reference_gradient=mean_gradient, has_projections=projections,
     )

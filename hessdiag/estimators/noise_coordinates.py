@@ -6,8 +6,6 @@ stochastic gradient over m samples has relative variance η_i²(m) = s_i/(m ḡ_
 - Adam's implicit factor (1 + η_i²)^(−1/2) (Eq. 5.6) = √(SVAG factor);
 - the optimal factor for the sign, 2ρ_i − 1 = erf(1/(√2 η_i)) (Lemma 5.2, Eq. 5.10), with
   ρ_i = P[sign g_i = sign ∇R_i] = Φ(1/η_i) under a Gaussian gradient;
-- the empirical ρ_i of a single sample, ½ + sign(ḡ_i)·Σ_n w_n sign(g_ni)/2 (ties count one half),
-  which needs no Gaussian assumption (m = 1 only).
 A coordinate's sign is "close to a coin flip" when ρ_i < ½ + COIN_FLIP_MARGIN (sign factor < 0.1).
 Coordinates with ḡ_i = 0 and s_i = 0 (parameters that nothing moves) are counted and left out;
 ḡ_i = 0 with s_i > 0 has η_i² = ∞ and ρ_i = ½. Quantiles are order statistics (no interpolation),
@@ -59,12 +57,6 @@ def coin_flip_share(rho: Tensor) -> float | None:
     return None if rho.numel() == 0 else float((rho < 0.5 + COIN_FLIP_MARGIN).double().mean())
 
 
-def empirical_rho(moments: GradientMoments) -> Tensor:
-    """ρ_i of one sample's sign, counted: ½ + sign(ḡ_i)·Σ_n w_n sign(g_ni)/2, on coordinates ḡ_i ≠ 0."""
-    nonzero = moments.mean != 0
-    return 0.5 + 0.5 * torch.sign(moments.mean[nonzero]) * moments.sign_mean[nonzero]
-
-
 @dataclass
 class CoordinateNoise:
     """Per-coordinate summaries for the whole model and per parameter tensor."""
@@ -72,9 +64,6 @@ class CoordinateNoise:
     overall: dict
     per_layer: dict
     sign_agreement: dict
-
-    def per_coordinate_dict(self) -> dict:
-        return self.overall
 
 
 def _summaries(mean: Tensor, variance: Tensor) -> dict:
@@ -99,13 +88,10 @@ def coordinate_noise(moments: GradientMoments, layout: ParamLayout) -> Coordinat
                                  "noise_to_signal": trace / g2 if g2 > 0 else None} | _summaries(g, s)
     rho = coordinate_factors(mean, variance)["rho"]
     by_batch = {str(m): coin_flip_share(coordinate_factors(mean, variance, m)["rho"]) for m in REFERENCE_BATCH_SIZES}
-    emp = empirical_rho(moments)
     sign_agreement = {
         "quantiles": quantile_summary(rho), "coin_flip_share": coin_flip_share(rho),
         "coin_flip_threshold": 0.5 + COIN_FLIP_MARGIN, "reference_batch_size": 1,
         "model": "Gaussian gradient: rho_i = Phi(1/eta_i) (Lemma 5.2, Eq. 5.10)",
         "coin_flip_share_by_batch_size": by_batch,
-        "empirical": {"quantiles": quantile_summary(emp), "coin_flip_share": coin_flip_share(emp),
-                      "model": "counted over single samples (ties count 1/2)"},
     }
     return CoordinateNoise(overall, per_layer, sign_agreement)

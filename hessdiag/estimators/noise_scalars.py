@@ -8,9 +8,9 @@ From `GradientMoments` over N samples (weights 1/N):
   unknown), ‖ḡ‖² over-estimates ‖∇R‖²: E‖ḡ‖² = ‖∇R‖² + (1 − N/P)·T/N (Eq. 4.16 with the
   finite-population factor), so D = ‖ḡ‖² − (1 − N/P)·T/N is used, and η² = κT/D with κ = (P−1)/P.
 - The interval: a Fieller interval (`ratio_intervals`) for κT/D, with variances by the delta method
-  from the per-sample features u_n = (ℓ_n, e_n = ‖g_n − ḡ‖², h_n = (g_n − ḡ)·ḡ): the influence of T̂
-  is e_n − ē, of ‖ḡ‖² is 2h_n, of R̂ is ℓ_n − R̂; Var(mean) = (1 − N/P)·Var_n/N. Unbounded above
-  when the de-biased signal D is not significantly positive — η² is then not identifiable.
+  from the per-sample features ℓ_n, e_n = ‖g_n − ḡ‖² and h_n = (g_n − ḡ)·ḡ: the influence of T̂ is
+  e_n − ē, of ‖ḡ‖² is 2h_n, of R̂ is ℓ_n − R̂; Var(mean) = (1 − N/P)·Var_n/N. Unbounded above when
+  the de-biased signal D is not significantly positive — η² is then not identifiable.
 - m* = 2η² (Eq. 4.19); CABS m = α·tr Σ/R for a learning rate α (Eq. 4.20, Fieller for T/R);
   γ*(m) = (1 + η²/m)⁻¹ (Eq. 4.11) for reference batch sizes, its interval mapped from η²'s.
 """
@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+
+import torch
 
 from .gradient_moments import GradientMoments
 from .ratio_intervals import RatioInterval, fieller_interval
@@ -72,12 +74,14 @@ class ScalarNoise:
 
 
 def _feature_covariance(moments: GradientMoments) -> list[list[float]]:
-    """Sample covariance (N−1) of (ℓ_n, e_n, h_n) from Σ w u uᵀ."""
+    """Sample covariance (N−1) of (ℓ_n, e_n, h_n), e_n = ‖g_n − ḡ‖² = a_n − 2c_n + ‖ḡ‖², h_n = c_n − ‖ḡ‖²,
+    from Σ w u uᵀ with u = (1, ℓ, a = ‖g‖², c = gᵀḡ): Cov(ℓ, e, h) = T Cov(ℓ, a, c) Tᵀ."""
     f = moments.features
     mean = f[0, 1:]
     cov = f[1:, 1:] - mean[:, None] * mean[None, :]
+    transform = torch.tensor([[1.0, 0.0, 0.0], [0.0, 1.0, -2.0], [0.0, 0.0, 1.0]], dtype=cov.dtype, device=cov.device)
     n = moments.n_samples
-    return (cov * (n / (n - 1) if n > 1 else 0.0)).tolist()
+    return (transform @ cov @ transform.T * (n / (n - 1) if n > 1 else 0.0)).tolist()
 
 
 def scalar_noise(moments: GradientMoments, *, population_size: int | None, lr: float | None) -> ScalarNoise:
@@ -92,8 +96,11 @@ def scalar_noise(moments: GradientMoments, *, population_size: int | None, lr: f
     c = (1.0 - fraction) / n
     d_hat = g2 - c * t if not exact else g2
     a_hat = kappa * t if not exact else trace_pop
-    (v_ll, v_le, v_lh), (_, v_ee, v_eh), (_, _, v_hh) = _feature_covariance(moments)
     scale = (1.0 - fraction) / n
+    if scale > 0 and not moments.has_projections:
+        raise ValueError("intervals on a subset need the per-sample projections gᵀ∇R (projections=True)")
+    (v_ll, v_le, v_lh), (_, v_ee, v_eh), (_, _, v_hh) = (
+        _feature_covariance(moments) if scale > 0 else [[0.0] * 3] * 3)
     var_t, var_g, cov_tg = scale * v_ee, scale * 4.0 * v_hh, scale * 2.0 * v_eh
     var_d = var_g - 2 * c * cov_tg + c * c * var_t
     var_a, cov_ad = kappa**2 * var_t, kappa * (cov_tg - c * var_t)

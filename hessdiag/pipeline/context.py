@@ -111,7 +111,8 @@ class Context:
         gradient = self.gradient
         try:
             with self.timer("per_sample_gradients"):
-                moments = gradient_moments(self.per_sample, gradient)
+                # per-sample projections gᵀ∇R only feed the intervals of a subset (exact otherwise)
+                moments = gradient_moments(self.per_sample, gradient, projections=self.selection_is_subset)
         except SampleCouplingError as exc:
             self.warn(f"noise: {exc}")
             return None
@@ -156,3 +157,10 @@ class Context:
     def sigma_top(self) -> LanczosResult:
         """Top-k eigenvalues of the gradient covariance Σ = EF − ∇R∇Rᵀ (Eq. 7.22)."""
         return self.lanczos_top(GradientCovarianceOperator(self.problem, self.gradient), "Sigma")
+
+    @property
+    def selection_is_subset(self) -> bool:
+        """Whether `--samples` took a seeded subset (the selection then has exactly that many rows;
+        with at least as many as the data hold, the whole set is used and has fewer or equal rows)."""
+        asked = self.settings.samples
+        return asked is not None and asked <= self.problem.n_samples

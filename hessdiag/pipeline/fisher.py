@@ -65,7 +65,7 @@ def run(ctx: Context) -> None:
         traces = dict(comparison.traces)
         if not exact:
             if moments is not None:
-                traces["EF"] = Estimate(moments.trace_sigma + moments.grad_norm_sq, 0.0,
+                traces["EF"] = Estimate(moments.trace_ef, 0.0,
                                         "exact: tr Σ + ‖∇R‖² from per-sample gradients (Eq. 7.22)")
                 traces["F_mc"] = mc_fisher_trace(ctx.per_sample, fmc)
             if trace_h is not None:

@@ -25,11 +25,10 @@ _BATCHNORM = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d)
 def population_size(ctx: Context) -> int | None:
     """N when the selection is the whole data set; None (a subset of an unknown, larger set) otherwise.
 
-    `--samples S` takes a seeded subset when the data hold more than S rows, so the selection then
-    has exactly S rows; with S at least the data's size the whole set is used and has fewer rows.
+    (With `--samples` equal to the data's size exactly, the whole set is taken but counts as a
+    subset here: the interval is then conservative. The loader does not record the data's size.)
     """
-    n, asked = ctx.problem.n_samples, ctx.settings.samples
-    return None if asked is not None and asked <= n else n
+    return None if ctx.selection_is_subset else ctx.problem.n_samples
 
 
 def _notes(ctx: Context) -> list[str]:

@@ -39,7 +39,7 @@ def test_backpack_and_func_match_the_naive_loop(case):
     model, x, y = case.build()
     naive = Dense(model, x, y, case.loss).per_sample_gradients()
     problem = problem_for(case, batch_size=4)
-    via_backpack = PerSampleGradients(problem, "auto")
+    via_backpack = PerSampleGradients(problem, "backpack")
     assert via_backpack.path == "backpack", via_backpack.reason
     via_func = PerSampleGradients(problem, "func")
     g_bp, g_func = _all_rows(via_backpack), _all_rows(via_func)
@@ -48,6 +48,34 @@ def test_backpack_and_func_match_the_naive_loop(case):
     assert rel_err(g_func, naive) < TOL
     assert rel_err(g_bp, g_func) < TOL
     assert via_func.describe()["per_sample_mode"] == "func-vmap"
+
+
+@pytest.mark.parametrize("case", SUPPORTED, ids=lambda c: c.name)
+def test_backpack_sums_match_sums_of_the_naive_rows(case):
+    """BackPACK's SumGradSquared/BatchL2Grad sums and the jvp projections equal sums of the naive rows."""
+    model, x, y = case.build()
+    naive = Dense(model, x, y, case.loss).per_sample_gradients()
+    problem = problem_for(case, batch_size=4)
+    direction_flat = naive.mean(0)
+    direction = tuple(direction_flat[b.offset : b.offset + b.numel] for b in problem.layout.blocks)
+    per_sample = PerSampleGradients(problem, "backpack")
+    start = 0
+    for batch in problem.batches:
+        sums = per_sample.engine.batch_sums(batch, direction)
+        rows = naive[start : start + batch.size]
+        start += batch.size
+        assert rel_err(torch.cat(sums.total), rows.sum(0)) < TOL
+        assert rel_err(torch.cat(sums.squares), rows.pow(2).sum(0)) < TOL
+        assert rel_err(sums.norms_sq, rows.pow(2).sum(1)) < TOL
+        assert rel_err(sums.projections, rows @ direction_flat) < TOL
+    assert per_sample.path == "backpack"
+
+
+def test_auto_prefers_backpack_without_convolutions():
+    mlp = PerSampleGradients(problem_for(SUPPORTED[0]), "auto")
+    cnn = PerSampleGradients(problem_for(next(c for c in SUPPORTED if c.name == "cnn_pool_ce")), "auto")
+    assert mlp.path == "backpack" and "BackPACK" in mlp.reason
+    assert cnn.path == "func" and "convolution" in cnn.reason and cnn.fallback is None
 
 
 @pytest.mark.parametrize("case", UNSUPPORTED, ids=lambda c: c.name)
@@ -74,12 +102,17 @@ def test_fallback_reasons_name_the_cause():
 
 
 def test_batch_coupling_is_refused_by_both_paths():
-    """A layer mixing rows makes per-sample gradients undefined: BackPACK's check catches it, then func's."""
-    for preference in ("auto", "func"):
+    """A layer mixing rows makes per-sample gradients undefined: BackPACK's checks catch it (rows and
+    sums), then torch.func's, which raises."""
+    for preference in ("backpack", "func"):
         per_sample = PerSampleGradients(problem_for(COUPLED, batch_size=5), preference)
         with pytest.raises(SampleCouplingError):
             per_sample.gradients(per_sample.problem.batches[0])
-        assert isinstance(SampleCouplingError("x"), UnsupportedError)
+        per_sample = PerSampleGradients(problem_for(COUPLED, batch_size=5), preference)
+        with pytest.raises(SampleCouplingError):
+            per_sample.accumulate(lambda i, b, path: torch.cat(path.batch_sums(b).total))
+        assert per_sample.path == "func"
+    assert isinstance(SampleCouplingError("x"), UnsupportedError)
 
 
 def test_backpack_leaves_the_users_module_and_backpack_state_alone():

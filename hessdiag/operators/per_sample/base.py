@@ -1,9 +1,14 @@
-"""What a per-sample gradient path returns for one batch, and the check every path must pass.
+"""What a per-sample gradient path returns for one batch, and the checks every path must pass.
 
-A path turns a batch of b rows into the per-sample losses ℓ_n and the per-sample gradients
-g_n = ∇ℓ_n(θ), one (b, numel) tensor per trainable parameter tensor in layout order. The gradients
-are *unweighted* (the loss of one row, not its share w_n ℓ_n of R); weights are applied by whoever
-sums them, so that padding rows (w_n = 0) drop out there. Only b rows exist at a time: never N.
+A path gives, for a batch of b rows, either
+- `gradients(batch)`: the per-sample losses ℓ_n and gradients g_n = ∇ℓ_n(θ), one (b, numel) tensor
+  per trainable parameter tensor in layout order (b·d numbers), or
+- `batch_sums(batch, direction)`: only what the noise statistics need — Σ_n m_n g_n and
+  Σ_n m_n g_n² per coordinate, ‖g_n‖² and (if a direction v is given) g_nᵀv per row, with m_n = 1
+  for real rows and 0 for padding rows. The default forms them from `gradients`; BackPACK forms them
+  without ever materialising per-sample gradients of linear layers.
+Gradients are *unweighted* (the loss of one row, not its share w_n ℓ_n of R); weights are applied
+by whoever sums them. Only b rows exist at a time: never N.
 
 The checks: per-sample gradients are well defined only when ℓ_n depends on row n alone (dropout off,
 BatchNorm on running statistics, no layer that mixes rows). Then Σ_n g_n equals the gradient of
@@ -30,6 +35,33 @@ class PerSampleBatch:
 
     losses: Tensor
     blocks: tuple[Tensor, ...]
+
+
+@dataclass(frozen=True)
+class BatchSums:
+    """Per-batch sums over real rows (mask m_n): Σ m g and Σ m g² per block; ‖g_n‖², g_nᵀv per row."""
+
+    losses: Tensor
+    total: tuple[Tensor, ...]
+    squares: tuple[Tensor, ...]
+    norms_sq: Tensor
+    projections: Tensor | None
+
+
+def row_mask(batch: Batch) -> Tensor:
+    """m_n = 1 for real rows (w_n > 0), 0 for padding rows, in the batch's dtype."""
+    return (batch.w > 0).to(batch.w.dtype)
+
+
+def sums_from_rows(batch: Batch, grads: PerSampleBatch, direction: tuple[Tensor, ...] | None) -> BatchSums:
+    """`BatchSums` from materialised per-sample gradients (b·d numbers)."""
+    m = row_mask(batch)
+    norms = sum(g.pow(2).sum(1) for g in grads.blocks) * m
+    projections = None
+    if direction is not None:
+        projections = sum(g @ v for g, v in zip(grads.blocks, direction)) * m
+    return BatchSums(grads.losses, tuple(m @ g for g in grads.blocks), tuple(m @ (g * g) for g in grads.blocks),
+                     norms, projections)
 
 
 class SampleCouplingError(UnsupportedError):
@@ -84,6 +116,10 @@ class PerSamplePath(ABC):
     @abstractmethod
     def gradients(self, batch: Batch) -> PerSampleBatch:
         """ℓ_n and g_n for every row of `batch` (including padding rows, which carry w_n = 0)."""
+
+    def batch_sums(self, batch: Batch, direction: tuple[Tensor, ...] | None = None) -> BatchSums:
+        """Σ m g, Σ m g², ‖g_n‖² and g_nᵀv (v = `direction` per block, if given) for one batch."""
+        return sums_from_rows(batch, self.gradients(batch), direction)
 
     def close(self) -> None:
         """Release whatever the path holds (hooks, copies)."""

@@ -81,6 +81,6 @@ def render(report: Report, console: Console) -> None:
 
     shares = ", ".join(f"m = {m}: {pct(v)}" for m, v in sa["coin_flip_share_by_batch_size"].items())
     console.print(f"coordinates whose sign is close to a coin flip (ρ_i < {sa['coin_flip_threshold']:g}, Gaussian "
-                  f"model): {shares}; counted over single samples: {pct(sa['empirical']['coin_flip_share'])}")
+                  f"model) at batch size {shares}")
     for note in noise["notes"]:
         console.print(note, style="dim")
