@@ -14,7 +14,6 @@ import sys
 
 import pytest
 import torch
-from torch import nn
 
 from hessdiag.errors import UnsupportedError
 from hessdiag.load import problem_from_objects

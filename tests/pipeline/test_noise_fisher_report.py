@@ -2,9 +2,9 @@
 uncertainty, equal to dense float64 ground truth where one exists, and printed on the terminal.
 
 Tolerances: eigenvalues 1e-7 relative (Lanczos tol 1e-10 asked; residual bars certify it); exact
-traces and distances 1e-10 (dense path, float64); the cosine 1e-6 (CG stopped at relative residual
-1e-8 with condition ≤ 1e3, and its certified bound is checked too); randomised estimates within 5 of
-their own standard errors (seeded).
+traces and distances 1e-10 (dense path, float64); the cosine within its certified CG bound (CG stops
+at relative residual 1e-6, condition ≤ 1e3: bound ≈ 2e-3) and within 1e-4 (the actual error is far
+below the bound); randomised estimates within 5 of their own standard errors (seeded).
 """
 
 from __future__ import annotations
@@ -91,7 +91,7 @@ def test_numbers_equal_dense_ground_truth(mlp_report):
     cos = float(a @ b / (a.norm() * b.norm()))
     c = f["cos_precond_F_EF"]
     assert c["damping"] == pytest.approx(lam, rel=1e-7)
-    assert abs(c["value"] - cos) <= max(c["error_bound"], 1e-6) and abs(c["value"] - cos) < 1e-6
+    assert abs(c["value"] - cos) <= c["error_bound"] and abs(c["value"] - cos) < 1e-4
     residual = torch.softmax(dense.outputs(dense.theta, dense.x), -1) - torch.nn.functional.one_hot(dense.y, 3)
     assert f["residual_size"] == pytest.approx(float(residual.abs().sum()), rel=1e-10)
     assert f["residual_size_mean"] == pytest.approx(float(residual.abs().sum()) / len(dense.y), rel=1e-10)

@@ -72,7 +72,8 @@ class PerSampleGradients:
         if why_not is None:
             try:
                 self.engine = BackpackPerSample(problem)
-                self.reason = (f"{preference}: every trainable layer has a BackPACK BatchGrad extension"
+                self.reason = ("auto: every trainable layer has BackPACK extensions (SumGradSquared, "
+                               "BatchL2Grad, BatchGrad) and none is a convolution"
                                if preference == "auto" else "requested")
                 return
             except PathFailure as exc:

@@ -12,8 +12,9 @@ from .format import fmt
 def _interval(ci: list | None) -> str:
     if not ci or ci[0] is None:
         return "—"
-    hi = "∞" if ci[1] is None else fmt(ci[1], 4)
-    return f"[{fmt(ci[0], 4)}, {hi}]"
+    if ci[1] is None:
+        return f"[{fmt(ci[0], 4)}, ∞)"
+    return f"[{fmt(ci[0], 4)}, {fmt(ci[1], 4)}]"
 
 
 def _pm(value, stderr) -> str:
