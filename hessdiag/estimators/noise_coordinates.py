@@ -30,8 +30,14 @@ QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 FACTORS = ("eta2", "svag", "adam", "sign_factor", "rho")
 
 
+def _order_index(q: float, n: int, increasing: bool) -> int:
+    """0-based index in ascending order of the inverted-CDF q-quantile of f(X), f monotone."""
+    k = max(1, math.ceil(q * n - 1e-12))
+    return k - 1 if increasing else n - k
+
+
 def quantile_summary(values: Tensor) -> dict[str, float | None]:
-    """Order-statistic quantiles q05…q95 and the mean of a 1-D tensor (None when it is empty)."""
+    """Order-statistic quantiles q05…q95 (inverted CDF, no interpolation) and the mean of a 1-D tensor."""
     array = values.detach().to("cpu", torch.float64).numpy()
     if array.size == 0:
         return {f"q{round(100 * q):02d}": None for q in QUANTILES} | {"mean": None}
@@ -39,6 +45,40 @@ def quantile_summary(values: Tensor) -> dict[str, float | None]:
     with np.errstate(invalid="ignore", over="ignore"):
         mean = float(array.mean())
     return {f"q{round(100 * q):02d}": float(v) for q, v in zip(QUANTILES, qs)} | {"mean": mean}
+
+
+def _summaries_by_selection(eta2: Tensor, factors: dict[str, Tensor]) -> dict[str, dict]:
+    """`quantile_summary` of every factor from one selection of η²'s order statistics: all factors are
+    monotone (decreasing) functions of η², so their order statistics are the factors of η²'s, read in
+    reverse; only 2×len(QUANTILES) order statistics are selected (np.partition, linear time)."""
+    n = eta2.numel()
+    if n == 0:
+        return {name: {f"q{round(100 * q):02d}": None for q in QUANTILES} | {"mean": None} for name in FACTORS}
+    up = {q: _order_index(q, n, True) for q in QUANTILES}
+    down = {q: _order_index(q, n, False) for q in QUANTILES}
+    kth = sorted(set(up.values()) | set(down.values()))
+    array = eta2.detach().to("cpu", torch.float64).numpy()
+    selected = np.partition(array, kth)
+    out = {}
+    for name in FACTORS:
+        picks = up if name == "eta2" else down
+        values = _factor(name, torch.tensor([selected[picks[q]] for q in QUANTILES], dtype=torch.float64))
+        out[name] = {f"q{round(100 * q):02d}": float(v) for q, v in zip(QUANTILES, values)} | {
+            "mean": float(factors[name].mean())}
+    return out
+
+
+def _factor(name: str, eta2: Tensor) -> Tensor:
+    """A factor as a function of η² alone (on selected order statistics; as in `coordinate_factors`)."""
+    if name == "eta2":
+        return eta2
+    svag = 1.0 / (1.0 + eta2)
+    if name == "svag":
+        return svag
+    if name == "adam":
+        return svag.sqrt()
+    sign = torch.special.erf(1.0 / (math.sqrt(2.0) * eta2.sqrt()))
+    return sign if name == "sign_factor" else 0.5 * (1.0 + sign)
 
 
 def coordinate_factors(mean: Tensor, variance: Tensor, m: int = 1) -> dict[str, Tensor]:
@@ -68,11 +108,23 @@ class CoordinateNoise:
 
 def _summaries(mean: Tensor, variance: Tensor) -> dict:
     factors = coordinate_factors(mean, variance)
-    out = {name: quantile_summary(factors[name]) for name in FACTORS}
+    out = _summaries_by_selection(factors["eta2"], factors)
     out["coin_flip_share"] = coin_flip_share(factors["rho"])
     out["zero_coordinates"] = int((~factors["defined"]).sum())
     out["infinite_eta2"] = int(torch.isinf(factors["eta2"]).sum())
     return out
+
+
+def coin_flip_shares_by_batch_size(mean: Tensor, variance: Tensor) -> dict[str, float | None]:
+    """Share of coordinates with ρ_i(m) < ½ + margin for each reference m, from |ḡ|/σ alone:
+    ρ_i(m) < ½ + δ ⇔ erf(√m |ḡ_i|/(√2 σ_i)) < 2δ ⇔ |ḡ_i|/σ_i < √2·erfinv(2δ)/√m."""
+    defined = (mean != 0) | (variance > 0)
+    g, s = mean[defined].abs(), variance[defined].sqrt()
+    if g.numel() == 0:
+        return {str(m): None for m in REFERENCE_BATCH_SIZES}
+    snr = torch.where(s > 0, g / s.clamp_min(torch.finfo(s.dtype).tiny), torch.full_like(g, math.inf))
+    edge = math.sqrt(2.0) * float(torch.special.erfinv(torch.tensor(2 * COIN_FLIP_MARGIN, dtype=torch.float64)))
+    return {str(m): float((snr < edge / math.sqrt(m)).double().mean()) for m in REFERENCE_BATCH_SIZES}
 
 
 def coordinate_noise(moments: GradientMoments, layout: ParamLayout) -> CoordinateNoise:
@@ -86,12 +138,10 @@ def coordinate_noise(moments: GradientMoments, layout: ParamLayout) -> Coordinat
         g2, trace = float(g @ g), float(s.sum())
         per_layer[block.name] = {"d": block.numel, "trace_Sigma": trace, "grad_norm_sq": g2,
                                  "noise_to_signal": trace / g2 if g2 > 0 else None} | _summaries(g, s)
-    rho = coordinate_factors(mean, variance)["rho"]
-    by_batch = {str(m): coin_flip_share(coordinate_factors(mean, variance, m)["rho"]) for m in REFERENCE_BATCH_SIZES}
     sign_agreement = {
-        "quantiles": quantile_summary(rho), "coin_flip_share": coin_flip_share(rho),
+        "quantiles": overall["rho"], "coin_flip_share": overall["coin_flip_share"],
         "coin_flip_threshold": 0.5 + COIN_FLIP_MARGIN, "reference_batch_size": 1,
         "model": "Gaussian gradient: rho_i = Phi(1/eta_i) (Lemma 5.2, Eq. 5.10)",
-        "coin_flip_share_by_batch_size": by_batch,
+        "coin_flip_share_by_batch_size": coin_flip_shares_by_batch_size(mean, variance),
     }
     return CoordinateNoise(overall, per_layer, sign_agreement)
