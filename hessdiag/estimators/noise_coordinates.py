@@ -106,13 +106,21 @@ class CoordinateNoise:
     sign_agreement: dict
 
 
-def _summaries(mean: Tensor, variance: Tensor) -> dict:
-    factors = coordinate_factors(mean, variance)
+def _summaries(factors: dict[str, Tensor]) -> dict:
     out = _summaries_by_selection(factors["eta2"], factors)
     out["coin_flip_share"] = coin_flip_share(factors["rho"])
     out["zero_coordinates"] = int((~factors["defined"]).sum())
     out["infinite_eta2"] = int(torch.isinf(factors["eta2"]).sum())
     return out
+
+
+def _restrict(factors: dict[str, Tensor], sl: slice) -> dict[str, Tensor]:
+    """The factors of the coordinates in `sl`, from factors computed once for all coordinates."""
+    defined = factors["defined"]
+    start = int(defined[: sl.start].sum())
+    defined_here = defined[sl]
+    stop = start + int(defined_here.sum())
+    return {name: (defined_here if name == "defined" else factors[name][start:stop]) for name in factors}
 
 
 def coin_flip_shares_by_batch_size(mean: Tensor, variance: Tensor) -> dict[str, float | None]:
@@ -130,14 +138,15 @@ def coin_flip_shares_by_batch_size(mean: Tensor, variance: Tensor) -> dict[str, 
 def coordinate_noise(moments: GradientMoments, layout: ParamLayout) -> CoordinateNoise:
     """Quantiles of the per-coordinate factors (m = 1) overall and per layer; sign agreement."""
     mean, variance = moments.mean, moments.variance
-    overall = {"reference_batch_size": 1, "d": layout.d} | _summaries(mean, variance)
+    factors = coordinate_factors(mean, variance)
+    overall = {"reference_batch_size": 1, "d": layout.d} | _summaries(factors)
     per_layer = {}
     for block in layout.blocks:
         sl = slice(block.offset, block.offset + block.numel)
         g, s = mean[sl], variance[sl]
         g2, trace = float(g @ g), float(s.sum())
         per_layer[block.name] = {"d": block.numel, "trace_Sigma": trace, "grad_norm_sq": g2,
-                                 "noise_to_signal": trace / g2 if g2 > 0 else None} | _summaries(g, s)
+                                 "noise_to_signal": trace / g2 if g2 > 0 else None} | _summaries(_restrict(factors, sl))
     sign_agreement = {
         "quantiles": overall["rho"], "coin_flip_share": overall["coin_flip_share"],
         "coin_flip_threshold": 0.5 + COIN_FLIP_MARGIN, "reference_batch_size": 1,

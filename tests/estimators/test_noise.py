@@ -82,11 +82,14 @@ def test_per_coordinate_factors_match_their_formulas(mlp):
     assert coords.overall["coin_flip_share"] == pytest.approx(float((rho < 0.5 + COIN_FLIP_MARGIN).double().mean()))
     assert coords.sign_agreement["quantiles"]["q50"] == pytest.approx(
         float(np.quantile(rho.numpy(), 0.5, method="inverted_cdf")), rel=TOL)
-    first = problem.layout.blocks[0]
-    layer = coords.per_layer[first.name]
-    sl = slice(first.offset, first.offset + first.numel)
-    assert layer["trace_Sigma"] == pytest.approx(float(var[sl].sum()), rel=TOL)
-    assert layer["noise_to_signal"] == pytest.approx(float(var[sl].sum() / mean[sl].pow(2).sum()), rel=TOL)
+    for block in problem.layout.blocks:
+        layer = coords.per_layer[block.name]
+        sl = slice(block.offset, block.offset + block.numel)
+        assert layer["trace_Sigma"] == pytest.approx(float(var[sl].sum()), rel=TOL)
+        assert layer["noise_to_signal"] == pytest.approx(float(var[sl].sum() / mean[sl].pow(2).sum()), rel=TOL)
+        for name in ("eta2", "sign_factor"):
+            want = quantile_summary(expected[name][sl])
+            assert all(layer[name][k] == pytest.approx(want[k], rel=1e-9) for k in want), (block.name, name)
     shares = coords.sign_agreement["coin_flip_share_by_batch_size"]
     assert shares["1"] >= shares["32"] >= shares["512"]  # larger batches: clearer signs
 

@@ -54,14 +54,18 @@ def row_mask(batch: Batch) -> Tensor:
 
 
 def sums_from_rows(batch: Batch, grads: PerSampleBatch, direction: tuple[Tensor, ...] | None) -> BatchSums:
-    """`BatchSums` from materialised per-sample gradients (b·d numbers)."""
+    """`BatchSums` from materialised per-sample gradients: one squaring pass, then reductions."""
     m = row_mask(batch)
-    norms = sum(g.pow(2).sum(1) for g in grads.blocks) * m
+    total, squares, norms = [], [], torch.zeros_like(m)
+    for g in grads.blocks:
+        g2 = g * g
+        total.append(m @ g)
+        squares.append(m @ g2)
+        norms += g2.sum(1)
     projections = None
     if direction is not None:
         projections = sum(g @ v for g, v in zip(grads.blocks, direction)) * m
-    return BatchSums(grads.losses, tuple(m @ g for g in grads.blocks), tuple(m @ (g * g) for g in grads.blocks),
-                     norms, projections)
+    return BatchSums(grads.losses, tuple(total), tuple(squares), norms * m, projections)
 
 
 class SampleCouplingError(UnsupportedError):
