@@ -70,7 +70,11 @@ def run(ctx: Context) -> None:
             if moments is not None:
                 traces["EF"] = Estimate(moments.trace_ef, 0.0,
                                         "exact: tr Σ + ‖∇R‖² from per-sample gradients (Eq. 7.22)")
-                traces["F_mc"] = mc_fisher_trace(ctx.per_sample, fmc)
+                try:
+                    traces["F_mc"] = mc_fisher_trace(ctx.per_sample, fmc)
+                finally:
+                    ctx.per_sample.close()
+                    ctx.report.settings.update(ctx.per_sample.describe())
             if trace_h is not None:
                 traces["H"] = Estimate(float(trace_h.estimate), float(trace_h.stderr),
                                        str(getattr(trace_h, "method", "context trace")))

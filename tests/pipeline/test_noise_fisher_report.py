@@ -142,7 +142,12 @@ def test_randomised_path_above_the_exact_dimension():
             p.copy_(0.4 * torch.randn(p.shape, generator=gen, dtype=torch.float64))
     x = torch.randn(24, 20, generator=gen, dtype=torch.float64)
     y = torch.randint(0, 4, (24,), generator=gen)
-    doc = diagnose(model, (x, y), "ce", only=["fisher"], top_k=1, dtype="float64", device="cpu").to_dict()["fisher"]
+    from backpack.context import CTX
+
+    hooks = len(CTX.hook_handles)
+    report = diagnose(model, (x, y), "ce", only=["fisher"], top_k=1, dtype="float64", device="cpu").to_dict()
+    assert len(CTX.hook_handles) == hooks and report["settings"]["per_sample_used"] == "backpack"
+    doc = report["fisher"]
     dense = Dense(model, x, y, "ce")
     h, ggn, ef = dense.hessian(), dense.ggn(), dense.empirical_fisher()
     assert doc["probes"] == 32
