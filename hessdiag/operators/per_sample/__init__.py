@@ -1,11 +1,9 @@
 """Per-sample gradients g_n = ∇ℓ_n(θ): two paths, one interface (SPEC §5).
 
 `PerSampleGradients(problem, preference)` picks the path and records which one ran and why (`path`,
-`reason`, `describe()`): `backpack` and `func` as asked (BackPACK falls back to torch.func when it
-cannot), and `auto` BackPACK when every trainable layer is one it knows and none is a convolution —
-there BackPACK's sums are matrix products of the gradient's size and never form per-sample
-gradients, while for convolutions both paths form them and torch.func's vmap measured faster
-(scripts/bench_noise.py, CPU: 1.4 s against 2.7 s on the digits CNN). `accumulate(fn)` sums `fn(index, batch,
+`reason`, `describe()`): `func` as asked; `backpack` and `auto` BackPACK when every trainable layer is
+one it knows (for linear layers its sums are matrix products of the gradient's size and never form
+per-sample gradients), torch.func otherwise — a fallback, with the reason, never a failure. `accumulate(fn)` sums `fn(index, batch,
 path)` over the batches through `operators.reduction.accumulate`, where `path.batch_sums(batch, v)`
 gives that batch's `BatchSums` and `path.gradients(batch)` its per-sample gradients; if BackPACK
 fails a check or raises, the whole sum is redone with torch.func and the reason kept. Nothing of
@@ -19,7 +17,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from torch import Tensor, nn
+from torch import Tensor
 
 from ...load.problem import Batch, Problem
 from ..reduction import accumulate
@@ -37,19 +35,6 @@ __all__ = [
 PerBatch = Callable[[int, Batch, PerSamplePath], Tensor]
 
 
-_CONVOLUTIONS = (nn.Conv1d, nn.Conv2d, nn.Conv3d, nn.ConvTranspose1d, nn.ConvTranspose2d, nn.ConvTranspose3d)
-
-
-def _convolution(problem: Problem) -> str | None:
-    """The name of a convolution layer holding a trainable parameter, if there is one."""
-    trainable = set(problem.layout.names)
-    for name, sub in problem.module.named_modules():
-        if isinstance(sub, _CONVOLUTIONS) and any(
-                (f"{name}.{p}" if name else p) in trainable for p, _ in sub.named_parameters(recurse=False)):
-            return name or "<root>"
-    return None
-
-
 class PerSampleGradients:
     """The per-sample gradient path chosen for a problem, with the reason for the choice."""
 
@@ -63,18 +48,11 @@ class PerSampleGradients:
             self.engine, self.reason = FuncPerSample(problem), "requested"
             return
         why_not = backpack_unsupported_reason(problem)
-        convolution = _convolution(problem) if preference == "auto" else None
-        if why_not is None and convolution is not None:
-            self.engine = FuncPerSample(problem)
-            self.reason = (f"auto: convolution at '{convolution}': both paths form per-sample gradients there, "
-                           "and torch.func's is faster; torch.func used")
-            return
         if why_not is None:
             try:
                 self.engine = BackpackPerSample(problem)
                 self.reason = ("auto: every trainable layer has BackPACK extensions (SumGradSquared, "
-                               "BatchL2Grad, BatchGrad) and none is a convolution"
-                               if preference == "auto" else "requested")
+                               "BatchL2Grad, BatchGrad)" if preference == "auto" else "requested")
                 return
             except PathFailure as exc:
                 why_not = str(exc)
