@@ -42,16 +42,16 @@ class MatrixComparison:
     probes: int | None  # None: exact
 
 
-def _exact(operators: Mapping[str, CurvatureOperator], pairs: Mapping[str, tuple[str, str]]) -> MatrixComparison:
-    dense = {name: op.to_dense().to(torch.float64) for name, op in operators.items()}
+def exact_comparison(dense: Mapping[str, Tensor], pairs: Mapping[str, tuple[str, str]]) -> MatrixComparison:
+    """Traces and relative Frobenius distances from dense matrices (exact)."""
     traces = {name: Estimate(float(m.trace()), 0.0, "exact (dense)") for name, m in dense.items()}
     distances = {}
     for key, (a, b) in pairs.items():
         ref = float(dense[b].norm())
         value = float((dense[a] - dense[b]).norm()) / ref if ref > 0 else math.nan
         distances[key] = Estimate(value, 0.0, "exact (dense)")
-    d = next(iter(operators.values())).d
-    return MatrixComparison(traces, distances, d * len(operators), None)
+    d = next(iter(dense.values())).shape[0]
+    return MatrixComparison(traces, distances, d * len(dense), None)
 
 
 def _rademacher(d: int, n: int, generator: torch.Generator) -> Tensor:
@@ -64,7 +64,7 @@ def compare_matrices(operators: Mapping[str, CurvatureOperator], pairs: Mapping[
     first = next(iter(operators.values()))
     d, device = first.d, first.device
     if d <= exact_dim:
-        return _exact(operators, pairs)
+        return exact_comparison({name: op.to_dense().to(torch.float64) for name, op in operators.items()}, pairs)
     quad = {name: [] for name in operators}
     diff_sq = {key: [] for key in pairs}
     ref_sq = {key: [] for key in pairs}

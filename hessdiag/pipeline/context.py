@@ -9,6 +9,7 @@ from typing import Any, Callable
 
 import torch
 
+from ..estimators.dense_spectrum import dense_top
 from ..estimators.gradient_moments import GradientMoments, gradient_moments
 from ..estimators.lanczos import LanczosResult, lanczos_bottom_eigenvalues, lanczos_top_eigenvalues
 from ..load import Problem, Settings
@@ -21,6 +22,7 @@ from ..report.document import Report
 from ..rng import generator
 
 ProgressFactory = Callable[[str, int], Callable[[int, int], None]]
+EXACT_DIM = 256  # noise/fisher: dense matrices up to this d (d products in vmapped blocks)
 
 
 class Timer:
@@ -123,9 +125,21 @@ class Context:
             self.warn(f"--per-sample backpack: {self.per_sample.fallback}; torch.func was used instead")
         return moments
 
+    def dense_matrix(self, operator: CurvatureOperator, label: str) -> torch.Tensor:
+        """The operator as a dense d×d matrix (d products in blocks), formed once per label; small d only."""
+        key = f"dense:{label}"
+        if key not in self.cache:
+            with self.timer(f"dense_{label}"):
+                self.cache[key] = operator.to_dense().to(torch.float64)
+        return self.cache[key]
+
     def lanczos_top(self, operator: CurvatureOperator, label: str) -> LanczosResult:
-        """Top-k eigenvalues of any curvature operator with the run's Lanczos settings (timed, warned)."""
+        """Top-k eigenpairs of a curvature operator: exact from its dense matrix when d ≤ EXACT_DIM,
+        else Lanczos with the run's settings (timed; a warning if not converged)."""
         s = self.settings
+        if operator.d <= EXACT_DIM:
+            return dense_top(self.dense_matrix(operator, label), s.top_k,
+                             unit_roundoff=torch.finfo(operator.dtype).eps)
         with self.timer(f"lanczos_{label}"):
             result = lanczos_top_eigenvalues(operator, s.top_k, tol=s.tol, max_matvecs=s.max_matvecs,
                                              generator=self.generator(f"lanczos-top-{label}"),
@@ -157,6 +171,11 @@ class Context:
     def sigma_top(self) -> LanczosResult:
         """Top-k eigenvalues of the gradient covariance Σ = EF − ∇R∇Rᵀ (Eq. 7.22)."""
         return self.lanczos_top(GradientCovarianceOperator(self.problem, self.gradient), "Sigma")
+
+    @property
+    def exact_dim(self) -> int:
+        """Up to this d, the noise and fisher sections work with dense matrices (exact, no probes)."""
+        return EXACT_DIM
 
     @property
     def selection_is_subset(self) -> bool:

@@ -2,8 +2,9 @@
 
 Reuses the context's Hessian top-k (`ctx.top`), the GGN and EF operators and their top-k, the trace
 of H when the context has one (`ctx.trace`), and the per-sample pass (`ctx.gradient_noise`: tr EF =
-tr Σ + ‖∇R‖², exact). For d ≤ EXACT_DIM every trace and distance is exact (dense matrices);
-otherwise they share PROBES Rademacher probes and carry standard errors.
+tr Σ + ‖∇R‖², exact). For d ≤ ctx.exact_dim every trace and distance is exact (dense matrices);
+otherwise they share PROBES Rademacher probes and carry standard errors. Small problems also get
+their top-k eigenpairs (`ctx.lanczos_top`) and damped solves from the same dense matrices.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import torch
 
 from ..estimators.cg import cosine_with_bound, damped_cg
 from ..estimators.fisher import FisherComparison, PreconditionedCosine, mc_fisher_trace
-from ..estimators.matrix_probes import Estimate, compare_matrices
+from ..estimators.dense_spectrum import dense_damped_solve
+from ..estimators.matrix_probes import Estimate, compare_matrices, exact_comparison
 from ..estimators.residuals import residual_size
 from ..operators.fisher_mc import MonteCarloFisherOperator
 from .context import Context
@@ -20,7 +22,6 @@ from .context import Context
 IMPLEMENTED = True
 MC_SAMPLES = 1  # labels drawn per data point for F_mc
 PROBES = 32
-EXACT_DIM = 256
 DAMPING_FACTOR = 1e-3  # λ = 1e-3 · λ_max(F) unless --damping
 # CG stops at ‖r‖ ≤ rtol‖∇R‖: the solution is then within rtol·(λ_max + λ)/λ ≈ 1e-3 (float64) of
 # itself, so the cosine within ≈ 2e-3 — certified by the reported bound, and usually far better.
@@ -41,8 +42,12 @@ def _cosine(ctx: Context, lambda_max_f: float) -> PreconditionedCosine | None:
         return None
     rtol = CG_RTOL if ctx.problem.dtype == torch.float64 else CG_RTOL_FLOAT32
     with ctx.timer("conjugate_gradients"):
-        cg_f = damped_cg(ctx.ggn, ctx.gradient, damping, rtol=rtol, max_iterations=s.max_matvecs)
-        cg_ef = damped_cg(ctx.empirical_fisher, ctx.gradient, damping, rtol=rtol, max_iterations=s.max_matvecs)
+        if ctx.problem.d <= ctx.exact_dim:
+            cg_f = dense_damped_solve(ctx.dense_matrix(ctx.ggn, "GGN"), ctx.gradient, damping)
+            cg_ef = dense_damped_solve(ctx.dense_matrix(ctx.empirical_fisher, "EF"), ctx.gradient, damping)
+        else:
+            cg_f = damped_cg(ctx.ggn, ctx.gradient, damping, rtol=rtol, max_iterations=s.max_matvecs)
+            cg_ef = damped_cg(ctx.empirical_fisher, ctx.gradient, damping, rtol=rtol, max_iterations=s.max_matvecs)
     for name, result in (("F", cg_f), ("EF", cg_ef)):
         if not result.converged:
             ctx.warn(f"fisher: CG on {name} + λI stopped at relative residual {result.residual:.1e} after "
@@ -58,13 +63,17 @@ def run(ctx: Context) -> None:
     fmc = MonteCarloFisherOperator(problem, ctx.generator("fisher-mc-labels"), MC_SAMPLES)
     tops["F_mc"] = ctx.lanczos_top(fmc, "F_mc")
     trace_h = ctx.trace if getattr(type(ctx), "trace", None) is not None else None
-    exact = problem.d <= EXACT_DIM
+    exact = problem.d <= ctx.exact_dim
     operators = {"H": ctx.hessian, "GGN": ctx.ggn, "EF": ctx.empirical_fisher}
     if exact or moments is None:
         operators["F_mc"] = fmc
+    pairs = {"EF_vs_F": ("EF", "GGN"), "F_vs_H": ("GGN", "H")}
     with ctx.timer("fisher_traces_distances"):
-        comparison = compare_matrices(operators, {"EF_vs_F": ("EF", "GGN"), "F_vs_H": ("GGN", "H")},
-                                      generator=ctx.generator("fisher-probes"), probes=PROBES, exact_dim=EXACT_DIM)
+        if exact:
+            comparison = exact_comparison({name: ctx.dense_matrix(op, name) for name, op in operators.items()}, pairs)
+        else:
+            comparison = compare_matrices(operators, pairs, generator=ctx.generator("fisher-probes"), probes=PROBES,
+                                          exact_dim=0)
         traces = dict(comparison.traces)
         if not exact:
             if moments is not None:
@@ -83,6 +92,9 @@ def run(ctx: Context) -> None:
         residual = residual_size(problem)
     notes = ["F denotes the GGN, which equals the Fisher for ce, mse and bce (Prop. 7.1); "
              f"F_mc draws {MC_SAMPLES} label(s) per sample from the model (seeded)"]
+    if exact:
+        notes.append(f"d = {problem.d} ≤ {ctx.exact_dim}: eigenpairs (except the Hessian's, from the spectrum "
+                     "section), traces, distances and damped solves from dense matrices")
     ctx.report.fisher = FisherComparison(
         top=tops, traces=traces, distances=comparison.distances, d=problem.d, residual=residual,
         cosine=cosine, mc_samples=MC_SAMPLES, probes=comparison.probes, notes=notes)

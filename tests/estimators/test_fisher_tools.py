@@ -18,6 +18,7 @@ import pytest
 import torch
 
 from hessdiag.estimators.cg import cosine_with_bound, damped_cg
+from hessdiag.estimators.dense_spectrum import dense_damped_solve, dense_top
 from hessdiag.estimators.matrix_probes import compare_matrices
 from hessdiag.estimators.ratio_intervals import fieller_interval
 from hessdiag.estimators.subspaces import chance_overlap, subspace_overlap
@@ -102,3 +103,18 @@ def test_fieller_coverage():
         interval = fieller_interval(a_true + da, d_true + dd, sa**2, sd**2, rho * sa * sd, nonnegative=False)
         hits += interval.lo <= a_true / d_true <= interval.hi
     assert abs(hits / 2000 - 0.95) < 0.015
+
+
+def test_dense_top_and_solve():
+    """The small-d path: eigenpairs from eigh with residual bars, damped solves by LU."""
+    a = _spd(20, 5)
+    top = dense_top(a, 3, unit_roundoff=torch.finfo(torch.float64).eps)
+    exact = torch.linalg.eigvalsh(a).flip(0)[:3]
+    assert [v.value for v in top.values] == pytest.approx(exact.tolist(), rel=1e-12)
+    assert all(v.residual < 1e-12 for v in top.values) and top.converged and top.matvecs == 20
+    assert float((top.vectors @ top.vectors.T - torch.eye(3, dtype=torch.float64)).abs().max()) < 1e-12
+    b = torch.randn(20, generator=torch.Generator().manual_seed(6), dtype=torch.float64)
+    solved = dense_damped_solve(a, b, 1e-3)
+    reference = torch.linalg.solve(a + 1e-3 * torch.eye(20, dtype=torch.float64), b)
+    assert float((solved.solution - reference).norm() / reference.norm()) < 1e-10
+    assert solved.converged and solved.residual < 1e-12
