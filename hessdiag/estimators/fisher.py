@@ -31,13 +31,14 @@ OVERLAP_PAIRS = {"GGN_vs_H": ("GGN", "H"), "EF_vs_F": ("EF", "GGN"), "F_mc_vs_F"
 
 
 def mc_fisher_trace(per_sample: PerSampleGradients, operator: MonteCarloFisherOperator) -> Estimate:
-    """tr F_mc = (1/S) Σ_s Σ_n w_n ‖ĝ_ns‖², exactly, from per-sample gradients at the sampled labels."""
+    """tr F_mc = (1/S) Σ_s Σ_n w_n ‖ĝ_ns‖² = (1/S) Σ_s Σ_i Σ_n w_n ĝ_nsi², exactly, from the per-sample
+    sums of squares at the sampled labels."""
 
     def per_batch(index: int, batch: Batch, path: PerSamplePath) -> Tensor:
         total = torch.zeros(1, dtype=torch.float64, device=batch.w.device)
+        weight = float(batch.w.max())  # every real row carries w_n = 1/N; the sums skip padding rows
         for sampled in operator.sampled_batches(index, batch):
-            norms = path.batch_sums(sampled).norms_sq.to(torch.float64)
-            total += (batch.w.to(torch.float64) * norms).sum()
+            total += weight * sum(float(s.to(torch.float64).sum()) for s in path.batch_sums(sampled).squares)
         return total / operator.samples
 
     value = float(per_sample.accumulate(per_batch)[0])

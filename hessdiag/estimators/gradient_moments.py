@@ -7,8 +7,9 @@ from the path's `batch_sums` (BackPACK forms them without per-sample gradients o
 The variance per coordinate is Σ w g² − (Σ w g)² (1/N, population on the selection); its rounding
 error relative to itself is about ε·(1 + 1/η_i²) (ε the dtype's unit roundoff), negligible for
 the noisy coordinates of a single sample. The feature moments give the delta-method variances of
-tr Σ̂, ‖ḡ‖² and R̂ (`noise_scalars`); the projections g_nᵀ∇R cost an extra forward-mode pass on the
-BackPACK path and are only needed for intervals on a subset (`projections=True`).
+tr Σ̂, ‖ḡ‖² and R̂ (`noise_scalars`); the per-row ‖g_n‖² and g_nᵀ∇R cost an extra extension and a
+forward-mode pass on the BackPACK path and are only needed for intervals on a subset
+(`projections=True`); without them the loss moments are still exact.
 Memory: two d-vectors and one batch at a time whatever N is; the sum goes through
 `operators.reduction.accumulate` (one reduction point).
 """
@@ -31,7 +32,8 @@ class GradientMoments:
     """Sums over the selection of per-sample gradient statistics (1/N weights), float64.
 
     `mean` = Σ w g = ∇R; `second` = Σ w g²; `variance` = second − mean² per coordinate;
-    `features` = Σ w u uᵀ with u = (1, ℓ, ‖g‖², gᵀ∇R) (the last row/column NaN without projections).
+    `features` = Σ w u uᵀ with u = (1, ℓ, ‖g‖², gᵀ∇R) (the last two rows/columns NaN without
+    projections: they only serve intervals on a subset).
     """
 
     mean: Tensor
@@ -81,9 +83,10 @@ def _common_weight(batch: Batch) -> float:
 def _batch_vector(batch: Batch, sums: BatchSums) -> Tensor:
     w = _common_weight(batch)
     mask = (batch.w > 0).to(torch.float64)
-    projections = sums.projections if sums.projections is not None else torch.full_like(sums.norms_sq, torch.nan)
-    u = torch.stack([mask, sums.losses.to(torch.float64), sums.norms_sq.to(torch.float64),
-                     projections.to(torch.float64)], dim=1)
+    missing = torch.full_like(mask, torch.nan)
+    norms = missing if sums.norms_sq is None else sums.norms_sq.to(torch.float64)
+    projections = missing if sums.projections is None else sums.projections.to(torch.float64)
+    u = torch.stack([mask, sums.losses.to(torch.float64), norms, projections], dim=1)
     features = (u * (w * mask)[:, None]).T @ u
     vectors = torch.cat([torch.cat(sums.total), torch.cat(sums.squares)]).to(torch.float64) * w
     return torch.cat([vectors, features.reshape(-1)])

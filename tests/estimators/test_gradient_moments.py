@@ -52,11 +52,19 @@ def test_moments_match_dense_per_sample_statistics(case, preference):
     assert moments.mean_gap < 1e-12
 
 
-def test_without_projections_the_last_feature_is_missing():
-    problem = problem_for(MODELS[0], batch_size=4)
-    moments = gradient_moments(PerSampleGradients(problem), loss_and_gradient(problem).gradient, projections=False)
-    assert not moments.has_projections and torch.isnan(moments.features[3, 3])
-    assert not torch.isnan(moments.features[:3, :3]).any()
+@pytest.mark.parametrize("preference", ["backpack", "func"])
+def test_without_projections_only_the_per_row_features_are_missing(preference):
+    """The whole-data pass skips ‖g_n‖² and g_nᵀ∇R (they only serve subset intervals); the rest is exact."""
+    case = MODELS[0]
+    model, x, y = case.build()
+    g = Dense(model, x, y, case.loss).per_sample_gradients()
+    problem = problem_for(case, batch_size=4)
+    moments = gradient_moments(PerSampleGradients(problem, preference), loss_and_gradient(problem).gradient,
+                               projections=False)
+    assert not moments.has_projections and torch.isnan(moments.features[2:, :]).all()
+    assert not torch.isnan(moments.features[:2, :2]).any()
+    assert rel_err(moments.variance, g.var(0, unbiased=False)) < TOL
+    assert moments.trace_ef == pytest.approx(float(g.pow(2).sum(1).mean()), rel=TOL)
 
 
 def test_both_paths_give_the_same_moments():

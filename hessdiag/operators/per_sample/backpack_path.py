@@ -3,11 +3,11 @@
 BackPACK (Dangel, Kunstner & Hennig, 2020) hooks each supported layer and, in the ordinary backward
 pass of Σ_n m_n ℓ_n, computes per-sample quantities from the layer's stored input and output
 gradient. Two uses here:
-- `batch_sums`: `SumGradSquared` (Σ_n g_n², per coordinate) and `BatchL2Grad` (‖g_n‖², per row);
-  Σ_n g_n is the ordinary `.grad`. For a linear layer g_n = δ_n a_nᵀ, so Σ_n g_n² = (δ²)ᵀ(a²) and
-  ‖g_n‖² = ‖δ_n‖²‖a_n‖²: matrix products of the gradient's own size, no per-sample gradients formed.
-  The projections g_nᵀv (needed only for intervals on a subset) are one forward-mode `jvp` of the
-  per-sample losses along v.
+- `batch_sums`: `SumGradSquared` (Σ_n g_n², per coordinate); Σ_n g_n is the ordinary `.grad`. For a
+  linear layer g_n = δ_n a_nᵀ, so Σ_n g_n² = (δ²)ᵀ(a²): a matrix product of the gradient's own size,
+  no per-sample gradients formed. The per-row statistics (needed only for intervals on a subset) add
+  `BatchL2Grad` (‖g_n‖² = ‖δ_n‖²‖a_n‖²) and one forward-mode `jvp` of the per-sample losses along v
+  for the projections g_nᵀv.
 - `gradients`: `BatchGrad`, the per-sample gradients themselves (b·d numbers).
 Support is an explicit list (`BACKPACK_LAYERS`, matched by exact class as BackPACK dispatches): every
 module that owns a trainable parameter must be one of them; parameter-free layers need no extension.
@@ -149,12 +149,13 @@ class BackpackPerSample(PerSamplePath):
 
         if "sums" not in self._verified:
             self._verify_sums(leading_rows(batch))
-        losses = self._backward(batch, SumGradSquared(), BatchL2Grad())
+        rows = direction is not None
+        losses = self._backward(batch, SumGradSquared(), *((BatchL2Grad(),) if rows else ()))
         total = tuple(g.reshape(-1) for g in self._saved("grad"))
         squares = tuple(g.reshape(-1) for g in self._saved("sum_grad_squared"))
-        norms = sum(self._saved("batch_l2"))
+        norms = sum(self._saved("batch_l2")) if rows else None
         self._clear()
-        projections = None if direction is None else self._projections(batch, direction)
+        projections = self._projections(batch, direction) if rows else None
         return BatchSums(losses, total, squares, norms, projections)
 
     def _projections(self, batch: Batch, direction: tuple[Tensor, ...]) -> Tensor:

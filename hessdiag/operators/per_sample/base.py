@@ -4,7 +4,7 @@ A path gives, for a batch of b rows, either
 - `gradients(batch)`: the per-sample losses ℓ_n and gradients g_n = ∇ℓ_n(θ), one (b, numel) tensor
   per trainable parameter tensor in layout order (b·d numbers), or
 - `batch_sums(batch, direction)`: only what the noise statistics need — Σ_n m_n g_n and
-  Σ_n m_n g_n² per coordinate, ‖g_n‖² and (if a direction v is given) g_nᵀv per row, with m_n = 1
+  Σ_n m_n g_n² per coordinate and, if a direction v is given, ‖g_n‖² and g_nᵀv per row, with m_n = 1
   for real rows and 0 for padding rows. The default forms them from `gradients`; BackPACK forms them
   without ever materialising per-sample gradients of linear layers.
 Gradients are *unweighted* (the loss of one row, not its share w_n ℓ_n of R); weights are applied
@@ -39,12 +39,13 @@ class PerSampleBatch:
 
 @dataclass(frozen=True)
 class BatchSums:
-    """Per-batch sums over real rows (mask m_n): Σ m g and Σ m g² per block; ‖g_n‖², g_nᵀv per row."""
+    """Per-batch sums over real rows (mask m_n): Σ m g and Σ m g² per block; with a direction v also
+    ‖g_n‖² and g_nᵀv per row (None otherwise)."""
 
     losses: Tensor
     total: tuple[Tensor, ...]
     squares: tuple[Tensor, ...]
-    norms_sq: Tensor
+    norms_sq: Tensor | None
     projections: Tensor | None
 
 
@@ -61,10 +62,11 @@ def sums_from_rows(batch: Batch, grads: PerSampleBatch, direction: tuple[Tensor,
         g2 = g * g
         total.append(m @ g)
         squares.append(m @ g2)
-        norms += g2.sum(1)
-    projections = None
-    if direction is not None:
-        projections = sum(g @ v for g, v in zip(grads.blocks, direction)) * m
+        if direction is not None:
+            norms += g2.sum(1)
+    if direction is None:
+        return BatchSums(grads.losses, tuple(total), tuple(squares), None, None)
+    projections = sum(g @ v for g, v in zip(grads.blocks, direction)) * m
     return BatchSums(grads.losses, tuple(total), tuple(squares), norms * m, projections)
 
 
@@ -122,7 +124,7 @@ class PerSamplePath(ABC):
         """ℓ_n and g_n for every row of `batch` (including padding rows, which carry w_n = 0)."""
 
     def batch_sums(self, batch: Batch, direction: tuple[Tensor, ...] | None = None) -> BatchSums:
-        """Σ m g, Σ m g², ‖g_n‖² and g_nᵀv (v = `direction` per block, if given) for one batch."""
+        """Σ m g and Σ m g² for one batch; with v = `direction` (per block) also ‖g_n‖² and g_nᵀv."""
         return sums_from_rows(batch, self.gradients(batch), direction)
 
     def close(self) -> None:
