@@ -1,13 +1,13 @@
 """Per-sample gradients g_n = ∇ℓ_n(θ): two paths, one interface (SPEC §5).
 
 `PerSampleGradients(problem, preference)` picks the path and records which one ran and why (`path`,
-`reason`, `describe()`): `func` as asked; `backpack` and `auto` BackPACK when every trainable layer is
-one it knows (for linear layers its sums are matrix products of the gradient's size and never form
-per-sample gradients), torch.func otherwise — a fallback, with the reason, never a failure. `accumulate(fn)` sums `fn(index, batch,
-path)` over the batches through `operators.reduction.accumulate`, where `path.batch_sums(batch, v)`
-gives that batch's `BatchSums` and `path.gradients(batch)` its per-sample gradients; if BackPACK
-fails a check or raises, the whole sum is redone with torch.func and the reason kept. Nothing of
-size N×d is ever formed.
+`reason`, `describe()`): `func` as asked; `backpack` and `auto` BackPACK when every trainable layer
+is one it knows (for linear layers its sums are matrix products of the gradient's size and never
+form per-sample gradients), torch.func otherwise — a fallback with its reason, never a failure.
+`accumulate(fn)` sums `fn(index, batch, path)` over the batches through
+`operators.reduction.accumulate`, where `path.batch_sums(batch, v)` gives that batch's `BatchSums`
+and `path.gradients(batch)` its per-sample gradients; if BackPACK fails a check or raises, the whole
+sum is redone with torch.func and the reason kept. Nothing of size N×d is ever formed.
 
 The model is in eval mode (dropout off, BatchNorm on running statistics), so each row's loss depends
 on that row only and per-sample gradients are well defined.
@@ -28,8 +28,8 @@ from .func import FuncPerSample
 PREFERENCES = ("auto", "backpack", "func")
 
 __all__ = [
-    "BACKPACK_LAYERS", "PREFERENCES", "BackpackPerSample", "BatchSums", "PerSamplePath", "FuncPerSample", "PerSampleBatch",
-    "PerSampleGradients", "SampleCouplingError", "backpack_unsupported_reason",
+    "BACKPACK_LAYERS", "PREFERENCES", "BackpackPerSample", "BatchSums", "FuncPerSample", "PerSampleBatch",
+    "PerSampleGradients", "PerSamplePath", "SampleCouplingError", "backpack_unsupported_reason",
 ]
 
 PerBatch = Callable[[int, Batch, PerSamplePath], Tensor]
