@@ -64,7 +64,8 @@ def build_problem(model: LoadedModel, x: Tensor, y: Tensor, loss: Loss, *, sampl
         raise DataError("data hold no samples")
     _check_finite("x", x, "data")
     _check_finite("y", y, "data")
-    subset = seeded_subset(int(x.shape[0]), samples, seed)
+    n_available = int(x.shape[0])
+    subset = seeded_subset(n_available, samples, seed)
     if subset is not None:
         x, y = x[subset], y[subset]
     if x.is_floating_point():
@@ -112,5 +113,5 @@ def build_problem(model: LoadedModel, x: Tensor, y: Tensor, loss: Loss, *, sampl
     return Problem(
         module=module, forward=forward, params=params, loss=loss,
         batches=make_batches(x, y, size, dtype, fixed_size=fixed), n_samples=n, dtype=dtype,
-        device=device, model_description=model.description, warnings=warnings,
+        device=device, model_description=model.description, n_available=n_available, warnings=warnings,
     )

@@ -42,6 +42,11 @@ class ParamLayout:
         return cls(tuple(blocks))
 
     @property
+    def is_subset(self) -> bool:
+        """Whether the selection is a strict subset of the data (a `--samples` draw)."""
+        return self.n_available is not None and self.n_samples < self.n_available
+
+    @property
     def d(self) -> int:
         return sum(b.numel for b in self.blocks)
 
@@ -117,12 +122,18 @@ class Problem:
     dtype: torch.dtype
     device: torch.device
     model_description: str
+    n_available: int | None = None  # rows in the data before `--samples` (None: unknown)
     mode: str = "eval"
     warnings: list[str] = field(default_factory=list)
     layout: ParamLayout = field(init=False)
 
     def __post_init__(self) -> None:
         self.layout = ParamLayout.from_params(self.params)
+
+    @property
+    def is_subset(self) -> bool:
+        """Whether the selection is a strict subset of the data (a `--samples` draw)."""
+        return self.n_available is not None and self.n_samples < self.n_available
 
     @property
     def d(self) -> int:

@@ -10,16 +10,23 @@ from typing import Any, Callable
 import numpy as np
 import torch
 
+from ..estimators.dense_spectrum import dense_top
 from ..estimators.exact import dense_matrix
+from ..estimators.gradient_moments import GradientMoments, gradient_moments
 from ..estimators.lanczos import LanczosResult, lanczos_bottom_eigenvalues, lanczos_top_eigenvalues
 from ..estimators.trace import TraceResult, estimate_trace, exact_trace
 from ..load import Problem, Settings
-from ..operators import HessianOperator, loss_and_gradient
+from ..operators import (
+    CurvatureOperator, EmpiricalFisherOperator, GGNOperator, GradientCovarianceOperator, HessianOperator,
+    loss_and_gradient,
+)
+from ..operators.per_sample import PerSampleGradients, SampleCouplingError
 from ..report.document import Report
 from ..phases import announce
 from ..rng import generator
 
 ProgressFactory = Callable[[str, int], Callable[[int, int], None]]
+EXACT_DIM = 256  # noise/fisher: dense matrices up to this d (d products in vmapped blocks)
 
 
 class Timer:
@@ -140,3 +147,90 @@ class Context:
                       f"error of {result.stderr:.3g} (target {s.trace_rtol:g}·|trace|); raise --trace-matvecs "
                       "for a tighter one")
         return result
+
+    # --- gradient noise and the Fisher family (SPEC §5–6) ---------------------------------------
+
+    @cached_property
+    def per_sample(self) -> PerSampleGradients:
+        """The per-sample gradient path (BackPACK or torch.func), chosen once per run."""
+        return PerSampleGradients(self.problem, self.settings.per_sample)
+
+    @cached_property
+    def gradient_noise(self) -> GradientMoments | None:
+        """One streaming pass of per-sample gradients (None, with a warning, if they are undefined)."""
+        gradient = self.gradient
+        try:
+            with self.timer("per_sample_gradients"):
+                # per-sample projections gᵀ∇R only feed the intervals of a subset (exact otherwise)
+                moments = gradient_moments(self.per_sample, gradient, projections=self.selection_is_subset)
+        except SampleCouplingError as exc:
+            self.warn(f"noise: {exc}")
+            return None
+        finally:
+            self.per_sample.close()
+            self.report.settings.update(self.per_sample.describe())
+        if self.per_sample.fallback and self.settings.per_sample == "backpack":
+            self.warn(f"--per-sample backpack: {self.per_sample.fallback}; torch.func was used instead")
+        return moments
+
+    def dense_matrix(self, operator: CurvatureOperator, label: str) -> torch.Tensor:
+        """The operator as a dense d×d matrix (d products in blocks), formed once per label; small d only.
+
+        The Hessian's is `hessian_dense`, shared with the spectrum and geometry sections.
+        """
+        key = f"dense:{label}"
+        if operator is self.hessian and self.hessian_dense is not None:
+            return torch.from_numpy(self.hessian_dense)
+        if key not in self.cache:
+            with self.timer(f"dense_{label}"):
+                self.cache[key] = operator.to_dense().to(torch.float64)
+        return self.cache[key]
+
+    def lanczos_top(self, operator: CurvatureOperator, label: str) -> LanczosResult:
+        """Top-k eigenpairs of a curvature operator: exact from its dense matrix when d ≤ EXACT_DIM,
+        else Lanczos with the run's settings (timed; a warning if not converged)."""
+        s = self.settings
+        if operator.d <= EXACT_DIM:
+            return dense_top(self.dense_matrix(operator, label), s.top_k,
+                             unit_roundoff=torch.finfo(operator.dtype).eps)
+        with self.timer(f"lanczos_{label}"):
+            result = lanczos_top_eigenvalues(operator, s.top_k, tol=s.tol, max_matvecs=s.max_matvecs,
+                                             generator=self.generator(f"lanczos-top-{label}"),
+                                             progress=self.tick(f"Lanczos top-k of {label}", s.max_matvecs))
+        if not result.converged:
+            self.warn(f"Lanczos top-k of {label} did not reach tol {s.tol:g} within {result.matvecs} "
+                      "products; the residual bars are still valid bounds")
+        return result
+
+    @cached_property
+    def ggn(self) -> GGNOperator:
+        return GGNOperator(self.problem)
+
+    @cached_property
+    def ggn_top(self) -> LanczosResult:
+        """Top-k eigenvalues of the GGN (= Fisher, Prop. 7.1)."""
+        return self.lanczos_top(self.ggn, "GGN")
+
+    @cached_property
+    def empirical_fisher(self) -> EmpiricalFisherOperator:
+        return EmpiricalFisherOperator(self.problem)
+
+    @cached_property
+    def ef_top(self) -> LanczosResult:
+        """Top-k eigenvalues of the empirical Fisher (Eq. 7.3)."""
+        return self.lanczos_top(self.empirical_fisher, "EF")
+
+    @cached_property
+    def sigma_top(self) -> LanczosResult:
+        """Top-k eigenvalues of the gradient covariance Σ = EF − ∇R∇Rᵀ (Eq. 7.22)."""
+        return self.lanczos_top(GradientCovarianceOperator(self.problem, self.gradient), "Sigma")
+
+    @property
+    def exact_dim(self) -> int:
+        """Up to this d, the noise and fisher sections work with dense matrices (exact, no probes)."""
+        return EXACT_DIM
+
+    @property
+    def selection_is_subset(self) -> bool:
+        """Whether `--samples` drew a strict subset of the data (then noise statistics are estimates)."""
+        return self.problem.is_subset

@@ -1,0 +1,44 @@
+"""Monte-Carlo Fisher F_mc = (1/S) Σ_s Σ_n w_n ĝ_ns ĝ_nsᵀ with labels sampled from the model (SPEC §2, §6).
+
+ĝ_ns = ∇_θ ℓ(f(x_n; θ), ŷ_ns) with ŷ_ns ∼ p(y | f(x_n; θ)) (`Loss.sample_targets`). Since
+E_ŷ[ĝ ĝᵀ] = J_nᵀ Λ_n J_n, F_mc is an unbiased estimate of the Fisher F (= the GGN for these losses,
+thesis Prop. 7.1) whose error falls as 1/√(N·S); it differs from the empirical Fisher EF (Eq. 7.3)
+only in using sampled labels instead of the training labels. The S labels per sample are drawn once,
+at construction, from the given generator, so that the operator is one fixed symmetric matrix for
+Lanczos and conjugate gradients; products reuse the EF product (a `jvp` and a `vjp` of the vector of
+per-sample losses) with the sampled labels.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+from ..load.problem import Batch, Problem
+from .gradient_moments import EmpiricalFisherOperator
+
+
+class MonteCarloFisherOperator(EmpiricalFisherOperator):
+    """F_mc with `samples` labels per data point drawn from the model's predictive distribution."""
+
+    name = "F_mc"
+
+    def __init__(self, problem: Problem, generator: torch.Generator, samples: int = 1) -> None:
+        super().__init__(problem)
+        if samples < 1:
+            raise ValueError("samples must be at least 1")
+        self.samples = samples
+        self.targets: list[list[Tensor]] = []
+        with torch.no_grad():
+            for batch in problem.iter_batches():
+                out = problem.forward(problem.params, batch.x)
+                self.targets.append([problem.loss.sample_targets(out, generator) for _ in range(samples)])
+
+    def sampled_batches(self, index: int, batch: Batch) -> list[Batch]:
+        """The batch with each of its S sets of sampled labels in place of the training labels."""
+        return [Batch(batch.x, y, batch.w) for y in self.targets[index]]
+
+    def _batch_matmat(self, index: int, batch: Batch, vectors: Tensor) -> Tensor:
+        parts = [super(MonteCarloFisherOperator, self)._batch_matmat(index, b, vectors)
+                 for b in self.sampled_batches(index, batch)]
+        return torch.stack(parts).sum(0) / self.samples
