@@ -43,7 +43,7 @@ def run(ctx: Context) -> None:
     if moments is None:
         return
     top, sigma_top = ctx.top, ctx.sigma_top
-    trace_h = ctx.trace if getattr(type(ctx), "trace", None) is not None else None
+    trace_h = ctx.trace
     with ctx.timer("noise"):
         population = population_size(ctx)
         if population is None:
@@ -55,14 +55,10 @@ def run(ctx: Context) -> None:
         for reason in scalars.reasons:
             ctx.warn(f"noise: {reason}")
         coordinates = coordinate_noise(moments, ctx.problem.layout)
-        k_hat = None
-        if trace_h is None:
-            ctx.warn("noise: k̂ = tr Σ/tr H needs the Hessian trace, which this version does not compute; null")
-        else:
-            # Σ and H are both of the selection, on which tr Σ is exact: only tr H carries an error.
-            k_hat = noise_curvature_ratio(scalars.trace_sigma, 0.0, float(trace_h.estimate), float(trace_h.stderr))
-            if k_hat.reason:
-                ctx.warn(f"noise: {k_hat.reason}")
+        # Σ and H are both of the selection, on which tr Σ is exact: only tr H carries an error.
+        k_hat = noise_curvature_ratio(scalars.trace_sigma, 0.0, float(trace_h.estimate), float(trace_h.stderr))
+        if k_hat.reason:
+            ctx.warn(f"noise: {k_hat.reason}")
         k = min(len(top.values), len(sigma_top.values))
         overlap = SubspaceAlignment(
             value=subspace_overlap(sigma_top.vectors, top.vectors), k=k,
