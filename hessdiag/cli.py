@@ -176,6 +176,7 @@ def calibrate(
 
         from . import __version__
         from .estimators.calibration import calibrate as run_grid
+        from .recommend.calibration import calibration_calls
         from .report.atomic import write_atomic
         from .report.document import json_safe
         from .report.terminal.calibration import render_calibration
@@ -184,15 +185,17 @@ def calibrate(
         _check_writable(png, "PNG plot")
         start = time.perf_counter()
         result = run_grid(dim=dim, reps=reps, seed=seed)
+        calls = calibration_calls(result)
         seconds = time.perf_counter() - start
         if json_path:
-            doc = {"hessdiag_version": __version__, **result.as_dict(), "timings": {"calibrate": round(seconds, 6)}}
+            doc = {"hessdiag_version": __version__, **result.as_dict(), "recommendation": calls.as_dict(),
+                   "timings": {"calibrate": round(seconds, 6)}}
             write_atomic(json_path, json.dumps(json_safe(doc), indent=2, allow_nan=False) + "\n")
         if png:
             from .report.calibration_plot import write_png
 
             write_png(result, png)
-        render_calibration(result, Console())
+        render_calibration(result, Console(), calls)
         return 0
 
     _guarded(body)

@@ -48,6 +48,7 @@ class CalibrationCell:
     linf_over_l2: float
     rho_diag: float
     mean_R: float  # mean over repetitions of R(θ₀) (Eq. 6.30)
+    R_range: tuple[float, float]  # smallest and largest R(θ₀) over the repetitions
     log10_ratio: float  # mean over repetitions of log10(‖θ_T^sign‖² / ‖θ_T^GD‖²); < 0: sign ahead
     sign_win_share: float  # share of repetitions that sign descent won
     distance_gd: float  # geometric mean of ‖θ_T^GD‖² over repetitions
@@ -62,6 +63,7 @@ class CalibrationCell:
     def as_dict(self) -> dict:
         return {"lambda_max": self.lambda_max, "phi": self.phi, "lambda_max_over_mean_abs": self.lambda_ratio,
                 "Linf_over_L2": self.linf_over_l2, "rho_diag": self.rho_diag, "mean_R": self.mean_R,
+                "R_range": list(self.R_range),
                 "log10_distance_ratio": self.log10_ratio, "sign_win_share": self.sign_win_share,
                 "distance_gd": self.distance_gd, "distance_sign": self.distance_sign, "winner": self.winner,
                 "predicted": self.predicted, "prediction": "R > 1" if self.predicted == "sign" else "R <= 1",
@@ -164,7 +166,8 @@ def calibrate(dim: int = 10, reps: int = 20, seed: int = 0, lambda_max: tuple[fl
             mean_r = float(ratio[:, p, k].mean())
             cells.append(CalibrationCell(
                 float(lam), float(f), dim * lam / (dim - 1 + lam), float((linf[:, p, k] / l2[:, p, k]).mean()),
-                float(rho[:, p, k].mean()), mean_r, lr, float((log_ratio[:, p, k] < 0).mean()),
+                float(rho[:, p, k].mean()), mean_r,
+                (float(ratio[:, p, k].min()), float(ratio[:, p, k].max())), lr, float((log_ratio[:, p, k] < 0).mean()),
                 float(10 ** np.log10(dist_gd[:, p, k]).mean()), float(10 ** np.log10(dist_sign[:, p, k]).mean()),
                 "sign" if lr < 0 else ("gd" if lr > 0 else "tie"), "sign" if mean_r > 1 else "gd"))
     run_agreement = float((run_winner == run_predicted).mean())

@@ -10,7 +10,7 @@
 - `gd_along_gradient` = η_g = ‖g‖²/gᵀHg: the exact minimiser of the quadratic model along −g
   (Zheng, *A Unified View of Optimizers*, shared/papers 000, Δ_d with d = −ηg). Null at a zero
   gradient or when gᵀHg ≤ 0 (the model then decreases without bound along −g).
-- `sign_1_over_Linf` needs L∞ (SPEC §4, section geometry) and stays null here.
+- `sign_1_over_Linf` needs L∞ (SPEC §4, section geometry): filled in by `with_sign_step` afterwards.
 
 `intervals` gives each step's range implied by the certified residuals of the eigenvalues it uses.
 """
@@ -18,7 +18,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .extremes import SpectralNorm
 from .lanczos import LanczosResult
@@ -41,6 +41,13 @@ class StepSizes:
                 "gd_along_gradient": self.gd_along_gradient,
                 "curvature_along_gradient": self.curvature_along_gradient,
                 "intervals": {k: list(v) for k, v in self.intervals.items()}}
+
+
+def with_sign_step(sizes: StepSizes, linf_hi: float | None) -> StepSizes:
+    """The step sizes with the norm-scaled sign step 1/L∞ (upper end of the L∞ interval: safe)."""
+    if linf_hi is None or not linf_hi > 0:
+        return sizes
+    return replace(sizes, sign_1_over_Linf=1.0 / linf_hi)
 
 
 def _reciprocal_interval(scale: float, value: float, residual: float) -> tuple[float, float]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from .. import __version__
 from ..load import Problem, Settings
 from ..report.document import ProblemInfo, Report
-from . import fisher, geometry, noise, spectrum
+from . import fisher, geometry, noise, recommendation, spectrum
 from .context import Context, ProgressFactory
 
 SECTION_RUNNERS = {"spectrum": spectrum.run, "geometry": geometry.run, "noise": noise.run, "fisher": fisher.run}
@@ -31,5 +31,7 @@ def diagnose_problem(problem: Problem, settings: Settings, progress: ProgressFac
         if name in settings.only:
             ctx.phase(name)
             runner(ctx)
+    ctx.phase("recommendation")
+    recommendation.run(ctx)
     ctx.phase("done")
     return report

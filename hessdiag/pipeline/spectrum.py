@@ -57,4 +57,3 @@ def run(ctx: Context) -> None:
     report.step_sizes = step_sizes(ctx.top, ctx.bottom, report.L2, *_gradient_curvature(ctx))
     for note in (*report.ratios.notes, *report.step_sizes.notes):
         ctx.warn(note)
-    ctx.warn("step_sizes.sign_1_over_Linf needs L∞ (section geometry), which this version does not compute")

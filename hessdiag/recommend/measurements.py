@@ -46,6 +46,7 @@ class Measurements:
     noise_to_signal: Estimate | None = None           # η² = tr Σ / ‖∇R‖² (Eq. 4.9)
     coin_flip_share: float | None = None              # share of coordinates with sign agreement ≈ ½
     median_coordinate_eta2: float | None = None       # median η_i² (Eq. 5.7)
+    reference_batch: int | None = None                # mini-batch size the two lines above refer to
     ef_over_f_trace: float | None = None              # tr(EF) / tr(F)
     rel_fro_ef_vs_f: float | None = None              # ‖EF − F‖_F / ‖F‖_F
     cos_precond_f_ef: float | None = None             # cos∠((F+λI)⁻¹∇R, (EF+λI)⁻¹∇R)

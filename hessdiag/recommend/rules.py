@@ -114,8 +114,9 @@ def gather_evidence(m: Measurements) -> list[Evidence]:
                             "η² = tr Σ/‖∇R‖² (Eq. 4.9): sets the batch size, not the family"))
     if m.coin_flip_share is not None:
         favours = EUCLIDEAN if m.coin_flip_share > COIN_FLIP_HIGH else NEITHER
+        at = f" at batch size {m.reference_batch}" if m.reference_batch else ""
         out.append(Evidence("sign_agreement_coin_flip_share", m.coin_flip_share, None, favours,
-                            "share of coordinates whose stochastic sign is close to a coin flip (Lemma 5.2)"))
+                            f"share of coordinates whose stochastic sign{at} is close to a coin flip (Lemma 5.2)"))
     return out
 
 
@@ -145,7 +146,8 @@ def variance_adaptation_advice(m: Measurements) -> dict[str, Any]:
         return {"worth_it": None, "reason": "per-coordinate noise not measured (section noise)"}
     eta2 = m.median_coordinate_eta2
     worth = eta2 > ETA2_VARIANCE_ADAPTATION
-    reason = (f"median per-coordinate η_i² = {eta2:.3g}: SVAG factors 1/(1+η_i²) ≈ {1 / (1 + eta2):.2g} "
+    at = f" at batch size {m.reference_batch}" if m.reference_batch else ""
+    reason = (f"median per-coordinate η_i²{at} = {eta2:.3g}: SVAG factors 1/(1+η_i²) ≈ {1 / (1 + eta2):.2g} "
               + ("shrink most coordinates; adapt to variance (M-SVAG, or Adam on the sign side)" if worth
                  else "stay near 1; variance adaptation changes little"))
     return {"worth_it": worth, "reason": reason}
@@ -182,7 +184,8 @@ def recommend(m: Measurements) -> Recommendation:
     call = call_from_ratio(m.improvement_ratio)
     caveats = []
     if m.coin_flip_share is not None and m.coin_flip_share > COIN_FLIP_HIGH:
-        caveats.append(f"{m.coin_flip_share:.0%} of coordinates have a stochastic sign close to a coin flip: "
+        at = f" at batch size {m.reference_batch}" if m.reference_batch else ""
+        caveats.append(f"{m.coin_flip_share:.0%} of coordinates have a stochastic sign{at} close to a coin flip: "
                        "sign-based steps need larger batches or variance adaptation")
     r = m.improvement_ratio
     shown = f"R ∈ [{_g(r.lo)}, {_g(r.hi)}]" if r is not None else ""

@@ -9,11 +9,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..document import Report
-from . import fisher, geometry, noise, spectrum
+from . import fisher, geometry, noise, recommendation, spectrum
 from .format import fmt
 
 ProgressFactory = Callable[[str, int], Callable[[int, int], None]]
-SECTION_RENDERERS = (spectrum.render, geometry.render, noise.render, fisher.render)
+SECTION_RENDERERS = (spectrum.render, geometry.render, noise.render, fisher.render, recommendation.render)
 
 
 @contextlib.contextmanager
@@ -46,6 +46,9 @@ def render_terminal(report: Report, console: Console) -> None:
         f"{p.dtype} on {p.device} · model in {p.mode} mode (dropout off, BatchNorm on running statistics)"
     )
     console.print("All curvature quantities are local to this checkpoint θ.", style="dim")
+    verdict = recommendation.verdict_line(report)
+    if verdict:
+        console.print(verdict)
     for render in SECTION_RENDERERS:
         render(report, console)
     for warning in report.warnings:

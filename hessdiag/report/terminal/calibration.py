@@ -7,6 +7,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ...estimators.calibration import Calibration
+from ...recommend.calibration import CalibrationCalls
 
 
 def _table(cal: Calibration, title: str, cell_text) -> Table:
@@ -28,7 +29,7 @@ def _winner(cell) -> str:
     return f"{letter}{cell.mean_R:.2f}{mark}"
 
 
-def render_calibration(cal: Calibration, console: Console) -> None:
+def render_calibration(cal: Calibration, console: Console, calls: CalibrationCalls | None = None) -> None:
     console.print(f"[bold]Calibration on Balles' quadratics[/bold] (thesis App. C.4, Fig. 6.3): d = {cal.dim}, "
                   f"{cal.reps} repetitions per cell, seed {cal.seed}; H = R^φ Λ R^φᵀ, Λ = diag(1, …, 1, λ_max); "
                   f"T = {cal.steps} steps of GD (1/L2) and norm-scaled sign descent (‖g‖₁/L∞, L∞ exact).")
@@ -41,3 +42,9 @@ def render_calibration(cal: Calibration, console: Console) -> None:
                   f"{agree}/{len(cal.cells)} cells = {cal.agreement_rate:.1%} "
                   f"(per repetition: {cal.run_agreement_rate:.1%}). R compares one step from θ₀; "
                   "it is a local guarantee, not a forecast of the whole run.")
+    if calls is not None:
+        d = calls.as_dict()
+        rate = "—" if calls.follow_rate is None else f"{calls.follow_rate:.0%}"
+        console.print(f"[bold]recommendation[/bold] (call from the interval of R(θ₀) over the repetitions): "
+                      f"conclusive in {d['conclusive_cells']} cells, following the winner in {rate} of them; "
+                      f"inconclusive in {d['inconclusive_cells']} cells, where R straddles 1.")
