@@ -29,8 +29,12 @@ details summary{cursor:pointer;color:#333}
 
 CAPTIONS = {
     "eigenvalues": "Top and bottom Hessian eigenvalues (Lanczos) with certified residual bars.",
-    "density": "Spectral density by stochastic Lanczos quadrature (log scale); ticks mark quadrature nodes.",
+    "density": "Spectral density (log scale): exact eigenvalues or stochastic Lanczos quadrature, Gaussian-"
+               "smoothed; ticks mark the nodes.",
     "rho_diag_per_layer": "Diagonal concentration ρ_diag per parameter tensor, with intervals where sampled.",
+    "noise": "Left: share of coordinates whose mini-batch gradient sign is close to a coin flip, by batch size. "
+             "Right: per-coordinate noise-to-signal η_i² by layer.",
+    "race": "The race: full-batch steps of both families from the checkpoint with the step sizes of the report.",
 }
 
 

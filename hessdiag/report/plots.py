@@ -60,7 +60,8 @@ def plot_density(doc: Doc) -> Figure | None:
         ax.legend(loc="upper right", fontsize=8)
     ax.set_xlabel("eigenvalue λ")
     ax.set_ylabel("density (log scale)")
-    ax.set_title("Hessian spectral density (stochastic Lanczos quadrature)", fontsize=9)
+    how = "exact eigenvalues, Gaussian-smoothed" if dens.get("method") == "exact" else "stochastic Lanczos quadrature"
+    ax.set_title(f"Hessian spectral density ({how})", fontsize=9)
     return fig
 
 
@@ -90,10 +91,64 @@ def plot_rho_diag_per_layer(doc: Doc) -> Figure | None:
     return fig
 
 
+def plot_noise(doc: Doc) -> Figure | None:
+    """Sign reliability by batch size, and per-layer spread of the per-coordinate noise η_i²."""
+    noise = doc.get("noise")
+    if not noise:
+        return None
+    by_batch = (noise.get("sign_agreement") or {}).get("coin_flip_share_by_batch_size") or {}
+    layers = {k: v for k, v in (noise.get("per_layer") or {}).items() if isinstance(v, dict)}
+    fig = Figure(figsize=(9.0, 3.6), dpi=100, layout="constrained")
+    ax = fig.add_subplot(1, 2, 1)
+    if by_batch:
+        sizes = sorted(int(k) for k in by_batch)
+        ax.semilogx(sizes, [by_batch[str(m)] for m in sizes], "o-", color="C1", base=2)
+        ax.set_ylim(-0.02, 1.02)
+    ax.set_xlabel("mini-batch size m")
+    ax.set_ylabel("share of coordinates")
+    ax.set_title("coordinates whose stochastic sign is a near coin flip", fontsize=9)
+    ax = fig.add_subplot(1, 2, 2)
+    rows = [(name, (v.get("eta2") or {})) for name, v in layers.items()]
+    rows = [(name, q) for name, q in rows if q.get("q50") is not None]
+    if rows:
+        y = np.arange(len(rows))
+        for i, (_, q) in enumerate(rows):
+            lo, hi = q.get("q05", q["q50"]), q.get("q95", q["q50"])
+            ax.plot([lo, hi], [i, i], color="C0", lw=1)
+            ax.plot([q.get("q25", q["q50"]), q.get("q75", q["q50"])], [i, i], color="C0", lw=5, alpha=0.6)
+            ax.plot([q["q50"]], [i], "k|", ms=12)
+        ax.set_xscale("log")
+        ax.set_yticks(y, [name for name, _ in rows], fontsize=8)
+        ax.invert_yaxis()
+    ax.set_xlabel("per-coordinate η_i² (single sample; 5/25/50/75/95 %)")
+    ax.set_title("noise-to-signal per coordinate, by layer", fontsize=9)
+    return fig
+
+
+def plot_race(doc: Doc) -> Figure | None:
+    """Loss after each full-batch step of GD (1/L2) and norm-scaled sign descent (1/L∞)."""
+    race = (doc.get("recommendation") or {}).get("race")
+    if not race:
+        return None
+    fig, ax = _figure(7.0, 3.6)
+    steps = np.arange(len(race["gd_losses"]))
+    ax.plot(steps, race["gd_losses"], "o-", color="C0", label="GD, step 1/L2")
+    ax.plot(steps, race["sign_losses"], "s-", color="C3", label="norm-scaled sign, step 1/L∞")
+    ax.set_xlabel("full-batch step from θ")
+    ax.set_ylabel("loss R")
+    ax.legend(fontsize=8)
+    ax.set_title(f"race: {race['winner']} wins" + ("" if race.get("agrees") is None else
+                                                    (" (agrees with the call)" if race["agrees"] else
+                                                     " (disagrees with the call)")), fontsize=9)
+    return fig
+
+
 PLOTTERS: dict[str, Callable[[Doc], Figure | None]] = {
     "eigenvalues": plot_eigenvalues,
     "density": plot_density,
     "rho_diag_per_layer": plot_rho_diag_per_layer,
+    "noise": plot_noise,
+    "race": plot_race,
 }
 
 

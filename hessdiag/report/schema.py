@@ -28,6 +28,12 @@ def _interval() -> dict[str, Any]:
 
 RITZ = _obj({"value": NUM, "residual": NUM}, nullable=False)
 
+EST = _obj({"estimate": NUM, "stderr": NUM}, nullable=False)
+FAMILY = ("H", "GGN", "F_mc", "EF")
+_RACE = _obj({"steps": INT, "gd_step": NUM, "sign_step": NUM, "gd_losses": {"type": "array", "items": NUM},
+              "sign_losses": {"type": "array", "items": NUM}, "winner": {"enum": ["sign", "euclidean", "tie"]},
+              "agrees": {"type": ["boolean", "null"]}})
+
 SECTIONS: dict[str, Any] = {
     "eigenvalues": _obj({"top": {"type": "array", "items": RITZ},
                          "bottom": {"type": ["array", "null"], "items": RITZ},
@@ -36,32 +42,44 @@ SECTIONS: dict[str, Any] = {
     "mean_abs_eigenvalue": _obj({"estimate": NUM, "stderr": NUM}),
     "density": _obj({"grid": {"type": "array", "items": NUM}, "values": {"type": "array", "items": NUM},
                      "nodes": {"type": "array"}, "weights": {"type": "array"}}),
-    "ratios": {"type": ["object", "null"]},
+    "ratios": _obj({"lmax_over_mean_abs": _obj({"value": NUM, "stderr": NUM}),
+                    "lmax_over_lmin_positive": _obj({"value": NUM, "lo": NUM, "hi": NUM})}),
     "L2": _obj({"value": NUM, "residual": NUM}),
     "Linf": _obj({"lo": NUM, "hi": NUM, "exact": {"type": ["boolean", "null"]},
                   "lo_source": {"type": ["string", "null"]}, "hi_source": {"type": ["string", "null"]}}),
     "rho_diag": _obj({"estimate": NUM, "ci": _interval(), "method": {"type": "string"},
-                      "per_layer": {"type": ["object", "null"]}}),
+                      "per_layer": {"type": ["object", "null"],
+                                    "additionalProperties": _obj({"estimate": NUM, "ci": _interval()})}}),
     "grad_norm": _obj({"l2": NUM, "l1": NUM}),
     "grad_density": NUM,
     "improvement_ratio": _obj({"lo": NUM, "hi": NUM}),
     "noise": _obj({"noise_to_signal": _obj({"estimate": NUM, "ci": _interval()}), "trace_Sigma": NUM,
                    "batch_size": _obj({"m_star": NUM, "cabs": NUM}), "per_layer": {"type": ["object", "null"]},
-                   "sign_agreement": _obj({"quantiles": {"type": ["object", "array", "null"]},
-                                           "coin_flip_share": NUM}),
-                   "alignment": _obj({"k_hat": {"type": ["number", "object", "null"]},
-                                      "overlap": {"type": ["number", "object", "null"]}})}),
-    "fisher": _obj({"top": {"type": ["object", "null"]}, "trace": {"type": ["object", "null"]},
-                    "EF_over_F_trace": {"type": ["number", "object", "null"]},
-                    "rel_fro": {"type": ["object", "null"]}, "overlap": {"type": ["object", "null"]},
+                   "sign_agreement": _obj({"quantiles": {"type": ["object", "null"]}, "coin_flip_share": NUM}),
+                   "alignment": _obj({"k_hat": {"oneOf": [{"type": "null"}, EST]},
+                                      "overlap": {"type": ["object", "null"]}})}),
+    "fisher": _obj({"top": _obj({k: {"type": ["array", "null"], "items": RITZ} for k in FAMILY}),
+                    "trace": _obj({k: {"oneOf": [{"type": "null"}, EST]} for k in FAMILY}),
+                    "EF_over_F_trace": NUM,
+                    "rel_fro": _obj({"EF_vs_F": {"oneOf": [{"type": "null"}, EST]},
+                                     "F_vs_H": {"oneOf": [{"type": "null"}, EST]}}),
+                    "overlap": {"type": ["object", "null"]},
                     "cos_precond_F_EF": _obj({"value": NUM, "damping": NUM}),
-                    "residual_size": {"type": ["number", "object", "null"]}}),
+                    "residual_size": NUM}),
     "step_sizes": _obj({"gd_1_over_L2": NUM, "gd_max_2_over_lmax": NUM, "gd_opt": NUM, "sign_1_over_Linf": NUM}),
-    "recommendation": _obj({"call": {"enum": ["sign", "euclidean", "inconclusive"]},
-                            "evidence": {"type": "array", "items": _obj(
-                                {"quantity": {"type": "string"}, "value": {},
-                                 "interval": {}, "favours": {"type": ["string", "null"]}}, nullable=False)},
-                            "variance_adaptation": {}, "ef_warning": {}, "race": {"type": ["object", "null"]}}),
+    "recommendation": _obj({
+        "call": {"enum": ["sign", "euclidean", "inconclusive"]},
+        "summary": {"type": "string"},
+        "evidence": {"type": "array", "items": _obj(
+            {"quantity": {"type": "string"}, "value": NUM, "interval": _interval(),
+             "favours": {"enum": ["sign", "euclidean", "neither"]}}, nullable=False)},
+        "settle": {"type": ["string", "null"]},
+        "variance_adaptation": _obj({"worth_it": {"type": ["boolean", "null"]}, "reason": {"type": "string"}},
+                                    nullable=False),
+        "ef_warning": _obj({"warn": {"type": "boolean"}, "reasons": {"type": "array", "items": {"type": "string"}}}),
+        "step_sizes": _obj({"gd_1_over_L2": NUM, "gd_max_2_over_lmax": NUM, "sign_1_over_Linf": NUM}, nullable=False),
+        "batch_size": _obj({"m_star": NUM, "cabs": NUM}, nullable=False),
+        "race": _RACE}),
 }
 
 

@@ -37,7 +37,7 @@ def test_json_html_png_written_and_valid(args, workspace, monkeypatch, tmp_path)
     assert text.startswith("<!DOCTYPE html>") and 'id="verdict"' in text
     assert "http://" not in text and "https://" not in text.replace("https://json-schema", "")
     pngs = sorted(p.name for p in figs.iterdir())
-    assert "eigenvalues.png" in pngs
+    assert {"eigenvalues.png", "density.png", "rho_diag_per_layer.png", "noise.png", "race.png"} <= set(pngs)
     assert all((figs / p).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in pngs)
     assert not [p for p in tmp_path.rglob("*.tmp")]
 

@@ -47,9 +47,12 @@ def test_html_report_renders_in_chromium(chromium, tmp_path):
 
     dom = _browser(chromium, tmp_path, "--dump-dom", url)
     assert dom.returncode == 0, dom.stderr[-2000:]
-    for marker in ('id="verdict"', 'id="key-numbers"', 'id="figures"', 'id="section-eigenvalues"',
-                   'id="fig-eigenvalues"', "data:image/png;base64,"):
-        assert marker in dom.stdout
+    for marker in ('id="verdict"', 'class="call"', 'id="key-numbers"', 'id="figures"', 'id="section-eigenvalues"',
+                   'id="section-Linf"', 'id="section-noise"', 'id="section-fisher"', 'id="fig-eigenvalues"',
+                   'id="fig-density"', 'id="fig-race"', "data:image/png;base64,"):
+        assert marker in dom.stdout, marker
+    verdict_at = dom.stdout.index('id="verdict"')
+    assert verdict_at < dom.stdout.index('id="key-numbers"') < dom.stdout.index('id="figures"')  # verdict first
     console_errors = [line for line in dom.stderr.splitlines() if "CONSOLE" in line and "rror" in line]
     assert not console_errors
 
