@@ -89,14 +89,49 @@ def _verdict(doc: dict[str, Any]) -> str:
     evidence = rec.get("evidence") or []
     if evidence:
         rows = "".join(
-            f"<tr><td>{_esc(e.get('quantity'))}</td><td class='num'>{_num(e.get('value'))}</td>"
-            f"<td>{_value_html(e.get('interval'))}</td><td>{_esc(e.get('favours'))}</td></tr>"
+            f"<tr><td>{_esc(e.get('quantity'))}</td><td class='num'>{_dash(e.get('value'))}</td>"
+            f"<td class='num'>{_pair(e.get('interval'))}</td><td>{_esc(e.get('favours'))}</td>"
+            f"<td>{_esc(e.get('note', ''))}</td></tr>"
             for e in evidence
         )
-        parts.append("<table><tr><th>measurement</th><th>value</th><th>interval</th><th>favours</th></tr>"
-                     f"{rows}</table>")
-    parts.append("</div>")
+        parts.append("<table><tr><th>measurement</th><th>value</th><th>interval</th><th>favours</th>"
+                     f"<th>why it matters</th></tr>{rows}</table>")
+    parts.append(f"<ul>{''.join(f'<li>{_esc(line)}</li>' for line in _advice(rec))}</ul></div>")
     return "".join(parts)
+
+
+def _dash(x: Any) -> str:
+    return "—" if x is None else _num(x)
+
+
+def _pair(pair: Any) -> str:
+    return "" if not pair else f"[{_dash(pair[0])}, {_dash(pair[1])}]"
+
+
+def _advice(rec: dict[str, Any]) -> list[str]:
+    """The advice that comes with the call, as plain sentences."""
+    lines = []
+    if rec.get("settle"):
+        lines.append(f"What would settle it: {rec['settle']}")
+    lines.extend(f"Caveat: {c}" for c in rec.get("caveats") or [])
+    va = rec.get("variance_adaptation") or {}
+    if va.get("reason"):
+        lines.append(f"Variance adaptation: {va['reason']}")
+    ef = rec.get("ef_warning") or {}
+    if ef.get("warn"):
+        lines.append(f"Empirical Fisher: {ef.get('note')} ({'; '.join(ef.get('reasons') or [])})")
+    st = rec.get("step_sizes") or {}
+    lines.append(f"Step sizes: GD 1/L2 = {_dash(st.get('gd_1_over_L2'))}, GD stability limit 2/λ_max = "
+                 f"{_dash(st.get('gd_max_2_over_lmax'))}, norm-scaled sign step 1/L∞ = {_dash(st.get('sign_1_over_Linf'))}")
+    bs = rec.get("batch_size") or {}
+    lines.append(f"Batch size: m* = 2η² = {_dash(bs.get('m_star'))}, CABS = {_dash(bs.get('cabs'))}")
+    race = rec.get("race")
+    if race:
+        verdict = {True: "agrees with the call", False: "disagrees with the call", None: "no call to check"}
+        lines.append(f"Race over {race['steps']} full-batch steps from θ: final loss GD {_dash(race['gd_losses'][-1])}, "
+                     f"sign {_dash(race['sign_losses'][-1])}: {race['winner']} wins, which "
+                     f"{verdict[race.get('agrees')]}.")
+    return lines
 
 
 def _key_numbers(doc: dict[str, Any]) -> str:
