@@ -13,12 +13,12 @@ try:
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.1.0"
 
-__all__ = ["HessdiagError", "__version__", "diagnose", "run"]
+__all__ = ["HessdiagError", "__version__", "diagnose", "run", "write_reports"]
 
 
 def __getattr__(name: str):
-    """`hessdiag.diagnose` and `hessdiag.run` without importing torch at `import hessdiag` time."""
-    if name in ("diagnose", "run"):
+    """`hessdiag.diagnose`, `.run` and `.write_reports` without importing torch at `import hessdiag` time."""
+    if name in ("diagnose", "run", "write_reports"):
         from . import api
 
         return getattr(api, name)

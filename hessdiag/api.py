@@ -4,6 +4,7 @@
 import hessdiag
 report = hessdiag.diagnose(model, (x, y), loss="ce", top_k=3)
 report.top.values[0].value, report.L2.value, report.to_dict()
+hessdiag.write_reports(report, json_path="r.json", html_path="r.html", png_dir="figs")
 ```
 """
 
@@ -17,8 +18,9 @@ from .load import Settings, load_problem, make_settings, problem_from_objects
 from .pipeline.context import ProgressFactory, Timer
 from .pipeline.run import diagnose_problem
 from .report.document import Report
+from .report.outputs import write_outputs
 
-__all__ = ["Report", "diagnose", "diagnose_problem", "run"]
+__all__ = ["Report", "diagnose", "diagnose_problem", "run", "write_reports"]
 
 
 def run(settings: Settings, progress: ProgressFactory | None = None) -> Report:
@@ -41,3 +43,9 @@ def diagnose(model: nn.Module, data: tuple[Tensor, Tensor], loss: str, **setting
         problem = problem_from_objects(model, data[0], data[1], loss, samples=s.samples,
                                        batch_size=s.batch_size, seed=s.seed, dtype=s.dtype, device=s.device)
     return diagnose_problem(problem, s, None, timings)
+
+
+def write_reports(report: Report, *, json_path: str | None = None, html_path: str | None = None,
+                  png_dir: str | None = None) -> list:
+    """Write the JSON, HTML and PNG reports the CLI writes (each atomically); returns the paths written."""
+    return write_outputs(report, json_path=json_path, html_path=html_path, png_dir=png_dir)
