@@ -26,8 +26,8 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from _bench_models import cnn, mlp  # noqa: E402
 from _timing import interleaved_medians  # noqa: E402
-from bench_hvp import cnn, mlp  # noqa: E402
 
 from hessdiag.estimators.probes import rademacher  # noqa: E402
 from hessdiag.load import problem_from_objects  # noqa: E402

@@ -15,26 +15,14 @@ import sys
 from pathlib import Path
 
 import torch
-from torch import nn
 
 sys.path.insert(0, str(Path(__file__).parent))
+from _bench_models import cnn, mlp  # noqa: E402
 from _timing import interleaved_medians  # noqa: E402
 
 from hessdiag.load import problem_from_objects  # noqa: E402
 from hessdiag.load.data import load_sklearn  # noqa: E402
 from hessdiag.operators import HessianOperator, loss_and_gradient  # noqa: E402
-
-
-def mlp() -> nn.Module:
-    return nn.Sequential(nn.Linear(64, 128), nn.Tanh(), nn.Linear(128, 128), nn.Tanh(), nn.Linear(128, 10))
-
-
-def cnn() -> nn.Module:
-    return nn.Sequential(
-        nn.Unflatten(1, (1, 8, 8)), nn.Conv2d(1, 32, 3, padding=1), nn.Tanh(), nn.MaxPool2d(2),
-        nn.Conv2d(32, 64, 3, padding=1), nn.Tanh(), nn.MaxPool2d(2), nn.Flatten(),
-        nn.Linear(256, 128), nn.Tanh(), nn.Linear(128, 10),
-    )
 
 
 def main() -> None:

@@ -21,7 +21,7 @@ margin-top:1.6em} .meta{color:#555;font-size:.92em}
 .verdict.sign{border-color:#1b7f3b;background:#eef8f0} .verdict.euclidean{border-color:#1f5fa8;background:#eef3fa}
 .verdict.inconclusive{border-color:#a86d1f;background:#fbf5ec} .verdict .call{font-size:1.4em;font-weight:700}
 table{border-collapse:collapse;margin:.6em 0;font-size:.92em} th,td{border:1px solid #ddd;padding:.25em .6em;
-text-align:left;vertical-align:top} th{background:#f3f3f3} td.num{text-align:right;font-variant-numeric:tabular-nums}
+text-align:left;vertical-align:top} th{background:#f3f3f3} td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .warn{background:#fff8e1;border-left:4px solid #e0a800;padding:.4em .8em;margin:.3em 0}
 figure{margin:1em 0} figure img{max-width:100%;border:1px solid #eee} figcaption{color:#555;font-size:.9em}
 details summary{cursor:pointer;color:#333}

@@ -20,7 +20,7 @@ from hessdiag.estimators.gradient_moments import gradient_moments
 from hessdiag.load import problem_from_objects
 from hessdiag.operators import GradientCovarianceOperator, loss_and_gradient
 from hessdiag.operators.per_sample import PerSampleGradients
-from helpers.cases import CASES
+from helpers.cases import CASES, seeded_model
 from helpers.dense import Dense, rel_err
 from helpers.noise_models import UNSUPPORTED
 from helpers.problems import problem_for
@@ -99,12 +99,7 @@ def test_memory_is_flat_in_the_number_of_samples(preference):
     N·d would be 1.4 million elements here; one batch's per-sample gradients are 60·227 = 13 620.
     """
     gen = torch.Generator().manual_seed(0)
-    with torch.device("meta"):
-        model = nn.Sequential(nn.Linear(10, 16), nn.Tanh(), nn.Linear(16, 3))
-    model = model.to_empty(device="cpu").double()
-    with torch.no_grad():
-        for p in model.parameters():
-            p.copy_(0.3 * torch.randn(p.shape, generator=gen, dtype=torch.float64))
+    model = seeded_model(lambda: nn.Sequential(nn.Linear(10, 16), nn.Tanh(), nn.Linear(16, 3)), gen, 0.3)
     largest = {}
     for n in (400, 6_000):
         x = torch.randn(n, 10, generator=gen, dtype=torch.float64)

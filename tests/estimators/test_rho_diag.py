@@ -21,7 +21,7 @@ from hessdiag.estimators.columns import dense_columns, operator_columns
 from hessdiag.estimators.rho_diag import allocate, rho_diag_exact, rho_diag_sampled
 from hessdiag.load import ParamBlock, ParamLayout
 from hessdiag.operators import HessianOperator
-from helpers.cases import CASE_IDS, CASES, _init
+from helpers.cases import CASE_IDS, CASES, seeded_model
 from helpers.dense import Dense
 from helpers.problems import problem_for
 
@@ -121,9 +121,7 @@ def test_zero_hessian_is_null_with_reason():
 def mlp_hessian():
     """A tanh MLP 32-48-10 (d = 2074) on 96 random samples, CE: its dense float64 Hessian."""
     gen = torch.Generator().manual_seed(11)
-    with torch.device("meta"):
-        model = nn.Sequential(nn.Linear(32, 48), nn.Tanh(), nn.Linear(48, 10))
-    model = _init(model.to_empty(device="cpu"), gen, scale=0.3)
+    model = seeded_model(lambda: nn.Sequential(nn.Linear(32, 48), nn.Tanh(), nn.Linear(48, 10)), gen, 0.3)
     x = torch.randn(96, 32, generator=gen, dtype=torch.float64)
     y = torch.randint(0, 10, (96,), generator=gen)
     names = [n for n, _ in model.named_parameters()]

@@ -40,13 +40,15 @@ def _init(model: nn.Module, gen: torch.Generator, scale: float = 0.5) -> nn.Modu
     return model.eval()
 
 
-def _meta(build: Callable[[], nn.Module]) -> Callable[[torch.Generator], nn.Module]:
-    def make(gen: torch.Generator) -> nn.Module:
-        with torch.device("meta"):
-            model = build()
-        return _init(model.to_empty(device="cpu"), gen)
+def seeded_model(build: Callable[[], nn.Module], gen: torch.Generator, scale: float = 0.5) -> nn.Module:
+    """`build()` without touching the global RNG (constructed on the meta device), then seeded weights."""
+    with torch.device("meta"):
+        model = build()
+    return _init(model.to_empty(device="cpu"), gen, scale)
 
-    return make
+
+def _meta(build: Callable[[], nn.Module]) -> Callable[[torch.Generator], nn.Module]:
+    return lambda gen: seeded_model(build, gen)
 
 
 def _classes(n: int, shape: tuple[int, ...], classes: int):

@@ -25,7 +25,7 @@ from hessdiag.pipeline import noise as noise_section
 from hessdiag.pipeline.context import Context
 from hessdiag.report.document import Report
 from hessdiag.report.terminal import render_terminal
-from helpers.cases import CASES
+from helpers.cases import CASES, seeded_model
 from helpers.dense import Dense
 from helpers.noise_models import UNSUPPORTED
 
@@ -135,12 +135,7 @@ def test_randomised_path_above_the_exact_dimension():
     """d = 404 > 256: traces and distances from shared probes, each within 5 standard errors of the
     dense truth; tr EF and tr F_mc exact from per-sample gradients."""
     gen = torch.Generator().manual_seed(8)
-    with torch.device("meta"):
-        model = nn.Sequential(nn.Linear(20, 16), nn.Tanh(), nn.Linear(16, 4))
-    model = model.to_empty(device="cpu").double()
-    with torch.no_grad():
-        for p in model.parameters():
-            p.copy_(0.4 * torch.randn(p.shape, generator=gen, dtype=torch.float64))
+    model = seeded_model(lambda: nn.Sequential(nn.Linear(20, 16), nn.Tanh(), nn.Linear(16, 4)), gen, 0.4)
     x = torch.randn(24, 20, generator=gen, dtype=torch.float64)
     y = torch.randint(0, 4, (24,), generator=gen)
     from backpack.context import CTX
