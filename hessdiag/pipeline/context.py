@@ -84,26 +84,21 @@ class Context:
     @cached_property
     def top(self) -> LanczosResult:
         """Top-k Hessian eigenvalues (Lanczos), shared by every section that needs them."""
-        s = self.settings
-        with self.timer("eigenvalues"):
-            result = lanczos_top_eigenvalues(self.hessian, s.top_k, tol=s.tol, max_matvecs=s.max_matvecs,
-                                             generator=self.generator("lanczos-top"),
-                                             progress=self.tick("Lanczos top-k", s.max_matvecs))
-        if not result.converged:
-            self.warn(f"Lanczos top-k did not reach tol {s.tol:g} within {result.matvecs} products; "
-                      "the residual bars are still valid bounds")
-        return result
+        return self._lanczos("top", lanczos_top_eigenvalues, "eigenvalues")
 
     @cached_property
     def bottom(self) -> LanczosResult:
         """Bottom-k Hessian eigenvalues (Lanczos)."""
+        return self._lanczos("bottom", lanczos_bottom_eigenvalues, "eigenvalues_bottom")
+
+    def _lanczos(self, end: str, run, timing: str) -> LanczosResult:
         s = self.settings
-        with self.timer("eigenvalues_bottom"):
-            result = lanczos_bottom_eigenvalues(self.hessian, s.top_k, tol=s.tol, max_matvecs=s.max_matvecs,
-                                                generator=self.generator("lanczos-bottom"),
-                                                progress=self.tick("Lanczos bottom-k", s.max_matvecs))
+        with self.timer(timing):
+            result = run(self.hessian, s.top_k, tol=s.tol, max_matvecs=s.max_matvecs,
+                         generator=self.generator(f"lanczos-{end}"),
+                         progress=self.tick(f"Lanczos {end}-k", s.max_matvecs))
         if not result.converged:
-            self.warn(f"Lanczos bottom-k did not reach tol {s.tol:g} within {result.matvecs} products; "
+            self.warn(f"Lanczos {end}-k did not reach tol {s.tol:g} within {result.matvecs} products; "
                       "the residual bars are still valid bounds")
         return result
 
