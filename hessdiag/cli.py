@@ -115,7 +115,8 @@ def run(
         from . import api
         from .load import make_settings
         from .phases import announce
-        from .report.fail_if import failing_conditions, parse_condition
+        from .report.fail_if import check_sections, failing_conditions, parse_condition
+        from .report.schema import report_schema
         from .report.outputs import write_outputs
         from .report.terminal import render_terminal, rich_progress
 
@@ -129,6 +130,7 @@ def run(
             fail_if=fail_if or None, trust_pickle=trust_pickle or None, quiet=quiet or None,
         )
         conditions = [parse_condition(text) for text in settings.fail_if]
+        check_sections(conditions, list(report_schema()["properties"]))
         _check_writable(settings.json, "JSON report")
         _check_writable(settings.html, "HTML report")
         _check_writable(settings.png_dir, "PNG directory", directory=True)

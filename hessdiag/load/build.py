@@ -110,6 +110,8 @@ def build_problem(model: LoadedModel, x: Tensor, y: Tensor, loss: Loss, *, sampl
     warnings = list(model.warnings)
     if fixed and batch_size not in (None, fixed):
         warnings.append(f"the exported program accepts batches of {fixed} only; --batch-size {batch_size} ignored")
+    if samples is not None and samples > n_available:
+        warnings.append(f"--samples {samples} exceeds the {n_available} samples in the data: all of them are used")
     return Problem(
         module=module, forward=forward, params=params, loss=loss,
         batches=make_batches(x, y, size, dtype, fixed_size=fixed), n_samples=n, dtype=dtype,

@@ -85,6 +85,17 @@ def parse_condition(text: str) -> Condition:
     return Condition(text.strip(), tuple(path), match["op"], number)
 
 
+def check_sections(conditions: list[Condition], sections: list[str]) -> None:
+    """Refuse, before any work, a condition whose first step names no section of the report."""
+    for condition in conditions:
+        head = condition.path[0]
+        if head not in sections:
+            close = [name for name in sections if str(head).lower()[:4] in name.lower()]
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            raise FailIfValueError(f"--fail-if '{condition.text}': the report has no section '{head}'{hint} "
+                                   "(`hessdiag schema` lists them)")
+
+
 def failing_conditions(conditions: list[Condition], report: dict[str, Any]) -> list[str]:
     """Descriptions of the conditions that hold on the report (each with its observed value)."""
     held = []

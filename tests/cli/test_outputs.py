@@ -63,3 +63,11 @@ def test_fail_if_syntax_error_is_usage_before_any_work(workspace, monkeypatch, t
     result = runner.invoke(app, ["run", *USER, "--json", str(out), "--fail-if", "L2.value >> 1"])
     assert result.exit_code == 2
     assert not out.exists()
+
+
+def test_fail_if_on_an_unknown_section_is_refused_before_any_work(workspace, monkeypatch, tmp_path):
+    monkeypatch.chdir(workspace)
+    out = tmp_path / "r.json"
+    result = runner.invoke(app, ["run", *USER, "--json", str(out), "--fail-if", "eigenvalue.top[0].value > 1"])
+    assert result.exit_code == 1 and not out.exists()
+    assert "no section 'eigenvalue'" in result.stderr and "eigenvalues" in result.stderr

@@ -103,6 +103,13 @@ def test_samples_is_a_seeded_subset(at_workspace):
     assert all(any(torch.equal(row, f) for f in full) for row in xa)
 
 
+def test_more_samples_than_the_data_hold_uses_all_and_says_so(at_workspace):
+    full = torch.load("data.pt")["x"]
+    problem = load_problem(make_settings(**BASE, samples=10 * full.shape[0]))
+    assert problem.n_samples == full.shape[0] and not problem.is_subset
+    assert any("exceeds" in w for w in problem.warnings)
+
+
 @pytest.mark.parametrize("batch_size", [1, 3, 40, 1000])
 def test_results_do_not_depend_on_batch_size(reference, batch_size):
     _same(reference, _signature(make_settings(**BASE, batch_size=batch_size)), tol=1e-12)

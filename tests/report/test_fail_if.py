@@ -7,7 +7,7 @@ import math
 import pytest
 
 from hessdiag.report.fail_if import (
-    FailIfSyntaxError, FailIfValueError, failing_conditions, parse_condition,
+    FailIfSyntaxError, FailIfValueError, check_sections, failing_conditions, parse_condition,
 )
 
 DOC = {"eigenvalues": {"top": [{"value": 3.0, "residual": 1e-9}, {"value": 1.5, "residual": 0.0}]},
@@ -55,3 +55,9 @@ def test_failing_conditions_lists_those_that_hold():
     conditions = [parse_condition("L2.value > 1"), parse_condition("L2.value > 5")]
     assert failing_conditions(conditions, DOC) == ["L2.value > 1 (value 3)"]
     assert math.isinf(parse_condition("L2.value < inf").number)
+
+
+def test_a_path_outside_every_section_is_refused_up_front():
+    check_sections([parse_condition("L2.value > 1"), parse_condition("eigenvalues.top.0.value > 1")], list(DOC))
+    with pytest.raises(FailIfValueError, match="no section 'l2'"):
+        check_sections([parse_condition("l2.value > 1")], list(DOC))
