@@ -54,5 +54,7 @@ class Measurements:
     lambda_min: Estimate | None = None                # bottom Hessian eigenvalue
     L2: Estimate | None = None                        # ‖H‖₂
     Linf: Interval | None = None                      # ‖H‖_{∞,1} ∈ [lo, hi]
+    Linf_hi_source: str | None = None                 # which bound gave the upper end ("d_L2": no columns)
+    d: int | None = None                              # number of parameters
     m_star: float | None = None                       # 2η² (Eq. 4.19)
     cabs: float | None = None                         # α·tr Σ / R (Eq. 4.20)

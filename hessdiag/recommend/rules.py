@@ -135,8 +135,14 @@ def what_would_settle(m: Measurements) -> str | None:
             return "the geometry section (L∞ and the gradient density): run with --only geometry"
         return "the gradient density (undefined at a zero gradient): the local comparison has no direction"
     if m.Linf is not None and m.Linf.lo and m.Linf.hi and m.Linf.hi / m.Linf.lo > 1.0 + 1e-9:
-        return (f"a tighter L∞ interval (now [{m.Linf.lo:.4g}, {m.Linf.hi:.4g}]): an exact ‖H‖₁,₁ from all "
-                "columns (smaller d or --samples), or more sign-ascent restarts")
+        now = f"a tighter L∞ interval (now [{m.Linf.lo:.4g}, {m.Linf.hi:.4g}])"
+        if m.Linf_hi_source == "d_L2":
+            size = f"d = {m.d:,}" if m.d else "d"
+            how = (f"its upper end is only d·L2; all columns of H (--exact-max-d ≥ {size}, one Hessian "
+                   "product each) would give ‖H‖₁,₁ and the separable bound")
+        else:
+            how = "the sign-ascent lower and column-based upper bounds are what is affordable (exact L∞ is NP-hard)"
+        return f"{now}: {how}; or the race (--race-steps N), which compares the two families directly"
     return "R is within its uncertainty of 1: the two families are locally equivalent here"
 
 

@@ -59,3 +59,17 @@ def test_race_steps_zero_turns_the_race_off():
                    dtype="float64", device="cpu").to_dict()
     assert doc["recommendation"]["race"] is None
     assert doc["recommendation"]["call"] in ("sign", "euclidean", "inconclusive")
+
+
+def test_the_race_is_off_by_default_beyond_its_work_limit_and_says_so(monkeypatch):
+    import hessdiag.pipeline.recommendation as stage
+
+    case = CASES[1]
+    model, x, y = case.build()
+    monkeypatch.setattr(stage, "RACE_AUTO_MAX_WORK", 1.0)
+    doc = diagnose(model, (x, y), case.loss, only="spectrum,geometry", top_k=1, dtype="float64", device="cpu").to_dict()
+    assert doc["recommendation"]["race"] is None
+    assert any(w.startswith("race skipped: N·d") for w in doc["warnings"])
+    doc = diagnose(model, (x, y), case.loss, only="spectrum,geometry", top_k=1, race_steps=3, dtype="float64",
+                   device="cpu").to_dict()
+    assert doc["recommendation"]["race"]["steps"] == 3

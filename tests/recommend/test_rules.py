@@ -53,7 +53,12 @@ def test_straddling_interval_is_inconclusive_and_names_what_would_settle_it():
     m = Measurements(improvement_ratio=I(0.6, 2.5), Linf=I(4.0, 16.0), L2=E(1.0))
     rec = recommend(m)
     assert rec.call == "inconclusive"
-    assert "tighter L∞ interval" in rec.settle and "[4, 16]" in rec.settle
+    assert "tighter L∞ interval" in rec.settle and "[4, 16]" in rec.settle and "--race-steps" in rec.settle
+
+
+def test_without_columns_the_settle_advice_names_the_column_budget():
+    m = Measurements(improvement_ratio=I(0.6, 2.5), Linf=I(4.0, 16.0), L2=E(1.0), Linf_hi_source="d_L2", d=5000)
+    assert "--exact-max-d ≥ d = 5,000" in recommend(m).settle
 
 
 def test_missing_geometry_is_inconclusive_and_says_so():
