@@ -5,7 +5,7 @@ pass of Σ_n m_n ℓ_n, computes per-sample quantities from the layer's stored i
 gradient. Two uses here:
 - `batch_sums`: `SumGradSquared` (Σ_n g_n², per coordinate); Σ_n g_n is the ordinary `.grad`. For a
   linear layer g_n = δ_n a_nᵀ, so Σ_n g_n² = (δ²)ᵀ(a²): a matrix product of the gradient's own size,
-  no per-sample gradients formed. The per-row statistics (needed only for intervals on a subset) add
+  no per-sample gradients formed. Convolutions use chunked unfolded products (`backpack_conv`). The per-row statistics (needed only for intervals on a subset) add
   `BatchL2Grad` (‖g_n‖² = ‖δ_n‖²‖a_n‖²) and one forward-mode `jvp` of the per-sample losses along v
   for the projections g_nᵀv.
 - `gradients`: `BatchGrad`, the per-sample gradients themselves (b·d numbers).
@@ -145,12 +145,14 @@ class BackpackPerSample(PerSamplePath):
         return result
 
     def batch_sums(self, batch: Batch, direction: tuple[Tensor, ...] | None = None) -> BatchSums:
-        from backpack.extensions import BatchL2Grad, SumGradSquared
+        from backpack.extensions import BatchL2Grad
+
+        from .backpack_conv import sum_grad_squared
 
         if "sums" not in self._verified:
             self._verify_sums(leading_rows(batch))
         rows = direction is not None
-        losses = self._backward(batch, SumGradSquared(), *((BatchL2Grad(),) if rows else ()))
+        losses = self._backward(batch, sum_grad_squared(), *((BatchL2Grad(),) if rows else ()))
         total = tuple(g.reshape(-1) for g in self._saved("grad"))
         squares = tuple(g.reshape(-1) for g in self._saved("sum_grad_squared"))
         norms = sum(self._saved("batch_l2")) if rows else None
@@ -166,9 +168,11 @@ class BackpackPerSample(PerSamplePath):
         return out.detach() * row_mask(batch)
 
     def _verify_sums(self, rows: Batch) -> None:
-        from backpack.extensions import BatchL2Grad, SumGradSquared
+        from backpack.extensions import BatchL2Grad
 
-        self._backward(rows, SumGradSquared(), BatchL2Grad())
+        from .backpack_conv import sum_grad_squared
+
+        self._backward(rows, sum_grad_squared(), BatchL2Grad())
         squares, norms = self._saved("sum_grad_squared"), sum(self._saved("batch_l2"))
         self._clear()
         alone = FuncPerSample(self.problem).single_rows(rows).blocks
