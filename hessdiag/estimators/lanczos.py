@@ -7,7 +7,8 @@ that residual of θ_i (Parlett, *The Symmetric Eigenvalue Problem*, Thm. 4.5.1).
 the basis are kept in float64 with full re-orthogonalisation (Gram–Schmidt twice), so the bound holds
 up to the rounding of the products themselves, even when those run in float32. On breakdown
 (β ≈ 0: an invariant subspace) the iteration restarts from a fresh random vector orthogonal to the
-basis, which also reveals repeated eigenvalues.
+basis, which also reveals repeated eigenvalues (a single Krylov space holds one copy of each); the run
+then converges only when the newest block has resolved its own wanted values as well.
 
 Each reported residual is |β_m s_{m,i}| plus a rounding allowance m·ε·max|θ| (m steps, ε the unit
 roundoff of the products' dtype): in finite precision the Ritz values are exact for a perturbation of
@@ -96,6 +97,8 @@ def lanczos(operator: CurvatureOperator | Callable[[Tensor], Tensor], k: int, wh
     d = operator.d if is_operator else int(d)
     device = operator.device if is_operator else (device or torch.device("cpu"))
     k = min(k, d)
+    if k < 1 or max_matvecs < 1:
+        raise ValueError(f"lanczos needs k ≥ 1 and max_matvecs ≥ 1; got k = {k}, max_matvecs = {max_matvecs}")
     unit_roundoff = torch.finfo(operator.dtype if is_operator else torch.float64).eps
     limit = min(max_matvecs, d)
     basis = torch.empty(limit, d, dtype=torch.float64, device=device)
@@ -103,6 +106,7 @@ def lanczos(operator: CurvatureOperator | Callable[[Tensor], Tensor], k: int, wh
     alphas: list[float] = []
     betas: list[float] = []  # betas[j] couples q_j and q_{j+1}
     block_start = 0
+    tail = None  # (value, residual, further copies) when the last block's complement is one eigenspace
     for j in range(limit):
         q = basis[j]
         w = matvec(q).to(device=device, dtype=torch.float64)
@@ -120,11 +124,26 @@ def lanczos(operator: CurvatureOperator | Callable[[Tensor], Tensor], k: int, wh
         converged = len(values) == k and all(
             r.residual <= tol * max(abs(r.value), ZERO_FLOOR * scale) for r in values
         )
+        if converged and block_start:
+            # After a restart the wanted values of the earlier blocks have residual 0 and would pass at
+            # once; the new block (the complement) must resolve its own extreme values too, or a
+            # further copy of a repeated eigenvalue, or a larger one it has not reached yet, is missed.
+            own, own_s, _ = _extreme_ritz_pairs(alphas[block_start:], betas[block_start:], k, which)
+            own_residuals = np.abs(beta * own_s[-1, :]) + (j + 1) * unit_roundoff * scale
+            converged = all(r <= tol * max(abs(t), ZERO_FLOOR * scale) for t, r in zip(own, own_residuals))
         if progress is not None:
             progress(j + 1, limit)
         breakdown = beta <= 1e-12 * max(scale, 1e-300)
-        if j + 1 == limit or (converged and (not breakdown or j == block_start)):
-            break  # (a breakdown right after a restart: the complement adds nothing new)
+        if breakdown and j == block_start and j + 1 < d:
+            # A random vector of the complement is an eigenvector: with probability one the whole
+            # complement is one eigenspace, so its eigenvalue α_j has d − j copies and the spectrum is known.
+            tail = (alpha, float(beta + (j + 1) * unit_roundoff * scale), d - j - 1)
+            converged = True
+            break
+        if j + 1 == limit or (converged and not breakdown):
+            if breakdown and j + 1 == limit < d:
+                converged = False  # the budget ended at an invariant subspace: its complement is unsearched
+            break
         if breakdown:
             # An invariant subspace: its Ritz values are exact, but further copies of a repeated
             # eigenvalue can only be found in its orthogonal complement, so go on there.
@@ -136,7 +155,25 @@ def lanczos(operator: CurvatureOperator | Callable[[Tensor], Tensor], k: int, wh
             basis[j + 1] = w / beta
     m = len(alphas)
     vectors = torch.from_numpy(np.ascontiguousarray(s.T)).to(device) @ basis[:m]
+    if tail is not None:
+        values, vectors = _with_copies(values, vectors, tail, k, which, basis[:m], generator)
     return LanczosResult(which, values, m, converged, vectors, (np.array(alphas), np.array(betas[: m - 1])))
+
+
+def _with_copies(values: list[RitzValue], vectors: Tensor, tail: tuple[float, float, int], k: int, which: str,
+                 basis: Tensor, generator: torch.Generator) -> tuple[list[RitzValue], Tensor]:
+    """The wanted k among the Ritz pairs and further copies of an eigenvalue whose eigenspace is the
+    complement of `basis` (their vectors: fresh orthonormal vectors of that complement)."""
+    value, residual, copies = tail
+    pairs = list(zip(values, vectors))
+    found = basis
+    for _ in range(min(copies, k)):
+        vector = _orthonormal_start(basis.shape[1], found, generator, basis.device)
+        found = torch.cat([found, vector[None]])
+        pairs.append((RitzValue(value, residual), vector))
+    pairs.sort(key=lambda pair: -pair[0].value if which == "largest" else pair[0].value)
+    kept = pairs[:k]
+    return [p[0] for p in kept], torch.stack([p[1] for p in kept])
 
 
 def lanczos_top_eigenvalues(operator: CurvatureOperator, k: int, *, tol: float, max_matvecs: int,

@@ -111,3 +111,27 @@ def test_zero_and_low_rank_operators_stop_early():
                      generator=generator(0, "l"), d=300)
     assert result.converged and result.matvecs <= 7
     assert [round(r.value, 10) for r in result.values] == [3.0, 2.0]
+
+
+@pytest.mark.parametrize("which", ["largest", "smallest"])
+@pytest.mark.parametrize("k", [2, 3, 5])
+def test_every_copy_of_a_repeated_eigenvalue_is_found(which, k):
+    """{−1, 0, 2, 5} five times each, rotated (d = 20): each Krylov block holds one copy of each value,
+    so the copies come from restarts; no run may stop with a block that has not resolved its own values."""
+    rng = np.random.default_rng(1)
+    lam = np.repeat([-1.0, 0.0, 2.0, 5.0], 5)
+    q, _ = np.linalg.qr(rng.standard_normal((20, 20)))
+    h = torch.from_numpy((q * lam) @ q.T)
+    result = lanczos(lambda v: h @ v, k, which, tol=1e-8, max_matvecs=100, generator=generator(0, "m"), d=20)
+    want = 5.0 if which == "largest" else -1.0
+    assert result.converged and [round(r.value, 9) for r in result.values] == [want] * k
+    vectors = result.vectors.numpy()
+    assert np.allclose(vectors @ vectors.T, np.eye(k), atol=1e-10)
+    assert np.allclose(vectors @ h.numpy(), want * vectors, atol=1e-9)
+
+
+def test_a_budget_that_ends_at_an_invariant_subspace_is_not_converged():
+    lam = np.repeat([2.0, 1.0], 4)  # the first block is invariant after two products
+    result = lanczos(_diagonal_operator(lam), 2, "largest", tol=1e-8, max_matvecs=2,
+                     generator=generator(0, "b"), d=len(lam))
+    assert [round(r.value, 10) for r in result.values] == [2.0, 1.0] and not result.converged
