@@ -22,6 +22,8 @@ is reported as [v(1−δ), v(1+δ)] with `exact: true`.
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -60,7 +62,7 @@ class LinfInterval:
     hi: float
     exact: bool
     lo_source: str
-    hi_source: str
+    hi_source: str | None  # None: no upper bound survived (hi = inf)
     bounds: list[Bound] = field(default_factory=list)
     matvecs: int = 0
     rounding_allowance: float = 0.0
@@ -206,10 +208,13 @@ def assemble(bounds: list[Bound], d: int, eps: float, matvecs: int = 0) -> LinfI
     if not lowers or not uppers:
         raise ValueError("an L∞ interval needs at least one lower and one upper bound")
     enumerated = [b for b in bounds if b.source == "enumeration"]
-    lo_b = enumerated[0] if enumerated else max(lowers, key=lambda b: b.value)
-    hi_b = enumerated[0] if enumerated else min(uppers, key=lambda b: b.value)
     delta = rounding_allowance(d, eps)
-    lo, hi = max(lo_b.value, 0.0) * (1 - delta), hi_b.value * (1 + delta)
-    if lo > hi:  # only rounding can do this (e.g. two exact routes to the same number)
-        lo, hi = min(lo, hi), max(lo, hi)
-    return LinfInterval(float(lo), float(hi), bool(enumerated), lo_b.source, hi_b.source, list(bounds), matvecs, delta)
+    lo_b = enumerated[0] if enumerated else max(lowers, key=lambda b: b.value)
+    lo = max(lo_b.value, 0.0) * (1 - delta)
+    # An upper bound below a proven lower bound (beyond rounding) was not a bound: d·L2 with L2 read from
+    # an unconverged Lanczos bar can be. It is dropped; with none left the interval has no upper end.
+    valid = [b for b in uppers if b.value * (1 + delta) >= lo]
+    hi_b = enumerated[0] if enumerated else (min(valid, key=lambda b: b.value) if valid else None)
+    hi = math.inf if hi_b is None else max(hi_b.value * (1 + delta), lo)
+    return LinfInterval(float(lo), float(hi), bool(enumerated), lo_b.source, hi_b.source if hi_b else None,
+                        list(bounds), matvecs, delta)

@@ -38,7 +38,8 @@ def fieller_interval(a: float, d: float, var_a: float, var_d: float, cov: float,
     """Fieller interval for a/d (clipped at 0 when the ratio is known to be non-negative).
 
     With zero variances the interval is the point a/d. When d ≤ 0 the point estimate is None (the
-    ratio is unbounded there) and the interval is [lower bound, +inf).
+    ratio is unbounded there) and the interval is [lower bound, +inf); for a non-negative ratio with d
+    significantly below 0 that lower bound is `floor` (the data bound nothing on the allowed side).
     """
     estimate = a / d if d > 0 else None
     floor = 0.0 if nonnegative else -math.inf
@@ -47,6 +48,11 @@ def fieller_interval(a: float, d: float, var_a: float, var_d: float, cov: float,
     hb = a * d - z2 * cov
     # (hb² − qa·qc), expanded so that no terms cancel when the variances are small or zero
     disc = z2 * (d * d * var_a - 2.0 * a * d * cov + a * a * var_d - z2 * (var_a * var_d - cov * cov))
+    if qa > 0 and d < 0 and nonnegative:
+        # D significantly negative although the ratio is known non-negative (a de-biased ‖∇R‖² on a
+        # subset can fall below 0 by chance): the bounded Fieller set lies below 0 and says nothing
+        # about the ratio; report it as not bounded (no finite upper end).
+        return RatioInterval(None, floor, math.inf, False)
     if qa > 0:  # denominator significant: a bounded interval (a point when nothing varies)
         root = math.sqrt(max(disc, 0.0))
         return RatioInterval(estimate, max(floor, (hb - root) / qa), max(floor, (hb + root) / qa), True)

@@ -45,7 +45,7 @@ class StepSizes:
 
 def with_sign_step(sizes: StepSizes, linf_hi: float | None) -> StepSizes:
     """The step sizes with the norm-scaled sign step 1/L∞ (upper end of the L∞ interval: safe)."""
-    if linf_hi is None or not linf_hi > 0:
+    if linf_hi is None or not 0 < linf_hi < math.inf:
         return sizes
     return replace(sizes, sign_1_over_Linf=1.0 / linf_hi)
 

@@ -130,6 +130,9 @@ def run(ctx: Context, plan: GeometryPlan = PLAN) -> None:
     route = _from_all_columns if ctx.hessian_dense is not None else _from_products
     l2_interval = route(ctx, plan, (l2.value - l2.residual, l2.value + l2.residual), vectors, named, eps)
     report.settings["geometry"]["hessian_products"] = ctx.hessian.matvecs - before
+    if report.Linf.hi_source is None:
+        ctx.warn("L∞ has no upper end: every upper bound fell below a proven lower bound (d·L2 with L2 read "
+                 "from a Lanczos bar that did not bound the spectrum); raise --max-matvecs or --exact-max-d")
     if report.rho_diag.reason:
         ctx.warn(f"rho_diag is null: {report.rho_diag.reason}")
     norms = gradient_norms(gradient)

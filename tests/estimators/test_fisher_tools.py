@@ -91,6 +91,11 @@ def test_fieller_limits():
     unbounded = fieller_interval(1.0, 0.1, 0.01, 0.01, 0.0)
     assert not unbounded.bounded and math.isinf(unbounded.hi) and unbounded.lo >= 0
     assert fieller_interval(1.0, -0.01, 0.01, 0.01, 0.0).estimate is None
+    # a significantly negative denominator of a non-negative ratio: nothing bounded, never [0, 0]
+    negative = fieller_interval(1.0, -1.0, 0.01, 0.01, 0.0)
+    assert negative.estimate is None and not negative.bounded and negative.lo == 0 and math.isinf(negative.hi)
+    signed = fieller_interval(1.0, -1.0, 0.01, 0.01, 0.0, nonnegative=False)
+    assert signed.bounded and signed.lo < -1.0 < signed.hi < 0
 
 
 def test_fieller_coverage():

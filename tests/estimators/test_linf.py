@@ -9,6 +9,7 @@ order). A lower bound may exceed the exact value, or an upper bound fall below i
 from __future__ import annotations
 
 import itertools
+import math
 
 import numpy as np
 import pytest
@@ -17,6 +18,7 @@ from hessdiag.estimators.linf import (Bound, assemble, linf_by_enumeration, ritz
                                       sign_vectors)
 from hessdiag.estimators.linf_bounds import abs_sum_bound, certified_norm_bound, separable_bound
 from hessdiag.estimators.linf_interval import linf_from_dense, linf_from_operator
+from hessdiag.estimators.step_sizes import StepSizes, with_sign_step
 
 EPS = float(np.finfo(np.float64).eps)
 REL = 1e-12
@@ -211,3 +213,16 @@ def test_assemble_needs_both_sides_and_picks_the_tightest():
     assert result.lo == pytest.approx(2.0) and result.hi == pytest.approx(3.0)
     with pytest.raises(ValueError):
         assemble(bounds[:2], d=4, eps=EPS)
+
+
+def test_an_upper_bound_below_a_proven_lower_bound_is_dropped_not_swapped():
+    """d·L2 from an unconverged L2 bar can fall below a sign-ascent value: it is no bound, and the
+    ends must never be swapped (that would report the lower bound as the upper end)."""
+    bounds = [Bound("lower", "sign_ascent", 20.0), Bound("upper", "d_L2", 3.6), Bound("upper", "abs_sum", 25.0)]
+    result = assemble(bounds, d=20, eps=EPS)
+    assert (result.lo_source, result.hi_source) == ("sign_ascent", "abs_sum")
+    assert result.lo <= 20.0 <= result.hi == pytest.approx(25.0)
+    alone = assemble(bounds[:2], d=20, eps=EPS)
+    assert alone.hi_source is None and math.isinf(alone.hi) and alone.lo == pytest.approx(20.0)
+    sizes = StepSizes(gd_1_over_L2=1.0, gd_max_2_over_lmax=2.0, gd_opt=None, gd_along_gradient=None)
+    assert with_sign_step(sizes, alone.hi).sign_1_over_Linf is None

@@ -31,7 +31,7 @@ def render(report: Report, console: Console) -> None:
         table.add_row("L2 = ‖H‖₂", fmt(report.L2.value, 6), f"± {fmt(report.L2.residual, 2)}",
                       f"Lanczos ({report.L2.source} of the spectrum), certified residual")
     if linf is not None:
-        how = "exact (enumeration)" if linf.exact else f"lower: {linf.lo_source} · upper: {linf.hi_source}"
+        how = "exact (enumeration)" if linf.exact else f"lower: {linf.lo_source} · upper: {linf.hi_source or 'none survived'}"
         table.add_row("L∞ = ‖H‖_{∞,1}", fmt(linf.value, 6) if linf.exact else "—", _interval(linf.lo, linf.hi), how)
         if report.L2 is not None and report.L2.value > 0:
             table.add_row("L∞ / L2", "", _interval(linf.lo / report.L2.value, linf.hi / report.L2.value, 4),
