@@ -7,8 +7,9 @@ and written atomically after it, so a failed or interrupted run leaves nothing h
 
 from __future__ import annotations
 
-import os
+import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Annotated, Callable, Optional
 
@@ -45,34 +46,49 @@ def _fail(message: str, code: int = EXIT_BAD_INPUT) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _guarded(body: Callable[[], int | None]) -> None:
+class _Interrupts:
+    """Ctrl-C raises KeyboardInterrupt and is remembered. Python drops an exception raised inside a
+    weakref callback or `__del__` (it prints "Exception ignored"), so a run could go on after Ctrl-C;
+    `check()` before any file is written stops it there all the same."""
+
+    def __init__(self) -> None:
+        self.seen = False
+        self._previous = None
+
+    def _handle(self, signum, frame) -> None:
+        self.seen = True
+        raise KeyboardInterrupt
+
+    def __enter__(self) -> "_Interrupts":
+        if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+
+    def check(self) -> None:
+        if self.seen:
+            raise KeyboardInterrupt
+
+
+def _guarded(body: Callable[[_Interrupts], int | None]) -> None:
     """Run a command body; map domain errors and interrupts to exit codes with one stderr line."""
     try:
-        code = body()
+        with _Interrupts() as interrupts:
+            code = body(interrupts)
+            interrupts.check()
     except HessdiagError as exc:
         raise _fail(first_line(exc), exc.exit_code) from None
     except KeyboardInterrupt:
         raise _fail("interrupted; no report was written", EXIT_INTERRUPTED) from None
     except MemoryError:
         raise _fail("out of memory; try a smaller --batch-size or --samples") from None
+    except OSError as exc:  # a file-system failure no check foresaw (the checks name the common ones)
+        raise _fail(first_line(exc)) from None
     if code:
         raise typer.Exit(code)
-
-
-def _check_writable(path: str | None, what: str, directory: bool = False) -> None:
-    if path is None:
-        return
-    target = Path(path)
-    parent = target if directory else (target.parent if str(target.parent) else Path("."))
-    if directory and target.exists() and not target.is_dir():
-        raise HessdiagError(f"{what} '{target}' exists and is not a directory")
-    if not directory and target.is_dir():
-        raise HessdiagError(f"{what} '{target}' is a directory")
-    check = parent if parent.exists() else parent.parent
-    if not parent.exists() and not directory:
-        raise HessdiagError(f"cannot write {what} '{target}': directory '{parent}' does not exist")
-    if not os.access(check if str(check) else ".", os.W_OK):
-        raise HessdiagError(f"cannot write {what} '{target}': permission denied")
 
 
 @app.command()
@@ -111,12 +127,13 @@ def run(
 ) -> None:
     """Diagnose a checkpoint (or, with no config and no --model, the built-in default)."""
 
-    def body() -> int:
+    def body(interrupts: _Interrupts) -> int:
         from . import api
         from .load import make_settings
         from .phases import announce
         from .report.fail_if import check_sections, failing_conditions, parse_condition
-        from .report.schema import report_schema
+        from .report.output_paths import check_output_paths
+        from .report.schema import report_schema, unfilled_keys
         from .report.outputs import write_outputs
         from .report.terminal import render_terminal, rich_progress
 
@@ -130,10 +147,9 @@ def run(
             fail_if=fail_if or None, trust_pickle=trust_pickle or None, quiet=quiet or None,
         )
         conditions = [parse_condition(text) for text in settings.fail_if]
-        check_sections(conditions, list(report_schema()["properties"]))
-        _check_writable(settings.json, "JSON report")
-        _check_writable(settings.html, "HTML report")
-        _check_writable(settings.png_dir, "PNG directory", directory=True)
+        check_sections(conditions, list(report_schema()["properties"]), unfilled_keys(settings.only))
+        check_output_paths({"JSON report": settings.json, "HTML report": settings.html}, png_dir=settings.png_dir,
+                           inputs=[settings.config, settings.model, settings.checkpoint, settings.data])
         out = Console(quiet=settings.quiet)
         err = Console(stderr=True, quiet=settings.quiet)
         if settings.model is None and not settings.quiet:
@@ -141,10 +157,11 @@ def run(
                       "(an MLP trained for a fixed, seeded number of steps on scikit-learn digits).")
         with rich_progress(err, enabled=not settings.quiet) as progress:
             report = api.run(settings, progress)
+        held = failing_conditions(conditions, report.to_dict())  # a condition that cannot be read: nothing written
+        interrupts.check()
         announce("write")
         write_outputs(report, json_path=settings.json, html_path=settings.html, png_dir=settings.png_dir)
         render_terminal(report, out)
-        held = failing_conditions(conditions, report.to_dict())
         for description in held:
             sys.stderr.write(f"hessdiag: --fail-if condition holds: {description}\n")
         return EXIT_FAIL_IF if held else 0
@@ -172,7 +189,7 @@ def calibrate(
 ) -> None:
     """Measure how often the local rule R > 1 picks the winner of sign descent vs GD (thesis App. C.4)."""
 
-    def body() -> int:
+    def body(interrupts: _Interrupts) -> int:
         import json
         import time
 
@@ -181,14 +198,15 @@ def calibrate(
         from .recommend.calibration import calibration_calls
         from .report.atomic import write_atomic
         from .report.document import json_safe
+        from .report.output_paths import check_output_paths
         from .report.terminal.calibration import render_calibration
 
-        _check_writable(json_path, "JSON report")
-        _check_writable(png, "PNG plot")
+        check_output_paths({"JSON report": json_path, "PNG plot": png})
         start = time.perf_counter()
         result = run_grid(dim=dim, reps=reps, seed=seed)
         calls = calibration_calls(result)
         seconds = time.perf_counter() - start
+        interrupts.check()
         if json_path:
             doc = {"hessdiag_version": __version__, **result.as_dict(), "recommendation": calls.as_dict(),
                    "timings": {"calibrate": round(seconds, 6)}}
@@ -204,13 +222,18 @@ def calibrate(
 
 
 def main() -> None:
-    """Console-script entry point. Ctrl-C anywhere (even while importing) exits 130 with one line."""
+    """Console-script entry point. Usage errors are one line (exit 2); Ctrl-C anywhere exits 130."""
     try:
-        app()
-    except KeyboardInterrupt:
+        code = app(standalone_mode=False)
+    except (KeyboardInterrupt, typer.Abort):
         sys.stderr.write("hessdiag: error: interrupted; no report was written\n")
         sys.exit(EXIT_INTERRUPTED)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()
+    except typer.TyperException as exc:  # usage errors: unknown option, bad value, missing command
+        ctx = getattr(exc, "ctx", None)
+        if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:
+            typer.echo(ctx.get_help())
+        else:
+            where = ctx.command_path if ctx is not None else "hessdiag"
+            sys.stderr.write(f"hessdiag: error: {exc.format_message()} (see '{where} --help')\n")
+        sys.exit(exc.exit_code)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -43,7 +43,7 @@ def load_problem(settings: Settings) -> Problem:
             raise ConfigError("--model needs --loss (ce, mse or bce)")
         loss = get_loss(settings.loss)
         checkpoint = Path(settings.checkpoint) if settings.checkpoint else None
-        model = load_model(settings.model, checkpoint, search, settings.trust_pickle, settings.seed)
+        model = load_model(settings.model, checkpoint, search, settings.trust_pickle, settings.seed, dtype)
         x, y = load_data(settings.data, search, settings.trust_pickle)
     return build_problem(model, x, y, loss, samples=settings.samples, batch_size=settings.batch_size,
                          seed=settings.seed, dtype=dtype, device=device)

@@ -9,7 +9,7 @@ from torch.func import functional_call
 from ..rng import generator
 from ..errors import ConfigError, DataError, ModelError, NonFiniteError, first_line
 from .losses import Loss
-from .models import LoadedModel, check_trainable, convert_torchscript
+from .models import LoadedModel, check_trainable, convert_torchscript, quiet_torch
 from .problem import Problem, make_batches
 
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
@@ -56,6 +56,10 @@ def _check_finite(name: str, tensor: Tensor, what: str) -> None:
 def build_problem(model: LoadedModel, x: Tensor, y: Tensor, loss: Loss, *, samples: int | None,
                   batch_size: int | None, seed: int, dtype: torch.dtype, device: torch.device) -> Problem:
     """Check model, data and loss against each other and return the `Problem` (SPEC §1)."""
+    for name, tensor in (("x", x), ("y", y)):
+        if tensor.layout != torch.strided:
+            raise DataError(f"data '{name}' is a {str(tensor.layout).removeprefix('torch.')} tensor; save it dense "
+                            "(tensor.to_dense())")
     if x.ndim == 0 or y.ndim == 0:
         raise DataError("data 'x' and 'y' must have a sample dimension")
     if x.shape[0] != y.shape[0]:
@@ -73,7 +77,9 @@ def build_problem(model: LoadedModel, x: Tensor, y: Tensor, loss: Loss, *, sampl
     if model.kind == "torchscript":
         sample = x[:2]
         script_dtype = next((p.dtype for p in model.module.parameters()), dtype)
-        model = convert_torchscript(model, sample.to(script_dtype) if sample.is_floating_point() else sample)
+        sample = sample.to(script_dtype) if sample.is_floating_point() else sample
+        _evaluate_or_explain(lambda: model.module(sample), x)  # a data mismatch is the data's fault, said so
+        model = convert_torchscript(model, sample)
     check_trainable(model)
     module = model.module.to(device=device, dtype=dtype)
     if model.kind not in ("export", "torchscript"):  # programs are traced in eval mode (checked ops)
@@ -96,14 +102,7 @@ def build_problem(model: LoadedModel, x: Tensor, y: Tensor, loss: Loss, *, sampl
     probe = x[: fixed or min(n, 8)]
     if fixed and probe.shape[0] < fixed:
         probe = torch.cat([probe, probe[:1].expand(fixed - probe.shape[0], *probe.shape[1:])])
-    try:
-        with torch.no_grad():
-            out = forward(params, probe)
-    except Exception as exc:
-        raise ModelError(
-            f"the model cannot be evaluated on the data (x per sample has shape {tuple(x.shape[1:])}): "
-            f"{type(exc).__name__}: {first_line(exc)}"
-        ) from None
+    out = _evaluate_or_explain(lambda: forward(params, probe), x)
     if not isinstance(out, Tensor):
         raise ModelError(f"the model returns a {type(out).__name__}; hessdiag needs one output tensor")
     y = loss.prepare_targets(y, out, dtype)
@@ -117,3 +116,15 @@ def build_problem(model: LoadedModel, x: Tensor, y: Tensor, loss: Loss, *, sampl
         batches=make_batches(x, y, size, dtype, fixed_size=fixed), n_samples=n, dtype=dtype,
         device=device, model_description=model.description, n_available=n_available, warnings=warnings,
     )
+
+
+def _evaluate_or_explain(evaluate, x: Tensor):
+    """Run the model once on a few samples; a failure becomes a `ModelError` naming the data's shape."""
+    try:
+        with torch.no_grad(), quiet_torch():
+            return evaluate()
+    except Exception as exc:
+        raise ModelError(
+            f"the model cannot be evaluated on the data (x per sample has shape {tuple(x.shape[1:])}): "
+            f"{type(exc).__name__}: {first_line(exc)}"
+        ) from None

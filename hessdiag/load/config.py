@@ -8,6 +8,7 @@ relative to the config file's directory, which is also importable for `module:fa
 from __future__ import annotations
 
 import dataclasses
+import math
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,10 +85,12 @@ class Settings:
             raise ConfigError(f"exact_max_d must be at least 0; got {self.exact_max_d}")
         if self.per_sample not in ("auto", "backpack", "func"):
             raise ConfigError(f"per_sample must be auto, backpack or func; got '{self.per_sample}'")
-        if self.lr is not None and not self.lr > 0:
-            raise ConfigError(f"lr must be positive; got {self.lr}")
-        if self.damping is not None and not self.damping > 0:
-            raise ConfigError(f"damping must be positive; got {self.damping}")
+        if self.lr is not None and not 0 < self.lr < math.inf:
+            raise ConfigError(f"lr must be positive and finite; got {self.lr}")
+        if self.damping is not None and not 0 < self.damping < math.inf:
+            raise ConfigError(f"damping must be positive and finite; got {self.damping}")
+        if not 0 <= self.seed < 2**63:
+            raise ConfigError(f"seed must lie in [0, 2^63); got {self.seed}")
         if self.race_steps is not None and self.race_steps < 0:
             raise ConfigError(f"race_steps must be at least 0; got {self.race_steps}")
         unknown = [s for s in self.only if s not in SECTIONS]
@@ -121,7 +124,10 @@ def _coerce(key: str, value: Any, source: str) -> Any:
     if key in ("only", "fail_if"):
         items = value.split(",") if (key == "only" and isinstance(value, str)) else value
         items = [items] if isinstance(items, str) else items
-        return tuple(str(i).strip() for i in items if str(i).strip())
+        kept = tuple(str(i).strip() for i in items if str(i).strip())
+        if key == "only" and not kept:
+            raise ConfigError(f"{source}: 'only' names no section; choose from {', '.join(SECTIONS)}")
+        return kept
     if key in ("tol", "lr", "damping", "trace_rtol"):
         return float(value)
     return value
@@ -138,7 +144,13 @@ def read_config(path: Path) -> dict[str, Any]:
         raise ConfigError(f"config file '{path}' is not valid TOML: {first_line(exc)}") from None
     except (UnicodeDecodeError, OSError) as exc:
         raise ConfigError(f"cannot read config file '{path}': {first_line(exc)}") from None
-    table = raw.get("run", raw) if isinstance(raw.get("run"), dict) else raw
+    table = raw
+    if isinstance(raw.get("run"), dict):  # the settings may sit in a [run] table, but not in both places
+        table = raw["run"]
+        stray = [key for key in raw if key != "run"]
+        if stray:
+            raise ConfigError(f"config file '{path}': setting(s) {', '.join(stray)} outside the [run] table "
+                              "would be ignored; put every setting inside [run] or none")
     values: dict[str, Any] = {}
     for key, value in table.items():
         name = key.replace("-", "_")
@@ -168,6 +180,9 @@ def make_settings(config: str | Path | None = None, **overrides: Any) -> Setting
         if key not in _FIELDS:
             raise ConfigError(f"unknown setting '{key}'")
         if value is not None and value != () and value != []:
-            values[key] = _coerce(key, value, "command line")
+            value = _coerce(key, value, "command line")
+            if key == "fail_if":  # conditions accumulate: a flag adds to the config's CI guards
+                value = tuple(values.get("fail_if", ())) + tuple(c for c in value if c not in values.get("fail_if", ()))
+            values[key] = value
     values["search_paths"] = tuple(str(p) for p in search)
     return Settings(**values)

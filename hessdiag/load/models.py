@@ -43,7 +43,7 @@ def quiet_torch() -> Iterator[None]:
     loggers = [logging.getLogger(n) for n in ("torch", "torch._export", "torch.export", "torch._dynamo")]
     levels = [lg.level for lg in loggers]
     for lg in loggers:
-        lg.setLevel(logging.ERROR)
+        lg.setLevel(logging.CRITICAL)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -120,11 +120,12 @@ def convert_torchscript(model: LoadedModel, sample_x: Tensor) -> LoadedModel:
 
 
 def load_model(spec: str, checkpoint: Path | None, search_paths: Sequence[Path], trust_pickle: bool,
-               seed: int) -> LoadedModel:
+               seed: int, dtype: torch.dtype | None = None) -> LoadedModel:
     """The model named by `spec` with the checkpoint's weights loaded (TorchScript still unconverted).
 
     A factory called without a checkpoint runs under a forked RNG seeded with `seed`, so its random
-    initial weights are reproducible and the global RNG is left as it was.
+    initial weights are reproducible and the global RNG is left as it was. A factory's module is cast
+    to the run's `dtype` before the checkpoint is loaded, so float64 weights keep every digit.
     """
     path = Path(spec)
     if path.is_file():
@@ -142,6 +143,8 @@ def load_model(spec: str, checkpoint: Path | None, search_paths: Sequence[Path],
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
             module = call_factory(factory, spec, "model")
+        if dtype is not None and isinstance(module, torch.nn.Module):
+            module = module.to(dtype)
         model = from_module(module, f"{spec}", kind="factory")
     if checkpoint is not None:
         load_checkpoint_into(model.module, Path(checkpoint), trust_pickle)

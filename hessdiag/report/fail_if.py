@@ -85,8 +85,9 @@ def parse_condition(text: str) -> Condition:
     return Condition(text.strip(), tuple(path), match["op"], number)
 
 
-def check_sections(conditions: list[Condition], sections: list[str]) -> None:
-    """Refuse, before any work, a condition whose first step names no section of the report."""
+def check_sections(conditions: list[Condition], sections: list[str], unfilled: set[str] = frozenset()) -> None:
+    """Refuse, before any work, a condition whose first step names no section of the report, or a
+    section this run leaves null (`unfilled`, from `--only`)."""
     for condition in conditions:
         head = condition.path[0]
         if head not in sections:
@@ -94,6 +95,9 @@ def check_sections(conditions: list[Condition], sections: list[str]) -> None:
             hint = f"; did you mean {', '.join(close)}?" if close else ""
             raise FailIfValueError(f"--fail-if '{condition.text}': the report has no section '{head}'{hint} "
                                    "(`hessdiag schema` lists them)")
+        if head in unfilled:
+            raise FailIfValueError(f"--fail-if '{condition.text}': section '{head}' is not computed in this run "
+                                   "(see --only)")
 
 
 def failing_conditions(conditions: list[Condition], report: dict[str, Any]) -> list[str]:

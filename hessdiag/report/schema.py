@@ -83,6 +83,21 @@ SECTIONS: dict[str, Any] = {
 }
 
 
+# Which `--only` sections fill which report keys (a key no requested section fills is null).
+FILLED_BY: dict[str, tuple[str, ...]] = {
+    "spectrum": ("eigenvalues", "trace", "mean_abs_eigenvalue", "density", "ratios", "L2", "step_sizes"),
+    "geometry": ("L2", "Linf", "rho_diag", "grad_norm", "grad_density", "improvement_ratio"),
+    "noise": ("noise",),
+    "fisher": ("fisher",),
+}
+
+
+def unfilled_keys(sections: tuple[str, ...]) -> set[str]:
+    """Report keys that stay null when only `sections` run."""
+    everything = {key for keys in FILLED_BY.values() for key in keys}
+    return everything - {key for section in sections for key in FILLED_BY[section]}
+
+
 def report_schema() -> dict[str, Any]:
     """The JSON Schema of a report document."""
     top = {

@@ -47,6 +47,15 @@ BAD_INPUTS = {
     "unknown_sklearn_set": (_replace(BASE, "--data", "sklearn:mnist"), "unknown scikit-learn data set"),
     "bad_only_section": (BASE + ["--only", "spectrum,magic"], "unknown section"),
     "json_directory_missing": (BASE + ["--json", "nodir/out.json"], "does not exist"),
+    "empty_only": (BASE + ["--only", ""], "names no section"),
+    "infinite_lr": (BASE + ["--lr", "inf"], "positive and finite"),
+    "seed_too_large": (BASE + ["--seed", "99999999999999999999"], "seed must lie in"),
+    "json_is_html": (BASE + ["--json", "same.json", "--html", "same.json"], "name the same file"),
+    "json_over_the_data": (BASE + ["--json", "data.pt"], "would overwrite the input file"),
+    "png_dir_under_a_file": (BASE + ["--png-dir", "data.pt/figs"], "is not a directory"),
+    "file_name_too_long": (BASE + ["--json", "a" * 300 + ".json"], "longer than"),
+    "fail_if_unknown_section": (BASE + ["--fail-if", "eigenvalue.top[0].value > 1"], "no section 'eigenvalue'"),
+    "fail_if_section_not_run": (BASE + ["--only", "spectrum", "--fail-if", "noise.trace_Sigma > 1"], "not computed"),
 }
 
 
@@ -87,3 +96,54 @@ def test_existing_report_is_kept_when_a_run_fails(workspace, monkeypatch, tmp_pa
     assert result.exit_code == 1
     assert out.read_text() == "previous report\n"
     assert [p.name for p in tmp_path.iterdir()] == ["keep.json"]
+
+
+def test_sparse_data_and_settings_outside_the_run_table_are_refused(workspace, monkeypatch, tmp_path):
+    import torch
+
+    monkeypatch.chdir(workspace)
+    x = torch.randn(6, 4, generator=torch.Generator().manual_seed(0)).to_sparse()
+    torch.save({"x": x, "y": torch.zeros(6, dtype=torch.long)}, tmp_path / "sparse.pt")
+    result = runner.invoke(app, ["run", *_replace(BASE, "--data", str(tmp_path / "sparse.pt"))])
+    assert result.exit_code == 1 and "sparse_coo tensor; save it dense" in result.stderr
+    (tmp_path / "split.toml").write_text('top_k = 1\n[run]\nmodel = "usermodels:mlp"\n')
+    result = runner.invoke(app, ["run", str(tmp_path / "split.toml")])
+    assert result.exit_code == 1 and "outside the [run] table" in result.stderr
+
+
+def test_a_null_fail_if_value_writes_nothing(workspace, monkeypatch, tmp_path):
+    """At a condition that cannot be read (here: λ_min⁺ ratio of a run without it), nothing is written."""
+    monkeypatch.chdir(workspace)
+    out = tmp_path / "r.json"
+    result = runner.invoke(app, ["run", *BASE, "--top-k", "1", "--only", "spectrum", "--json", str(out),
+                                 "--fail-if", "step_sizes.gd_opt > 1"])
+    assert result.exit_code == 1 and "null" in result.stderr and not out.exists()
+
+
+def test_usage_errors_are_one_line_from_the_console_script(monkeypatch, capsys):
+    import sys
+
+    from hessdiag.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["hessdiag", "run", "--topk", "1"])
+    with pytest.raises(SystemExit) as info:
+        main()
+    assert info.value.code == 2
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("hessdiag: error: No such option: --topk")
+
+
+def test_a_swallowed_ctrl_c_still_stops_the_run_before_it_writes():
+    """Python drops a KeyboardInterrupt raised inside a weakref callback; the remembered signal is
+    checked before any file is written."""
+    import signal
+
+    from hessdiag.cli import _Interrupts
+
+    with _Interrupts() as interrupts:
+        try:
+            signal.raise_signal(signal.SIGINT)
+        except KeyboardInterrupt:
+            pass  # the library swallowed it
+        with pytest.raises(KeyboardInterrupt):
+            interrupts.check()

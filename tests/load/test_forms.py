@@ -176,3 +176,18 @@ def test_ce_rejects_fractional_labels():
 def test_mse_accepts_vector_targets_for_one_output(at_workspace):
     problem = load_problem(make_settings(model="usermodels:regressor", data="regression.pt", loss="mse"))
     assert problem.batches[0].y.shape[1:] == (2,)
+
+
+def test_a_float64_checkpoint_keeps_every_digit(at_workspace, tmp_path):
+    """The factory's float32 module is cast to the run's dtype before the weights are loaded."""
+    state = torch.load("ckpt.pt")
+    fine = {k: v.to(torch.float64) + 1e-12 for k, v in state.items()}  # not representable in float32
+    torch.save(fine, tmp_path / "fine.pt")
+    problem = load_problem(make_settings(**{**BASE, "checkpoint": str(tmp_path / "fine.pt")}, dtype="float64"))
+    assert all(torch.equal(problem.params[k], fine[k]) for k in fine)
+
+
+def test_fail_if_flags_add_to_the_configs_conditions(tmp_path):
+    (tmp_path / "ci.toml").write_text('fail_if = ["L2.value > 10"]\n')
+    settings = make_settings(tmp_path / "ci.toml", fail_if=["L2.value > 10", "trace.estimate > 5"])
+    assert settings.fail_if == ("L2.value > 10", "trace.estimate > 5")
