@@ -7,6 +7,7 @@ and written atomically after it, so a failed or interrupted run leaves nothing h
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import threading
@@ -87,6 +88,11 @@ def _guarded(body: Callable[[_Interrupts], int | None]) -> None:
         raise _fail("out of memory; try a smaller --batch-size or --samples") from None
     except OSError as exc:  # a file-system failure no check foresaw (the checks name the common ones)
         raise _fail(first_line(exc)) from None
+    except Exception as exc:  # a bug of ours: one line, the traceback only when asked for
+        if os.environ.get("HESSDIAG_TRACEBACK"):
+            raise
+        raise _fail(f"internal error ({type(exc).__name__}: {first_line(exc)}); please report it, with the "
+                    "traceback that HESSDIAG_TRACEBACK=1 shows") from None
     if code:
         raise typer.Exit(code)
 

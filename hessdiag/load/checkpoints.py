@@ -15,7 +15,7 @@ from typing import Any, Iterator, Mapping
 import torch
 from torch import Tensor, nn
 
-from ..errors import CheckpointError, InputFileError
+from ..errors import CheckpointError, InputFileError, first_line
 
 NESTED_KEYS = ("state_dict", "model_state_dict", "model")
 STRIPPED_PREFIXES = ("model.", "module.")
@@ -42,6 +42,9 @@ def load_torch_file(path: Path, trust_pickle: bool, what: str) -> Any:
                 "rerun with --trust-pickle only if you trust where it came from"
             ) from None
         raise InputFileError(f"{what} file '{path}' is truncated or corrupt") from None
+    except (ModuleNotFoundError, AttributeError) as exc:  # a trusted pickle naming code that is not importable
+        raise InputFileError(f"{what} file '{path}' refers to Python code that cannot be imported here "
+                             f"({first_line(exc)})") from None
     except Exception:  # unpickling a damaged file can raise anything
         raise InputFileError(f"{what} file '{path}' is truncated or corrupt") from None
 

@@ -147,3 +147,19 @@ def test_a_swallowed_ctrl_c_still_stops_the_run_before_it_writes():
             pass  # the library swallowed it
         with pytest.raises(KeyboardInterrupt):
             interrupts.check()
+
+
+def test_an_unexpected_exception_is_one_line_unless_the_traceback_is_asked_for(workspace, monkeypatch):
+    import hessdiag.api
+
+    def broken(settings, progress=None):
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.chdir(workspace)
+    monkeypatch.setattr(hessdiag.api, "run", broken)
+    result = runner.invoke(app, ["run", *BASE, "--quiet"])
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert result.exit_code == 1 and len(lines) == 1
+    assert "internal error (ZeroDivisionError: a bug)" in lines[0] and "HESSDIAG_TRACEBACK=1" in lines[0]
+    monkeypatch.setenv("HESSDIAG_TRACEBACK", "1")
+    assert isinstance(runner.invoke(app, ["run", *BASE, "--quiet"]).exception, ZeroDivisionError)
