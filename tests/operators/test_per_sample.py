@@ -14,11 +14,12 @@ import sys
 
 import pytest
 import torch
+from torch import nn
 
 from hessdiag.errors import UnsupportedError
 from hessdiag.load import problem_from_objects
 from hessdiag.operators.per_sample import PerSampleGradients, SampleCouplingError
-from helpers.cases import CASES
+from helpers.cases import CASES, seeded_model
 from helpers.dense import Dense, rel_err
 from helpers.noise_models import COUPLED, UNSUPPORTED
 from helpers.problems import problem_for
@@ -169,3 +170,20 @@ def test_float32_paths_agree_to_float32_accuracy():
     for preference in ("backpack", "func"):
         rows = _all_rows(PerSampleGradients(problem, preference)).double()
         assert rel_err(rows, naive) < 1e-5
+
+
+@pytest.mark.parametrize("conv", [lambda: nn.Conv2d(1, 2, 3, padding="same"),
+                                  lambda: nn.Conv2d(1, 2, 3, padding=1, padding_mode="reflect")],
+                         ids=["same", "reflect"])
+def test_convolutions_backpack_mishandles_go_to_torch_func(conv):
+    """BackPACK 1.7 fails on padding='same' and is wrong for reflect padding: refused up front, with the
+    reason, and the torch.func rows match the naive loop."""
+    gen = torch.Generator().manual_seed(5)
+    model = seeded_model(lambda: nn.Sequential(conv(), nn.Tanh(), nn.Flatten(), nn.Linear(50, 3)), gen)
+    x = torch.randn(9, 1, 5, 5, generator=gen, dtype=torch.float64)
+    y = torch.randint(0, 3, (9,), generator=gen)
+    problem = problem_from_objects(model, x, y, "ce", batch_size=4, dtype="float64", device="cpu")
+    per_sample = PerSampleGradients(problem, "auto")
+    rows = _all_rows(per_sample)
+    assert per_sample.path == "func" and "padding" in per_sample.fallback
+    assert rel_err(rows, Dense(model, x, y, "ce").per_sample_gradients()) < TOL

@@ -10,9 +10,10 @@ at most `CHUNK_ELEMENTS` numbers of per-sample gradients exist at once.
 
 Covers Conv1d/2d/3d with any stride, dilation, groups, padding ('same' and 'valid' included) and
 padding mode: the input is padded explicitly as the layer pads it (`_reversed_padding_repeated_twice`),
-then unfolded without padding. (BackPACK 1.7's own extension gave wrong sums for 'same' padding and
-for reflect padding when checked against single-sample gradients.) The path's first-use check against
-single-row gradients covers this extension like any other.
+then unfolded without padding. (BackPACK 1.7's own conv extensions fail on 'same' padding and give
+wrong values for reflect padding, so `backpack_unsupported_reason` sends such models to torch.func;
+this extension would handle them.) The path's first-use check against single-row gradients covers
+this extension like any other.
 """
 
 from __future__ import annotations

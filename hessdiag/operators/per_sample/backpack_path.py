@@ -57,6 +57,11 @@ def backpack_unsupported_reason(problem: Problem) -> str | None:
         found.update(own)
         if own and type(sub) not in BACKPACK_LAYERS:
             return f"layer {type(sub).__name__} at '{name or '<root>'}' has no BackPACK extension"
+        if own and isinstance(sub, nn.modules.conv._ConvNd) and (
+                isinstance(sub.padding, str) or sub.padding_mode != "zeros"):
+            how = f"padding='{sub.padding}'" if isinstance(sub.padding, str) else f"padding_mode='{sub.padding_mode}'"
+            return (f"{type(sub).__name__} at '{name}' uses {how}, which BackPACK 1.7's per-sample extensions "
+                    "do not handle (they assume numeric zero padding)")
     missing = trainable - found
     if missing:
         return f"trainable tensor '{sorted(missing)[0]}' is not a parameter of a BackPACK layer"
