@@ -8,11 +8,13 @@ race checks the local call empirically over a few steps. It measures, it does no
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Callable
 
 import torch
 
+from ..errors import NonFiniteError
 from ..load.problem import Problem
 from ..operators.gradient import loss_and_gradient
 
@@ -38,10 +40,14 @@ def _run(problem: Problem, steps: int, direction: Callable[[torch.Tensor], torch
     losses = [current.loss]
     for _ in range(steps):
         theta = theta - direction(current.gradient)
-        current = loss_and_gradient(problem, theta)
-        losses.append(current.loss)
         if progress is not None:
             progress()
+        try:
+            current = loss_and_gradient(problem, theta)
+        except NonFiniteError:  # the family diverged: its loss is +inf from here on (null in JSON)
+            losses.extend([math.inf] * (steps + 1 - len(losses)))
+            break
+        losses.append(current.loss)
     return losses
 
 
@@ -51,7 +57,9 @@ def race(problem: Problem, steps: int, gd_step: float, sign_step: float, *, rtol
     gd = _run(problem, steps, lambda g: gd_step * g, progress)
     sign = _run(problem, steps, lambda g: sign_step * g.abs().sum() * torch.sign(g), progress)
     final_gd, final_sign = gd[-1], sign[-1]
-    if abs(final_gd - final_sign) <= rtol * max(abs(final_gd), abs(final_sign), 1e-300):
+    close = math.isfinite(final_gd - final_sign) and abs(final_gd - final_sign) <= rtol * max(
+        abs(final_gd), abs(final_sign), 1e-300)
+    if final_gd == final_sign or close:
         winner = "tie"
     else:
         winner = "sign" if final_sign < final_gd else "euclidean"

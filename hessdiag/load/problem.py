@@ -42,11 +42,6 @@ class ParamLayout:
         return cls(tuple(blocks))
 
     @property
-    def is_subset(self) -> bool:
-        """Whether the selection is a strict subset of the data (a `--samples` draw)."""
-        return self.n_available is not None and self.n_samples < self.n_available
-
-    @property
     def d(self) -> int:
         return sum(b.numel for b in self.blocks)
 

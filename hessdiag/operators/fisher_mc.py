@@ -4,8 +4,9 @@
 E_ŷ[ĝ ĝᵀ] = J_nᵀ Λ_n J_n, F_mc is an unbiased estimate of the Fisher F (= the GGN for these losses,
 thesis Prop. 7.1) whose error falls as 1/√(N·S); it differs from the empirical Fisher EF (Eq. 7.3)
 only in using sampled labels instead of the training labels. The S labels per sample are drawn once,
-at construction, from the given generator, so that the operator is one fixed symmetric matrix for
-Lanczos and conjugate gradients; products reuse the EF product (a `jvp` and a `vjp` of the vector of
+at construction, from the given generator, over all rows at once (so the same seed gives the same
+labels for any batch size), so that the operator is one fixed symmetric matrix for Lanczos and
+conjugate gradients; products reuse the EF product (a `jvp` and a `vjp` of the vector of
 per-sample losses) with the sampled labels.
 """
 
@@ -28,11 +29,23 @@ class MonteCarloFisherOperator(EmpiricalFisherOperator):
         if samples < 1:
             raise ValueError("samples must be at least 1")
         self.samples = samples
-        self.targets: list[list[Tensor]] = []
         with torch.no_grad():
-            for batch in problem.iter_batches():
-                out = problem.forward(problem.params, batch.x)
-                self.targets.append([problem.loss.sample_targets(out, generator) for _ in range(samples)])
+            outputs = [(problem.forward(problem.params, b.x), b.w > 0) for b in problem.iter_batches()]
+        # One draw over all real rows at once, per label set: the labels do not depend on the batching.
+        real_rows = torch.cat([out[real] for out, real in outputs])
+        draws = [problem.loss.sample_targets(real_rows, generator) for _ in range(samples)]
+        self.targets: list[list[Tensor]] = []
+        start = 0
+        for out, real in outputs:
+            count = int(real.sum())
+            per_set = []
+            for drawn in draws:
+                rows = drawn[start:start + count]
+                full = rows[:1].expand(out.shape[0], *rows.shape[1:]).clone()  # padding rows: any valid label
+                full[real] = rows
+                per_set.append(full)
+            self.targets.append(per_set)
+            start += count
 
     def sampled_batches(self, index: int, batch: Batch) -> list[Batch]:
         """The batch with each of its S sets of sampled labels in place of the training labels."""

@@ -76,13 +76,20 @@ class _RetainedGradient:
             self.grads = self._gradient(problem, batch)
 
     def _gradient(self, problem: Problem, batch: Batch) -> tuple[Tensor, ...]:
+        """The gradient entries that depend on θ (a parameter the loss does not use, or on which it
+        depends linearly, has a constant gradient: its rows and columns of H are zero)."""
         with torch.enable_grad():
             loss = problem.batch_loss(self.leaves, batch)
-            return torch.autograd.grad(loss, tuple(self.leaves.values()), create_graph=True)
+            grads = torch.autograd.grad(loss, tuple(self.leaves.values()), create_graph=True, allow_unused=True)
+        self.varying = [i for i, g in enumerate(grads) if g is not None and g.requires_grad]
+        return tuple(grads[i] for i in self.varying)
 
     def products(self, layout, vectors: Tensor) -> Tensor:
         parts = tuple(layout.unflatten(vectors).values())
+        parts = tuple(parts[i] for i in self.varying)
         leaves = tuple(self.leaves.values())
+        if not self.grads:  # the Hessian of this batch is zero
+            return vectors.new_zeros(vectors.shape)
         if vectors.shape[0] == 1:
             out = torch.autograd.grad(self.grads, leaves, tuple(p[0] for p in parts), retain_graph=True,
                                       allow_unused=True)

@@ -133,8 +133,11 @@ def plot_race(doc: Doc) -> Figure | None:
         return None
     fig, ax = _figure(7.0, 3.6)
     steps = np.arange(len(race["gd_losses"]))
-    ax.plot(steps, race["gd_losses"], "o-", color="C0", label="GD, step 1/L2")
-    ax.plot(steps, race["sign_losses"], "s-", color="C3", label="norm-scaled sign, step 1/L∞")
+    def finite(losses):  # null: the family diverged (loss overflowed); drawn as a gap
+        return np.array([np.nan if v is None else v for v in losses], dtype=float)
+
+    ax.plot(steps, finite(race["gd_losses"]), "o-", color="C0", label="GD, step 1/L2")
+    ax.plot(steps, finite(race["sign_losses"]), "s-", color="C3", label="norm-scaled sign, step 1/L∞")
     ax.set_xlabel("full-batch step from θ")
     ax.set_ylabel("loss R")
     ax.legend(fontsize=8)

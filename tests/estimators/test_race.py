@@ -36,3 +36,13 @@ def test_sign_wins_on_an_axis_aligned_quadratic_with_equal_coordinates():
     result = race(problem, steps=5, gd_step=1 / 100.0, sign_step=1 / 102.0)
     assert result.winner == "sign"
     assert all(b <= a + 1e-15 for a, b in zip(result.sign_losses, result.sign_losses[1:]))
+
+
+def test_a_family_that_diverges_loses_instead_of_aborting_the_run():
+    """A GD step of 1e200 on H = diag(2, 2) overflows the loss: GD's remaining losses are +inf."""
+    import math
+
+    problem = _quadratic_problem([2.0, 2.0], [1.0, -1.0])
+    result = race(problem, steps=3, gd_step=1e200, sign_step=1 / 4.0)
+    assert result.gd_losses[0] == pytest.approx(2.0) and all(math.isinf(v) for v in result.gd_losses[2:])
+    assert len(result.gd_losses) == len(result.sign_losses) == 4 and result.winner == "sign"

@@ -16,6 +16,7 @@ import torch
 from hessdiag.operators import GGNOperator
 from hessdiag.operators.fisher_mc import MonteCarloFisherOperator
 from hessdiag.operators.per_sample import PerSampleGradients
+from hessdiag.rng import generator
 from helpers.cases import CASES
 from helpers.dense import Dense, rel_err
 from helpers.problems import problem_for
@@ -68,3 +69,14 @@ def test_f_mc_converges_to_the_fisher():
         scaled[samples] = rel_err(_dense_from_rows(problem, op), fisher) * samples**0.5
     assert scaled[8] < 2 * scaled[1] and scaled[64] < 2 * scaled[8]
     assert scaled[64] / 8 < scaled[1] / 4  # the error itself fell by more than 4× from S = 1 to 64
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.name in ("tanh_mlp_ce", "mlp_mse_multi", "logreg_bce")],
+                         ids=lambda c: c.name)
+def test_the_same_seed_gives_the_same_sampled_fisher_for_any_batch_size(case):
+    """Labels are drawn over all rows at once: batching must not change the operator (mse drew Gaussian
+    noise per batch before, whose stream depends on the block size)."""
+    V = torch.randn(problem_for(case).d, 3, generator=torch.Generator().manual_seed(1), dtype=torch.float64)
+    products = [MonteCarloFisherOperator(problem_for(case, batch_size), generator(0, "fmc"), samples=2).matmat(V)
+                for batch_size in (None, 1, 3)]
+    assert all(torch.allclose(p, products[0], rtol=1e-12, atol=0) for p in products[1:])

@@ -144,3 +144,33 @@ def test_cpu_passes_stay_cache_sized():
     assert op.vectors_per_pass == 2
     op._graph_bytes, op._per_pass = 10 * CPU_PASS_BYTES, None
     assert op.vectors_per_pass == 1
+
+
+class _WithUnusedParameter(torch.nn.Module):
+    """A trainable parameter the loss never touches: its rows and columns of H are zero."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.a = torch.nn.Linear(4, 3)
+        self.extra = torch.nn.Parameter(torch.ones(2))
+
+    def forward(self, x):
+        return torch.tanh(self.a(x))
+
+
+@pytest.mark.parametrize("mode", ["auto", "retained", "fwd-rev", "linearized"])
+def test_an_unused_parameter_has_zero_curvature_in_every_mode(mode):
+    from helpers.cases import seeded_model
+
+    gen = torch.Generator().manual_seed(3)
+    model = seeded_model(_WithUnusedParameter, gen)
+    x = torch.randn(10, 4, generator=gen, dtype=torch.float64)
+    y = torch.randint(0, 3, (10,), generator=gen)
+    from hessdiag.load import problem_from_objects
+
+    op = HessianOperator(problem_from_objects(model, x, y, "ce", batch_size=4, dtype="float64", device="cpu"),
+                         mode=mode)
+    V = _vectors(op.d)
+    ref = Dense(model, x, y, "ce").hessian()
+    assert int((ref.abs().sum(1) == 0).sum()) == 2 and rel_err(op.matmat(V), ref @ V) < TOL
+    assert rel_err(op.matvec(V[:, 0]), ref @ V[:, 0]) < TOL
