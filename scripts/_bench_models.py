@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
+import torch
 from torch import nn
 
 
@@ -17,3 +20,10 @@ def cnn() -> nn.Module:
         nn.Conv2d(32, 64, 3, padding=1), nn.Tanh(), nn.MaxPool2d(2), nn.Flatten(),
         nn.Linear(256, 128), nn.Tanh(), nn.Linear(128, 10),
     )
+
+
+def seeded(factory: Callable[[], nn.Module], seed: int = 0) -> nn.Module:
+    """`factory()` with torch's default initialisation drawn under `seed`, the global RNG left as it was."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return factory()

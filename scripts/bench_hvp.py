@@ -17,7 +17,7 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _bench_models import cnn, mlp  # noqa: E402
+from _bench_models import cnn, mlp, seeded  # noqa: E402
 from _timing import interleaved_medians  # noqa: E402
 
 from hessdiag.load import problem_from_objects  # noqa: E402
@@ -36,9 +36,7 @@ def main() -> None:
           f"{torch.get_num_threads()} threads")
     print(f"{'model':6} {'d':>8} {'gradient':>10} {'retained':>9} {'fwd-rev':>8} {'retained×8':>11} {'fwd-rev×8':>10}")
     for name, factory in (("mlp", mlp), ("cnn", cnn)):
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(0)
-            model = factory()
+        model = seeded(factory)
         problem = problem_from_objects(model, x, y, "ce", samples=args.samples, dtype="float32",
                                        device=args.device)
         gen = torch.Generator().manual_seed(1)

@@ -23,7 +23,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parent.parent))
-from _bench_models import cnn, mlp  # noqa: E402
+from _bench_models import cnn, mlp, seeded  # noqa: E402
 from _timing import interleaved_medians  # noqa: E402
 
 from hessdiag.estimators.gradient_moments import gradient_moments  # noqa: E402
@@ -76,9 +76,7 @@ def main() -> None:
     print(f"device {args.device}, float32, N = {len(y)} samples in batches of {args.batch_size}, "
           f"torch {torch.__version__}, {torch.get_num_threads()} threads; medians of {args.repeats} interleaved runs")
     for name, factory in (("mlp", mlp), ("cnn", cnn)):
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(0)
-            model = factory()
+        model = seeded(factory)
         problem = problem_from_objects(model, x, y, "ce", batch_size=args.batch_size, dtype="float32",
                                        device=args.device)
         gradient = loss_and_gradient(problem).gradient

@@ -182,7 +182,7 @@ def make_settings(config: str | Path | None = None, **overrides: Any) -> Setting
         if value is not None and value != () and value != []:
             value = _coerce(key, value, "command line")
             if key == "fail_if":  # conditions accumulate: a flag adds to the config's CI guards
-                value = tuple(values.get("fail_if", ())) + tuple(c for c in value if c not in values.get("fail_if", ()))
+                value = tuple(dict.fromkeys(values.get("fail_if", ()) + value))
             values[key] = value
     values["search_paths"] = tuple(str(p) for p in search)
     return Settings(**values)

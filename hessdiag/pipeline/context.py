@@ -84,21 +84,22 @@ class Context:
     @cached_property
     def top(self) -> LanczosResult:
         """Top-k Hessian eigenvalues (Lanczos), shared by every section that needs them."""
-        return self._lanczos("top", lanczos_top_eigenvalues, "eigenvalues")
+        return self._lanczos(self.hessian, lanczos_top_eigenvalues, "top-k", "lanczos-top", "eigenvalues")
 
     @cached_property
     def bottom(self) -> LanczosResult:
         """Bottom-k Hessian eigenvalues (Lanczos)."""
-        return self._lanczos("bottom", lanczos_bottom_eigenvalues, "eigenvalues_bottom")
+        return self._lanczos(self.hessian, lanczos_bottom_eigenvalues, "bottom-k", "lanczos-bottom",
+                             "eigenvalues_bottom")
 
-    def _lanczos(self, end: str, run, timing: str) -> LanczosResult:
+    def _lanczos(self, operator: CurvatureOperator, run, what: str, stream: str, timing: str) -> LanczosResult:
+        """One Lanczos run with the run's settings: timed, with progress, a warning if not converged."""
         s = self.settings
         with self.timer(timing):
-            result = run(self.hessian, s.top_k, tol=s.tol, max_matvecs=s.max_matvecs,
-                         generator=self.generator(f"lanczos-{end}"),
-                         progress=self.tick(f"Lanczos {end}-k", s.max_matvecs))
+            result = run(operator, s.top_k, tol=s.tol, max_matvecs=s.max_matvecs, generator=self.generator(stream),
+                         progress=self.tick(f"Lanczos {what}", s.max_matvecs))
         if not result.converged:
-            self.warn(f"Lanczos {end}-k did not reach tol {s.tol:g} within {result.matvecs} products; "
+            self.warn(f"Lanczos {what} did not reach tol {s.tol:g} within {result.matvecs} products; "
                       "the residual bars are still valid bounds")
         return result
 
@@ -184,18 +185,11 @@ class Context:
     def lanczos_top(self, operator: CurvatureOperator, label: str) -> LanczosResult:
         """Top-k eigenpairs of a curvature operator: exact from its dense matrix when d ≤ EXACT_DIM,
         else Lanczos with the run's settings (timed; a warning if not converged)."""
-        s = self.settings
         if operator.d <= EXACT_DIM:
-            return dense_top(self.dense_matrix(operator, label), s.top_k,
+            return dense_top(self.dense_matrix(operator, label), self.settings.top_k,
                              unit_roundoff=torch.finfo(operator.dtype).eps)
-        with self.timer(f"lanczos_{label}"):
-            result = lanczos_top_eigenvalues(operator, s.top_k, tol=s.tol, max_matvecs=s.max_matvecs,
-                                             generator=self.generator(f"lanczos-top-{label}"),
-                                             progress=self.tick(f"Lanczos top-k of {label}", s.max_matvecs))
-        if not result.converged:
-            self.warn(f"Lanczos top-k of {label} did not reach tol {s.tol:g} within {result.matvecs} "
-                      "products; the residual bars are still valid bounds")
-        return result
+        return self._lanczos(operator, lanczos_top_eigenvalues, f"top-k of {label}", f"lanczos-top-{label}",
+                             f"lanczos_{label}")
 
     @cached_property
     def ggn(self) -> GGNOperator:

@@ -133,6 +133,7 @@ def plot_race(doc: Doc) -> Figure | None:
         return None
     fig, ax = _figure(7.0, 3.6)
     steps = np.arange(len(race["gd_losses"]))
+
     def finite(losses):  # null: the family diverged (loss overflowed); drawn as a gap
         return np.array([np.nan if v is None else v for v in losses], dtype=float)
 
