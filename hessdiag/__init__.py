@@ -2,6 +2,13 @@
 
 Loads a model, its checkpoint and data, measures the Hessian spectrum, the geometry of sign descent
 and gradient noise, and recommends an optimizer family. See SPEC.md for every quantity.
+
+The public names, by role (heavy modules load on first use, not at `import hessdiag`):
+- run a diagnosis: `diagnose` (a model and tensors in memory), `run` (settings, as the CLI does),
+  `make_settings`, `calibrate` (the thesis' grid of quadratics);
+- read and write its results: `Report`, `write_reports`;
+- errors: `HessdiagError`;
+- the version: `__version__`.
 """
 
 from importlib.metadata import PackageNotFoundError, version
@@ -13,13 +20,23 @@ try:
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.1.0"
 
-__all__ = ["HessdiagError", "__version__", "diagnose", "run", "write_reports"]
+__all__ = [
+    # run a diagnosis
+    "diagnose", "run", "make_settings", "calibrate",
+    # read and write its results
+    "Report", "write_reports",
+    # errors and version
+    "HessdiagError", "__version__",
+]
+
+_LAZY = {"diagnose": "api", "run": "api", "calibrate": "api", "write_reports": "api", "Report": "api",
+         "make_settings": "load"}
 
 
 def __getattr__(name: str):
-    """`hessdiag.diagnose`, `.run` and `.write_reports` without importing torch at `import hessdiag` time."""
-    if name in ("diagnose", "run", "write_reports"):
-        from . import api
+    """The heavy names without importing torch at `import hessdiag` time."""
+    if name in _LAZY:
+        import importlib
 
-        return getattr(api, name)
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
     raise AttributeError(f"module 'hessdiag' has no attribute {name!r}")

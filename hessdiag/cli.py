@@ -61,7 +61,8 @@ class _Interrupts:
         raise KeyboardInterrupt
 
     def __enter__(self) -> "_Interrupts":
-        if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+        main = threading.current_thread() is threading.main_thread()
+        if main and signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
             self._previous = signal.signal(signal.SIGINT, self._handle)
         return self
 
@@ -99,10 +100,12 @@ def _guarded(body: Callable[[_Interrupts], int | None]) -> None:
 
 @app.command()
 def run(
-    config: Annotated[Optional[Path], typer.Argument(help="TOML config (flags override it)", show_default=False)] = None,
+    config: Annotated[Optional[Path], typer.Argument(help="TOML config (flags override it)",
+                                                     show_default=False)] = None,
     model: Annotated[Optional[str], typer.Option(help="module:factory, TorchScript archive or .pt2 program")] = None,
     checkpoint: Annotated[Optional[str], typer.Option(help="state dict (plain, nested, prefixed)")] = None,
-    data: Annotated[Optional[str], typer.Option(help="torch/npz file with x and y, sklearn:NAME or module:factory")] = None,
+    data: Annotated[Optional[str], typer.Option(
+        help="torch/npz file with x and y, sklearn:NAME or module:factory")] = None,
     loss: Annotated[Optional[str], typer.Option(help="ce, mse or bce")] = None,
     samples: Annotated[Optional[int], typer.Option(help="seeded random subset of N samples")] = None,
     batch_size: Annotated[Optional[int], typer.Option(help="samples per batch (results do not depend on it)")] = None,
@@ -118,28 +121,31 @@ def run(
     trace_matvecs: Annotated[Optional[int], typer.Option(help="product budget of the trace estimator")] = None,
     slq_probes: Annotated[Optional[int], typer.Option(help="Rademacher probes of the spectral density (SLQ)")] = None,
     slq_steps: Annotated[Optional[int], typer.Option(help="Lanczos steps per SLQ probe")] = None,
-    exact_max_d: Annotated[Optional[int], typer.Option(help="up to this d, the dense Hessian (d products) gives exact trace, density, λ̄, ρ_diag and column bounds on L∞")] = None,
+    exact_max_d: Annotated[Optional[int], typer.Option(
+        help="up to this d, the dense Hessian (d products) gives exact trace, density, λ̄, ρ_diag and "
+             "column bounds on L∞")] = None,
     per_sample: Annotated[Optional[str], typer.Option(help="per-sample gradients: auto, backpack or func")] = None,
     lr: Annotated[Optional[float], typer.Option(help="learning rate for the CABS batch size")] = None,
     damping: Annotated[Optional[float], typer.Option(help="damping λ of (F+λI)⁻¹∇R (default 1e-3·λ_max(F))")] = None,
     race_steps: Annotated[Optional[int], typer.Option(help="full-batch steps of the sign-vs-GD race (0: off)")] = None,
-    only: Annotated[Optional[str], typer.Option(help="comma list of spectrum,geometry,noise,fisher")] = None,
+    only: Annotated[Optional[str], typer.Option(
+        help="comma list of the sections to compute (default: all of them)")] = None,
     json_path: Annotated[Optional[str], typer.Option("--json", help="write the JSON report here")] = None,
     html: Annotated[Optional[str], typer.Option(help="write the HTML report here")] = None,
     png_dir: Annotated[Optional[str], typer.Option(help="write PNG plots into this directory")] = None,
     fail_if: Annotated[Optional[list[str]], typer.Option(help="'PATH OP NUMBER': exit 3 when it holds")] = None,
-    trust_pickle: Annotated[bool, typer.Option("--trust-pickle", help="allow full unpickling of trusted files")] = False,
+    trust_pickle: Annotated[bool, typer.Option("--trust-pickle",
+                                               help="allow full unpickling of trusted files")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", help="no tables or progress bars")] = False,
 ) -> None:
     """Diagnose a checkpoint (or, with no config and no --model, the built-in default)."""
 
     def body(interrupts: _Interrupts) -> int:
-        from . import api
+        from . import api, sections
         from .load import make_settings
         from .phases import announce
         from .report.fail_if import check_sections, failing_conditions, parse_condition
         from .report.output_paths import check_output_paths
-        from .report.schema import report_schema, unfilled_keys
         from .report.outputs import write_outputs
         from .report.terminal import render_terminal, rich_progress
 
@@ -152,8 +158,9 @@ def run(
             race_steps=race_steps, only=only, json=json_path, html=html, png_dir=png_dir,
             fail_if=fail_if or None, trust_pickle=trust_pickle or None, quiet=quiet or None,
         )
+        chosen = sections.resolve_only(settings.only)
         conditions = [parse_condition(text) for text in settings.fail_if]
-        check_sections(conditions, list(report_schema()["properties"]), unfilled_keys(settings.only))
+        check_sections(conditions, list(sections.schema()["properties"]), sections.unfilled(chosen))
         check_output_paths({"JSON report": settings.json, "HTML report": settings.html}, png_dir=settings.png_dir,
                            inputs=[settings.config, settings.model, settings.checkpoint, settings.data])
         out = Console(quiet=settings.quiet)
@@ -180,7 +187,7 @@ def schema() -> None:
     """Print the JSON Schema of the report (draft 2020-12)."""
     import json
 
-    from .report.schema import report_schema
+    from .sections import schema as report_schema
 
     typer.echo(json.dumps(report_schema(), indent=2))
 
@@ -200,8 +207,7 @@ def calibrate(
         import time
 
         from . import __version__
-        from .estimators.calibration import calibrate as run_grid
-        from .recommend.calibration import calibration_calls
+        from .api import calibrate as run_grid
         from .report.atomic import write_atomic
         from .report.document import json_safe
         from .report.output_paths import check_output_paths
@@ -209,8 +215,7 @@ def calibrate(
 
         check_output_paths({"JSON report": json_path, "PNG plot": png})
         start = time.perf_counter()
-        result = run_grid(dim=dim, reps=reps, seed=seed)
-        calls = calibration_calls(result)
+        result, calls = run_grid(dim=dim, reps=reps, seed=seed)
         seconds = time.perf_counter() - start
         interrupts.check()
         if json_path:

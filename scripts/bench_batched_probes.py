@@ -6,7 +6,8 @@ A round of k Rademacher probes (as Hutch++ and SLQ send them) through the Hessia
 scikit-learn digits, all selected samples in one batch (the full 1797, and a mini-batch of 256): the
 built-in default MLP (64-32-10 tanh, float64, as `hessdiag run` diagnoses it), the MLP and the CNN of
 `bench_hvp.py` (float32). For each, the median time (interleaved repetitions) of the k products done
-one `matvec` at a time in each mode, as one vmapped pass of all k in each mode, and as hessdiag's own `matmat` (auto mode, which splits the k
+one `matvec` at a time in each mode, as one vmapped pass of all k in each mode, and as hessdiag's own
+`matmat` (auto mode, which splits the k
 vectors into cache-sized passes on a CPU), printed per vector; the ratios are throughput over the best
 one-at-a-time throughput measured in the same run (goal ≥ 2×).
 

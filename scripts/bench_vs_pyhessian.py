@@ -21,7 +21,8 @@ reuses it for every product, as hessdiag's `retained` mode does.
    hessdiag: Lanczos with tol 1e-3, stopping when the residual bound certifies |θ − λ| ≤ 1e-3·|θ|;
    products and time, and the true error. Times include building the graph (PyHessian's constructor,
    hessdiag's problem and operator).
-3. Trace (at the last checkpoint): a tight reference from Hutch++ with 600 products (its standard error printed), then at
+3. Trace (at the last checkpoint): a tight reference from Hutch++ with 600 products (its standard error
+   printed), then at
    equal budgets the RMS relative error over seeds of PyHessian's Hutchinson (`trace(maxIter=n,
    tol=0)`, n products) and of hessdiag's Hutch++ (n products), and hessdiag's mean reported stderr.
 

@@ -31,7 +31,7 @@ from hessdiag.estimators.columns import dense_columns, operator_columns  # noqa:
 from hessdiag.estimators.linf import ascent_starts, sign_ascent  # noqa: E402
 from hessdiag.estimators.linf_bounds import abs_sum_bound, separable_bound  # noqa: E402
 from hessdiag.estimators.rho_diag import rho_diag_exact, rho_diag_sampled  # noqa: E402
-from hessdiag.load import ParamBlock, ParamLayout, load_problem, make_settings, problem_from_objects  # noqa: E402
+from hessdiag.load import ParamLayout, load_problem, make_settings, problem_from_objects  # noqa: E402
 from hessdiag.operators import HessianOperator, loss_and_gradient  # noqa: E402
 
 

@@ -10,7 +10,7 @@ from torch import Tensor, nn
 
 from ..errors import ConfigError, ModelError
 from .build import build_problem, resolve_device, resolve_dtype
-from .config import SECTIONS, Settings, make_settings, read_config
+from .config import Settings, make_settings, read_config
 from .data import load_data
 from .default import trained_default
 from .losses import LOSSES, Loss, get_loss
@@ -18,7 +18,7 @@ from .models import LoadedModel, from_module, load_model
 from .problem import Batch, ParamBlock, ParamLayout, Problem, make_batches
 
 __all__ = [
-    "Batch", "LOSSES", "Loss", "ParamBlock", "ParamLayout", "Problem", "SECTIONS", "Settings",
+    "Batch", "LOSSES", "LoadedModel", "Loss", "ParamBlock", "ParamLayout", "Problem", "Settings",
     "get_loss", "load_problem", "make_batches", "make_settings", "problem_from_objects", "read_config",
 ]
 

@@ -6,8 +6,8 @@ import torch
 from torch import Tensor
 from torch.func import functional_call
 
-from ..rng import generator
 from ..errors import ConfigError, DataError, ModelError, NonFiniteError, first_line
+from ..rng import generator
 from .losses import Loss
 from .models import LoadedModel, check_trainable, convert_torchscript, quiet_torch
 from .problem import Problem, make_batches

@@ -35,7 +35,8 @@ def default_mlp(seed: int = DEFAULT_SEED) -> nn.Module:
     return model
 
 
-def trained_default(steps: int = DEFAULT_STEPS, seed: int = DEFAULT_SEED) -> tuple[LoadedModel, torch.Tensor, torch.Tensor]:
+def trained_default(steps: int = DEFAULT_STEPS,
+                    seed: int = DEFAULT_SEED) -> tuple[LoadedModel, torch.Tensor, torch.Tensor]:
     """The default model after `steps` full-batch Adam steps (lr 0.01) on all 1797 digits."""
     x, y = load_sklearn("digits")
     model = default_mlp(seed)

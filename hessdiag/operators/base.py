@@ -8,7 +8,6 @@ batches through `accumulate` (one reduction point), casts, and counts matrix–v
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Callable
 
 import torch
 from torch import Tensor
@@ -20,7 +19,8 @@ from .reduction import accumulate
 class CurvatureOperator(ABC):
     """A symmetric d×d matrix of the problem, available through products with vectors.
 
-    `matmat(V)` takes V of shape (d, k) and returns M V (d, k); `matvec(v)` takes (d,). Inputs of any
+    `matmat(V)` takes V of shape (d, k) and returns M V (d, k); `matvec(v)` takes (d,); `@` does either.
+    It is a `hessdiag.linalg.LinearMap`, so every estimator of the numerical core accepts it. Inputs of any
     floating dtype are cast to the problem's dtype; results come back in the problem's dtype.
     `matvecs` counts the matrix–vector products made (k per `matmat` of k vectors).
     """
@@ -65,16 +65,6 @@ class CurvatureOperator(ABC):
     def matvec(self, vector: Tensor) -> Tensor:
         return self.matmat(vector.reshape(-1, 1))[:, 0]
 
-    def to_dense(self, block: int = 64, progress: Callable[[int, int], None] | None = None) -> Tensor:
-        """The full matrix from products with blocks of unit vectors (d products; small d only).
-
-        Symmetrised, (C + Cᵀ)/2, which removes the products' rounding asymmetry (of order ε‖M‖).
-        """
-        eye = torch.eye(self.d, dtype=self.dtype, device=self.device)
-        cols = []
-        for start in range(0, self.d, block):
-            cols.append(self.matmat(eye[:, start : start + block]))
-            if progress is not None:
-                progress(min(start + block, self.d), self.d)
-        dense = torch.cat(cols, dim=1)
-        return 0.5 * (dense + dense.T)
+    def __matmul__(self, other: Tensor) -> Tensor:
+        """`H @ v` for a vector (d,) and `H @ V` for a block (d, k)."""
+        return self.matvec(other) if other.ndim == 1 else self.matmat(other)

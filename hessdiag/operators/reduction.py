@@ -16,7 +16,6 @@ from torch import Tensor
 from ..load.problem import Batch, Problem
 
 
-
 def reduce_sum(partial: Tensor) -> Tensor:
     """Sum a partial result over all processes. A single process holds the whole sum already."""
     return partial

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..estimators.calibration import Calibration
-from .measurements import Interval
+from ..experiments.calibration import Calibration
+from ..linalg.intervals import Interval
 from .rules import INCONCLUSIVE, call_from_ratio
 
 _WINNER_FAMILY = {"sign": "sign", "gd": "euclidean", "tie": "tie"}

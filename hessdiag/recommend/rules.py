@@ -14,7 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .measurements import Estimate, Interval, Measurements
+from ..linalg.intervals import Interval
+from .measurements import Measured, Measurements
 
 SIGN, EUCLIDEAN, INCONCLUSIVE, NEITHER = "sign", "euclidean", "inconclusive", "neither"
 
@@ -76,7 +77,7 @@ def call_from_ratio(ratio: Interval | None) -> str:
     return INCONCLUSIVE
 
 
-def _by_thresholds(est: Estimate | None, sign_above: float, euclid_below: float) -> str:
+def _by_thresholds(est: Measured | None, sign_above: float, euclid_below: float) -> str:
     """Direction of an estimate: its whole interval (or the value) above/below the thresholds."""
     if est is None or est.value is None:
         return NEITHER
@@ -105,7 +106,7 @@ def gather_evidence(m: Measurements) -> list[Evidence]:
                             _by_thresholds(m.outlier_ratio, OUTLIER_SIGN, OUTLIER_EUCLIDEAN),
                             f"outlier eigenvalues (Eq. 6.23); > {OUTLIER_SIGN:g} favours sign"))
     if m.grad_density is not None:
-        est = Estimate(m.grad_density, None)
+        est = Measured(m.grad_density, None)
         out.append(Evidence("grad_density", m.grad_density, None,
                             _by_thresholds(est, DENSITY_SIGN, DENSITY_EUCLIDEAN),
                             "gradient density φ (Eq. 6.29); dense gradients favour sign"))
@@ -124,7 +125,7 @@ def _g(x: float | None) -> str:
     return "?" if x is None else f"{x:.3g}"
 
 
-def _iv(est: Estimate) -> list[float | None] | None:
+def _iv(est: Measured) -> list[float | None] | None:
     return est.interval.as_list() if est.interval else None
 
 
@@ -175,16 +176,6 @@ def ef_warning(m: Measurements) -> dict[str, Any] | None:
             else "EF is close to F here"}
 
 
-def step_sizes(m: Measurements) -> dict[str, float | None]:
-    """1/L2 and 2/λ_max for GD, 1/L∞ (upper end: a safe step) for the norm-scaled sign step."""
-    l2 = m.L2.value if m.L2 else None
-    lmax = m.lambda_max.value if m.lambda_max else None
-    linf_hi = m.Linf.hi if m.Linf else None
-    return {"gd_1_over_L2": 1 / l2 if l2 else None,
-            "gd_max_2_over_lmax": 2 / lmax if lmax and lmax > 0 else None,
-            "sign_1_over_Linf": 1 / linf_hi if linf_hi else None}
-
-
 def recommend(m: Measurements) -> Recommendation:
     """The call, its evidence, and the advice that goes with it."""
     call = call_from_ratio(m.improvement_ratio)
@@ -207,5 +198,5 @@ def recommend(m: Measurements) -> Recommendation:
         call=call, summary=summary, evidence=gather_evidence(m),
         settle=what_would_settle(m) if call == INCONCLUSIVE else None,
         variance_adaptation=variance_adaptation_advice(m), ef_warning=ef_warning(m),
-        step_sizes=step_sizes(m), batch_size={"m_star": m.m_star, "cabs": m.cabs}, caveats=caveats,
+        step_sizes=dict(m.step_sizes), batch_size={"m_star": m.m_star, "cabs": m.cabs}, caveats=caveats,
     )

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..estimators.calibration import Calibration
+from ..experiments.calibration import Calibration
 from .atomic import write_atomic
 
 CLIP = 5.0  # |log10 distance ratio| shown; GD reaches θ* exactly at λ_max = 1 (ratio ~10^±280)
@@ -25,10 +25,7 @@ def _grid(cal: Calibration, key: str) -> np.ndarray:
 
 
 def render_png(cal: Calibration) -> bytes:
-    """The figure as PNG bytes (matplotlib with the non-interactive Agg backend)."""
-    import matplotlib
-
-    matplotlib.use("Agg", force=True)
+    """The figure as PNG bytes (matplotlib's object API: no backend is switched)."""
     from matplotlib.figure import Figure
 
     ratio_labels = [f"{cal.cell(lam, cal.phi[0]).lambda_ratio:.3g}" for lam in cal.lambda_max]

@@ -1,7 +1,10 @@
-"""The report: what a run measured, as typed results, and its JSON form (SPEC §8, schema "1").
+"""The report: what a run measured, as typed section results, and its JSON form (SPEC §8, schema "1").
 
-`Report` is what `hessdiag.diagnose` returns and what the terminal, JSON and HTML renderers read.
-`to_dict()` gives the JSON document; keys follow SPEC §8 exactly, since users' scripts depend on them.
+`Report` is what `hessdiag.diagnose` returns and what the terminal, JSON and HTML renderers read. It
+holds the problem's description, the settings and choices of the run, its timings and warnings, the
+registered sections (run or not) and the typed result of each section that ran; `report.<section>`
+gives that result (None when the section did not run). `to_dict()` is the one place the JSON document
+is assembled: every key of every registered section appears, null when its section did not run.
 Non-finite numbers become `null` (JSON has no NaN); the reason is then in `warnings`.
 """
 
@@ -12,8 +15,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..estimators.extremes import SpectralNorm
-from ..estimators.lanczos import LanczosResult
+from .section import Section
 
 SCHEMA_VERSION = "1"
 
@@ -32,36 +34,26 @@ class ProblemInfo:
 
 @dataclass
 class Report:
-    """Everything one run measured. A section that was not computed is None (null in JSON).
-
-    Result objects expose `as_dict()`, which gives their JSON form under the SPEC §8 key.
-    """
+    """Everything one run measured: typed results by section name (a section not run is absent)."""
 
     hessdiag_version: str
     problem: ProblemInfo
     settings: dict[str, Any]
+    sections: tuple[Section, ...]
+    results: dict[str, Any] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
-    # spectrum (SPEC §3)
-    top: LanczosResult | None = None
-    bottom: LanczosResult | None = None
-    trace: Any = None
-    mean_abs_eigenvalue: Any = None
-    density: Any = None
-    ratios: Any = None
-    L2: SpectralNorm | None = None
-    step_sizes: Any = None
-    # geometry (SPEC §4)
-    Linf: Any = None
-    rho_diag: Any = None
-    grad_norm: Any = None
-    grad_density: Any = None
-    improvement_ratio: Any = None
-    # noise and Fisher family (SPEC §5–6)
-    noise: Any = None
-    fisher: Any = None
-    # decision (SPEC §7)
-    recommendation: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        """`report.spectrum`, `report.geometry`, …: a section's result, None when it did not run."""
+        sections = self.__dict__.get("sections", ())
+        if any(section.name == name for section in sections):
+            return self.__dict__["results"].get(name)
+        raise AttributeError(f"'Report' has no attribute or section {name!r}")
+
+    def ran(self) -> list[tuple[Section, Any]]:
+        """(section, result) for every section that ran, in registry order."""
+        return [(s, self.results[s.name]) for s in self.sections if s.name in self.results]
 
     def to_dict(self) -> dict[str, Any]:
         doc: dict[str, Any] = {
@@ -71,37 +63,22 @@ class Report:
             "settings": dict(self.settings),
             "timings": {k: round(v, 6) for k, v in self.timings.items()},
             "warnings": list(self.warnings),
-            "eigenvalues": _eigenvalues(self.top, self.bottom),
         }
-        for key in SECTION_KEYS:
-            doc[key] = _as_json(getattr(self, key))
+        for section in self.sections:
+            for key in section.keys:
+                doc[key] = None
+        for section, result in self.ran():
+            for key, value in section.to_json(result).items():
+                if key in section.keys or doc.get(key) is None:  # a `fills` key only where its owner left null
+                    doc[key] = _as_json(value)
         return json_safe(doc)
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, allow_nan=False) + "\n"
 
 
-SECTION_KEYS = ("trace", "mean_abs_eigenvalue", "density", "ratios", "L2", "Linf", "rho_diag", "grad_norm",
-                "grad_density", "improvement_ratio", "noise", "fisher", "step_sizes", "recommendation")
-
-
 def _as_json(value: Any) -> Any:
     return value.as_dict() if hasattr(value, "as_dict") else value
-
-
-def _eigenvalues(top: LanczosResult | None, bottom: LanczosResult | None) -> dict[str, Any] | None:
-    if top is None:
-        return None
-    section: dict[str, Any] = {
-        "top": top.as_dict()["values"],
-        "bottom": bottom.as_dict()["values"] if bottom else None,
-        "matvecs": top.matvecs,
-        "converged": top.converged,
-    }
-    if bottom is not None:
-        section["bottom_matvecs"] = bottom.matvecs
-        section["bottom_converged"] = bottom.converged
-    return section
 
 
 def json_safe(value: Any) -> Any:

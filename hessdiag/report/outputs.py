@@ -16,9 +16,9 @@ def write_outputs(report: Report, *, json_path: str | None, html_path: str | Non
     """Render and write the requested files; returns the paths written."""
     files: dict[Path, bytes | str] = {}
     if png_dir or html_path:
-        from .plots import render_figures
+        from .figures import render_figures
 
-        figures = render_figures(report.to_dict())
+        figures = render_figures(report)
         if png_dir:
             for name, png in figures.items():
                 files[Path(png_dir) / f"{name}.png"] = png

@@ -1,116 +1,76 @@
 """The JSON Schema (draft 2020-12) of the report, schema_version "1" (SPEC §8).
 
-`hessdiag schema` prints it; the tests validate real reports against it. Sections are objects or
-null (not measured in this run); every estimated number may be null (undefined at this θ, with the
-reason in `warnings`). Keys named here are required; extra keys are allowed, so that a minor version
-can add information without breaking validators.
+`hessdiag schema` prints it; the tests validate real reports against it. The header (problem,
+settings, timings, warnings) is declared here; every other key comes from the section that owns it
+(`Section.keys`), so the schema, the document and `--fail-if` agree by construction. Sections are
+objects or null (not measured in this run); every estimated number may be null (undefined at this θ,
+with the reason in `warnings`). Keys named here are required; extra keys are allowed, so that a minor
+version can add information without breaking validators. The helpers below build the fragments.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterable, Mapping
 
 from .document import SCHEMA_VERSION
+from .section import Section
 
 NUM = {"type": ["number", "null"]}
 INT = {"type": "integer", "minimum": 0}
+STR = {"type": "string"}
+BOOL = {"type": "boolean"}
 
 
-def _obj(required: dict[str, Any], nullable: bool = True) -> dict[str, Any]:
-    schema = {"type": ["object", "null"] if nullable else "object", "required": list(required),
-              "properties": required}
-    return schema
+def obj(required: Mapping[str, Any], nullable: bool = True) -> dict[str, Any]:
+    """An object with these required properties (null allowed unless `nullable` is False)."""
+    return {"type": ["object", "null"] if nullable else "object", "required": list(required),
+            "properties": dict(required)}
 
 
-def _interval() -> dict[str, Any]:
+def interval() -> dict[str, Any]:
+    """[lo, hi] or null; either end may be null."""
     return {"type": ["array", "null"], "items": NUM, "minItems": 2, "maxItems": 2}
 
 
-RITZ = _obj({"value": NUM, "residual": NUM}, nullable=False)
-
-EST = _obj({"estimate": NUM, "stderr": NUM}, nullable=False)
-FAMILY = ("H", "GGN", "F_mc", "EF")
-_RACE = _obj({"steps": INT, "gd_step": NUM, "sign_step": NUM, "gd_losses": {"type": "array", "items": NUM},
-              "sign_losses": {"type": "array", "items": NUM}, "winner": {"enum": ["sign", "euclidean", "tie"]},
-              "agrees": {"type": ["boolean", "null"]}})
-
-SECTIONS: dict[str, Any] = {
-    "eigenvalues": _obj({"top": {"type": "array", "items": RITZ},
-                         "bottom": {"type": ["array", "null"], "items": RITZ},
-                         "matvecs": INT, "converged": {"type": "boolean"}}),
-    "trace": _obj({"estimate": NUM, "stderr": NUM, "method": {"type": "string"}, "matvecs": INT}),
-    "mean_abs_eigenvalue": _obj({"estimate": NUM, "stderr": NUM}),
-    "density": _obj({"grid": {"type": "array", "items": NUM}, "values": {"type": "array", "items": NUM},
-                     "nodes": {"type": "array"}, "weights": {"type": "array"}}),
-    "ratios": _obj({"lmax_over_mean_abs": _obj({"value": NUM, "stderr": NUM}),
-                    "lmax_over_lmin_positive": _obj({"value": NUM, "lo": NUM, "hi": NUM})}),
-    "L2": _obj({"value": NUM, "residual": NUM}),
-    "Linf": _obj({"lo": NUM, "hi": NUM, "exact": {"type": ["boolean", "null"]},
-                  "lo_source": {"type": ["string", "null"]}, "hi_source": {"type": ["string", "null"]}}),
-    "rho_diag": _obj({"estimate": NUM, "ci": _interval(), "method": {"type": "string"},
-                      "per_layer": {"type": ["object", "null"],
-                                    "additionalProperties": _obj({"estimate": NUM, "ci": _interval()})}}),
-    "grad_norm": _obj({"l2": NUM, "l1": NUM}),
-    "grad_density": NUM,
-    "improvement_ratio": _obj({"lo": NUM, "hi": NUM}),
-    "noise": _obj({"noise_to_signal": _obj({"estimate": NUM, "ci": _interval()}), "trace_Sigma": NUM,
-                   "batch_size": _obj({"m_star": NUM, "cabs": NUM}), "per_layer": {"type": ["object", "null"]},
-                   "sign_agreement": _obj({"quantiles": {"type": ["object", "null"]}, "coin_flip_share": NUM}),
-                   "alignment": _obj({"k_hat": {"oneOf": [{"type": "null"}, EST]},
-                                      "overlap": {"type": ["object", "null"]}})}),
-    "fisher": _obj({"top": _obj({k: {"type": ["array", "null"], "items": RITZ} for k in FAMILY}),
-                    "trace": _obj({k: {"oneOf": [{"type": "null"}, EST]} for k in FAMILY}),
-                    "EF_over_F_trace": NUM,
-                    "rel_fro": _obj({"EF_vs_F": {"oneOf": [{"type": "null"}, EST]},
-                                     "F_vs_H": {"oneOf": [{"type": "null"}, EST]}}),
-                    "overlap": {"type": ["object", "null"]},
-                    "cos_precond_F_EF": _obj({"value": NUM, "damping": NUM}),
-                    "residual_size": NUM}),
-    "step_sizes": _obj({"gd_1_over_L2": NUM, "gd_max_2_over_lmax": NUM, "gd_opt": NUM, "sign_1_over_Linf": NUM}),
-    "recommendation": _obj({
-        "call": {"enum": ["sign", "euclidean", "inconclusive"]},
-        "summary": {"type": "string"},
-        "evidence": {"type": "array", "items": _obj(
-            {"quantity": {"type": "string"}, "value": NUM, "interval": _interval(),
-             "favours": {"enum": ["sign", "euclidean", "neither"]}}, nullable=False)},
-        "settle": {"type": ["string", "null"]},
-        "variance_adaptation": _obj({"worth_it": {"type": ["boolean", "null"]}, "reason": {"type": "string"}},
-                                    nullable=False),
-        "ef_warning": _obj({"warn": {"type": "boolean"}, "reasons": {"type": "array", "items": {"type": "string"}}}),
-        "step_sizes": _obj({"gd_1_over_L2": NUM, "gd_max_2_over_lmax": NUM, "sign_1_over_Linf": NUM}, nullable=False),
-        "batch_size": _obj({"m_star": NUM, "cabs": NUM}, nullable=False),
-        "race": _RACE}),
-}
+def nullable(schema: Mapping[str, Any]) -> dict[str, Any]:
+    return {"oneOf": [{"type": "null"}, dict(schema)]}
 
 
-# Which `--only` sections fill which report keys (a key no requested section fills is null).
-FILLED_BY: dict[str, tuple[str, ...]] = {
-    "spectrum": ("eigenvalues", "trace", "mean_abs_eigenvalue", "density", "ratios", "L2", "step_sizes"),
-    "geometry": ("L2", "Linf", "rho_diag", "grad_norm", "grad_density", "improvement_ratio"),
-    "noise": ("noise",),
-    "fisher": ("fisher",),
-}
+RITZ = obj({"value": NUM, "residual": NUM}, nullable=False)
+EST = obj({"estimate": NUM, "stderr": NUM}, nullable=False)
 
 
-def unfilled_keys(sections: tuple[str, ...]) -> set[str]:
-    """Report keys that stay null when only `sections` run."""
-    everything = {key for keys in FILLED_BY.values() for key in keys}
-    return everything - {key for section in sections for key in FILLED_BY[section]}
+def filled_by(sections: Iterable[Section]) -> dict[str, tuple[str, ...]]:
+    """Which report keys each section fills (its own keys and those it `fills` for others)."""
+    return {s.name: tuple(s.keys) + tuple(s.fills) for s in sections}
 
 
-def report_schema() -> dict[str, Any]:
-    """The JSON Schema of a report document."""
-    top = {
+def unfilled_keys(sections: Iterable[Section], only: Iterable[str]) -> set[str]:
+    """Report keys that stay null when only the sections named in `only` (and the stages) run."""
+    sections = list(sections)
+    running = set(only) | {s.name for s in sections if not s.optional}
+    filled = filled_by(sections)
+    everything = {key for keys in filled.values() for key in keys}
+    return everything - {key for name, keys in filled.items() if name in running for key in keys}
+
+
+def report_schema(sections: Iterable[Section], problem_losses: Iterable[str]) -> dict[str, Any]:
+    """The JSON Schema of a report document with these sections."""
+    top: dict[str, Any] = {
         "schema_version": {"const": SCHEMA_VERSION},
-        "hessdiag_version": {"type": "string"},
-        "problem": _obj({"d": INT, "n_samples": INT, "loss": {"enum": ["ce", "mse", "bce"]}, "loss_value": NUM,
-                         "model": {"type": "string"}, "dtype": {"enum": ["float32", "float64"]},
-                         "device": {"type": "string"}, "mode": {"const": "eval"}}, nullable=False),
+        "hessdiag_version": STR,
+        "problem": obj({"d": INT, "n_samples": INT, "loss": {"enum": list(problem_losses)}, "loss_value": NUM,
+                        "model": STR, "dtype": {"enum": ["float32", "float64"]}, "device": STR,
+                        "mode": {"const": "eval"}}, nullable=False),
         "settings": {"type": "object", "required": ["seed"], "properties": {"seed": {"type": "integer"}}},
         "timings": {"type": "object", "additionalProperties": {"type": "number", "minimum": 0}},
-        "warnings": {"type": "array", "items": {"type": "string"}},
-        **SECTIONS,
+        "warnings": {"type": "array", "items": STR},
     }
+    for section in sections:
+        for key, spec in section.keys.items():
+            if key in top:
+                raise ValueError(f"report key '{key}' is declared twice (section '{section.name}')")
+            top[key] = dict(spec.schema)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"https://hessdiag.invalid/schema/report-{SCHEMA_VERSION}.json",

@@ -10,8 +10,8 @@ import pytest
 import torch
 from typer.testing import CliRunner
 
-from hessdiag.cli import app
 from helpers.dense import Dense
+from hessdiag.cli import app
 
 runner = CliRunner()
 

@@ -41,7 +41,8 @@ class Centre(nn.Module):
 UNSUPPORTED = [
     Case("layernorm_mlp_ce", _meta(lambda: nn.Sequential(nn.Linear(5, 6), nn.LayerNorm(6), nn.Tanh(), nn.Linear(6, 3))),
          "ce", _classes(15, (5,), 3), seed=11),
-    Case("custom_param_ce", _meta(lambda: nn.Sequential(nn.Linear(5, 3), Scale(3))), "ce", _classes(12, (5,), 3), seed=12),
+    Case("custom_param_ce", _meta(lambda: nn.Sequential(nn.Linear(5, 3), Scale(3))), "ce", _classes(12, (5,), 3),
+         seed=12),
     Case("reused_layer_ce", _meta(Twice), "ce", _classes(11, (5,), 3), seed=13),
 ]
 COUPLED = Case("batch_centring_ce", _meta(lambda: nn.Sequential(nn.Linear(5, 4), Centre(), nn.Tanh(), nn.Linear(4, 3))),

@@ -12,9 +12,9 @@ import torch
 from torch import nn
 from torch.func import functional_call, grad, vmap
 
-from hessdiag.operators.per_sample import backpack_conv
 from helpers.cases import seeded_model
 from helpers.dense import rel_err
+from hessdiag.operators.per_sample import backpack_conv
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")  # BackPACK's hooks; even 'same' kernels
 
@@ -28,7 +28,8 @@ CONVS = {
     "conv2d_same_even": (lambda: nn.Conv2d(2, 3, 4, padding="same"), (2, 5, 5)),
     "conv2d_valid": (lambda: nn.Conv2d(2, 3, 3, padding="valid"), (2, 5, 5)),
     "conv2d_reflect": (lambda: nn.Conv2d(2, 3, 3, padding=1, padding_mode="reflect"), (2, 5, 5)),
-    "conv2d_replicate_no_bias": (lambda: nn.Conv2d(2, 3, 3, padding=1, padding_mode="replicate", bias=False), (2, 5, 5)),
+    "conv2d_replicate_no_bias": (lambda: nn.Conv2d(2, 3, 3, padding=1, padding_mode="replicate", bias=False),
+                                 (2, 5, 5)),
     "conv3d": (lambda: nn.Conv3d(2, 2, 2, padding=1), (2, 3, 3, 3)),
 }
 

@@ -13,13 +13,14 @@ from __future__ import annotations
 import pytest
 import torch
 
+from helpers.cases import CASES
+from helpers.dense import Dense, rel_err
+from helpers.problems import problem_for
+from hessdiag.linalg import dense_matrix
 from hessdiag.operators import GGNOperator
 from hessdiag.operators.fisher_mc import MonteCarloFisherOperator
 from hessdiag.operators.per_sample import PerSampleGradients
 from hessdiag.rng import generator
-from helpers.cases import CASES
-from helpers.dense import Dense, rel_err
-from helpers.problems import problem_for
 
 CASE_BY_NAME = {c.name: c for c in CASES}
 
@@ -62,7 +63,7 @@ def _dense_from_rows(problem, op: MonteCarloFisherOperator) -> torch.Tensor:
 def test_f_mc_converges_to_the_fisher():
     case = CASE_BY_NAME["tanh_mlp_ce"]
     problem = problem_for(case)
-    fisher = GGNOperator(problem).to_dense()
+    fisher = dense_matrix(GGNOperator(problem))
     scaled = {}
     for samples in (1, 8, 64):
         op = MonteCarloFisherOperator(problem, torch.Generator().manual_seed(samples), samples=samples)

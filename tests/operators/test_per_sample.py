@@ -16,16 +16,17 @@ import pytest
 import torch
 from torch import nn
 
-from hessdiag.errors import UnsupportedError
-from hessdiag.load import problem_from_objects
-from hessdiag.operators.per_sample import PerSampleGradients, SampleCouplingError
 from helpers.cases import CASES, seeded_model
 from helpers.dense import Dense, rel_err
 from helpers.noise_models import COUPLED, UNSUPPORTED
 from helpers.problems import problem_for
+from hessdiag.errors import UnsupportedError
+from hessdiag.load import problem_from_objects
+from hessdiag.operators.per_sample import PerSampleGradients, SampleCouplingError
 
 TOL = 1e-10
-SUPPORTED = [c for c in CASES if c.name in ("tanh_mlp_ce", "cnn_pool_ce", "batchnorm_eval_ce", "mlp_mse_multi", "logreg_bce")]
+SUPPORTED = [c for c in CASES
+             if c.name in ("tanh_mlp_ce", "cnn_pool_ce", "batchnorm_eval_ce", "mlp_mse_multi", "logreg_bce")]
 
 
 def _all_rows(per_sample: PerSampleGradients) -> torch.Tensor:

@@ -10,12 +10,17 @@ from __future__ import annotations
 import pytest
 import torch
 
-from hessdiag.operators import (
-    EmpiricalFisherOperator, GGNOperator, GradientCovarianceOperator, HessianOperator, loss_and_gradient,
-)
 from helpers.cases import CASE_IDS, CASES
 from helpers.dense import Dense, rel_err
 from helpers.problems import problem_for
+from hessdiag.linalg import dense_matrix
+from hessdiag.operators import (
+    EmpiricalFisherOperator,
+    GGNOperator,
+    GradientCovarianceOperator,
+    HessianOperator,
+    loss_and_gradient,
+)
 
 TOL = 1e-10
 BATCH_SIZES = [None, 4]  # one batch, and several batches with a ragged last one
@@ -81,11 +86,16 @@ def test_products_do_not_depend_on_batch_size(case_and_dense):
             assert rel_err(other, results[0]) < 1e-12
 
 
-def test_to_dense_is_the_hessian(case_and_dense):
+def test_dense_matrix_and_matmul_are_the_hessian(case_and_dense):
+    """`linalg.dense_matrix` (d products in unit blocks) and `H @ v`, `H @ V` against the dense Hessian."""
     case, dense = case_and_dense
     op = HessianOperator(problem_for(case, 4))
-    assert rel_err(op.to_dense(block=5), dense.hessian()) < TOL
+    h = dense.hessian()
+    assert rel_err(dense_matrix(op), h) < TOL
     assert op.matvecs == op.d
+    V = _vectors(op.d)
+    assert rel_err(op @ V, h @ V) < TOL
+    assert rel_err(op @ V[:, 0], h @ V[:, 0]) < TOL
 
 
 def test_float32_products_are_close(case_and_dense):
@@ -121,7 +131,7 @@ def test_large_rounds_are_split_into_passes_with_the_same_products(mode, monkeyp
     op = HessianOperator(problem_for(case, batch_size=9), mode=mode)
     V = _vectors(op.d, k=5)
     whole = op.matmat(V)
-    op.vectors_per_pass  # measures the first batch's graph
+    _ = op.vectors_per_pass  # measures the first batch's graph
     graph = op._graph_bytes
     monkeypatch.setattr(hessian_module, "memory_budget_bytes", lambda device: 2 * 2 * graph + 1)
     monkeypatch.setattr(hessian_module, "CPU_PASS_BYTES", 10**15)

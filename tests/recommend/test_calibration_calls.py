@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from hessdiag.estimators.calibration import calibrate
+from hessdiag.experiments.calibration import calibrate
 from hessdiag.recommend.calibration import calibration_calls
 
 

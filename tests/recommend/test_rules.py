@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from hessdiag.recommend import Estimate, Interval, Measurements, call_from_ratio, recommend
+from hessdiag.estimators.spectrum.step_sizes import basic_steps
+from hessdiag.linalg import Interval, RitzValue
+from hessdiag.recommend import Measured as Estimate
+from hessdiag.recommend import Measurements, call_from_ratio, recommend
 
 I, E = Interval, Estimate
 
@@ -27,11 +30,11 @@ def test_call_follows_the_ratio_interval(ratio, call):
 
 SIGN_GEOMETRY = Measurements(
     improvement_ratio=I(2.0, 5.0), rho_diag=E(0.8, I(0.7, 0.9)), outlier_ratio=E(40.0, I(35.0, 45.0)),
-    grad_density=0.7, lambda_max=E(4.0), L2=E(4.0), Linf=I(10.0, 12.0),
+    grad_density=0.7, L2=E(4.0), Linf=I(10.0, 12.0),
 )
 EUCLID_GEOMETRY = Measurements(
     improvement_ratio=I(0.01, 0.2), rho_diag=E(0.02, I(0.01, 0.03)), outlier_ratio=E(1.5, I(1.4, 1.6)),
-    grad_density=0.05, lambda_max=E(1.0), L2=E(1.0), Linf=I(30.0, 40.0),
+    grad_density=0.05, L2=E(1.0), Linf=I(30.0, 40.0),
 )
 
 
@@ -85,9 +88,13 @@ def test_no_fisher_measurements_no_ef_warning():
     assert recommend(Measurements()).ef_warning is None
 
 
-def test_step_sizes_use_the_safe_end_of_linf():
-    rec = recommend(Measurements(L2=E(4.0), lambda_max=E(4.0), Linf=I(10.0, 20.0), m_star=12.0, cabs=None))
-    assert rec.step_sizes == {"gd_1_over_L2": 0.25, "gd_max_2_over_lmax": 0.5, "sign_1_over_Linf": 0.05}
+def test_step_sizes_use_the_safe_end_of_linf_and_a_certified_lambda_max():
+    steps = basic_steps(4.0, RitzValue(4.0, 1e-9), 20.0)
+    assert steps == {"gd_1_over_L2": 0.25, "gd_max_2_over_lmax": 0.5, "sign_1_over_Linf": 0.05}
+    assert basic_steps(4.0, RitzValue(1e-3, 1e-2), float("inf")) == {
+        "gd_1_over_L2": 0.25, "gd_max_2_over_lmax": None, "sign_1_over_Linf": None}
+    rec = recommend(Measurements(L2=E(4.0), Linf=I(10.0, 20.0), m_star=12.0, cabs=None, step_sizes=steps))
+    assert rec.step_sizes == steps
     assert rec.batch_size == {"m_star": 12.0, "cabs": None}
 
 

@@ -7,7 +7,11 @@ import math
 import pytest
 
 from hessdiag.report.fail_if import (
-    FailIfSyntaxError, FailIfValueError, check_sections, failing_conditions, parse_condition,
+    FailIfSyntaxError,
+    FailIfValueError,
+    check_sections,
+    failing_conditions,
+    parse_condition,
 )
 
 DOC = {"eigenvalues": {"top": [{"value": 3.0, "residual": 1e-9}, {"value": 1.5, "residual": 0.0}]},

@@ -5,7 +5,8 @@ pass of Σ_n m_n ℓ_n, computes per-sample quantities from the layer's stored i
 gradient. Two uses here:
 - `batch_sums`: `SumGradSquared` (Σ_n g_n², per coordinate); Σ_n g_n is the ordinary `.grad`. For a
   linear layer g_n = δ_n a_nᵀ, so Σ_n g_n² = (δ²)ᵀ(a²): a matrix product of the gradient's own size,
-  no per-sample gradients formed. Convolutions use chunked unfolded products (`backpack_conv`). The per-row statistics (needed only for intervals on a subset) add
+  no per-sample gradients formed. Convolutions use chunked unfolded products (`backpack_conv`). The
+  per-row statistics (needed only for intervals on a subset) add
   `BatchL2Grad` (‖g_n‖² = ‖δ_n‖²‖a_n‖²) and one forward-mode `jvp` of the per-sample losses along v
   for the projections g_nᵀv.
 - `gradients`: `BatchGrad`, the per-sample gradients themselves (b·d numbers).
@@ -33,8 +34,15 @@ from torch.func import jvp
 from ...errors import HessdiagError, first_line
 from ...load.problem import Batch, Problem
 from .base import (
-    BatchSums, PathFailure, PerSampleBatch, PerSamplePath, leading_rows, relative_gap, relative_sum_error,
-    row_mask, sum_tolerance,
+    BatchSums,
+    PathFailure,
+    PerSampleBatch,
+    PerSamplePath,
+    leading_rows,
+    relative_gap,
+    relative_sum_error,
+    row_mask,
+    sum_tolerance,
 )
 from .func import FuncPerSample
 
@@ -116,7 +124,8 @@ class BackpackPerSample(PerSamplePath):
             raise
         except Exception as exc:
             self._clear()
-            raise PathFailure(f"BackPACK failed on this model ({type(exc).__name__}: {first_line(exc)[:120]})") from None
+            why = f"{type(exc).__name__}: {first_line(exc)[:120]}"
+            raise PathFailure(f"BackPACK failed on this model ({why})") from None
         return losses.detach()
 
     def _saved(self, field: str) -> tuple[Tensor, ...]:
@@ -168,7 +177,8 @@ class BackpackPerSample(PerSamplePath):
     def _projections(self, batch: Batch, direction: tuple[Tensor, ...]) -> Tensor:
         """g_nᵀv for every row: the directional derivative of the per-sample losses (one `jvp`)."""
         problem = self.problem
-        tangent = {name: v.reshape(b.shape) for name, v, b in zip(problem.layout.names, direction, problem.layout.blocks)}
+        layout = problem.layout
+        tangent = {name: v.reshape(b.shape) for name, v, b in zip(layout.names, direction, layout.blocks)}
         _, out = jvp(lambda p: problem.per_sample_losses(p, batch), (problem.params,), (tangent,))
         return out.detach() * row_mask(batch)
 

@@ -127,7 +127,7 @@ class PerSamplePath(ABC):
         """Σ m g and Σ m g² for one batch; with v = `direction` (per block) also ‖g_n‖² and g_nᵀv."""
         return sums_from_rows(batch, self.gradients(batch), direction)
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - a path that holds nothing needs no override
         """Release whatever the path holds (hooks, copies)."""
 
     @property

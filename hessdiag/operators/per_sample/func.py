@@ -19,7 +19,12 @@ from torch.func import grad, grad_and_value, jacrev, vmap
 from ...errors import first_line
 from ...load.problem import Batch, Problem
 from .base import (
-    PerSampleBatch, PerSamplePath, SampleCouplingError, leading_rows, relative_sum_error, sum_tolerance,
+    PerSampleBatch,
+    PerSamplePath,
+    SampleCouplingError,
+    leading_rows,
+    relative_sum_error,
+    sum_tolerance,
 )
 
 

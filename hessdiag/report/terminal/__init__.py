@@ -1,4 +1,5 @@
-"""Terminal output with rich: a header, one block per report section, warnings, timings; progress bars."""
+"""Terminal output with rich: a header, the sections' lead lines, one block per section, warnings,
+timings; and progress bars. The blocks are the sections' own renderers (`Section.render_terminal`)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..document import Report
-from . import fisher, geometry, noise, recommendation, spectrum
 from .format import fmt
 
 ProgressFactory = Callable[[str, int], Callable[[int, int], None]]
-SECTION_RENDERERS = (spectrum.render, geometry.render, noise.render, fisher.render, recommendation.render)
 
 
 @contextlib.contextmanager
@@ -46,11 +45,12 @@ def render_terminal(report: Report, console: Console) -> None:
         f"{p.dtype} on {p.device} · model in {p.mode} mode (dropout off, BatchNorm on running statistics)"
     )
     console.print("All curvature quantities are local to this checkpoint θ.", style="dim")
-    verdict = recommendation.verdict_line(report)
-    if verdict:
-        console.print(verdict)
-    for render in SECTION_RENDERERS:
-        render(report, console)
+    for section, result in report.ran():
+        if section.lead is not None and result is not None:
+            console.print(section.lead(result))
+    for section, result in report.ran():
+        if section.render_terminal is not None and result is not None:
+            section.render_terminal(result, console)
     for warning in report.warnings:
         console.print(f"[yellow]warning:[/yellow] {warning}")
     if report.timings:

@@ -6,7 +6,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from ...estimators.calibration import Calibration
+from ...experiments.calibration import Calibration
 from ...recommend.calibration import CalibrationCalls
 
 

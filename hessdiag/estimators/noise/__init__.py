@@ -1,0 +1,1 @@
+"""Estimators of the noise section (SPEC §5, thesis ch. 3.4–5)."""

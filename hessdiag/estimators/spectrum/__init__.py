@@ -1,0 +1,1 @@
+"""Estimators of the spectrum section (SPEC §3)."""

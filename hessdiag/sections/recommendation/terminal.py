@@ -1,0 +1,55 @@
+"""Terminal block of the recommendation: the verdict, its evidence, the advice, and the race."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.panel import Panel
+from rich.table import Table
+
+from ...report.terminal.format import fmt
+
+LABELS = {"sign": "SIGN-BASED (signSGD, Adam family)", "euclidean": "EUCLIDEAN (SGD, momentum, M-SVAG)",
+          "inconclusive": "INCONCLUSIVE"}
+COLOURS = {"sign": "green", "euclidean": "blue", "inconclusive": "yellow"}
+
+
+def verdict_line(rec) -> str:
+    """One line naming the call, for the top of the output."""
+    return f"[bold {COLOURS[rec.call]}]Recommendation: {LABELS[rec.call]}[/] — {rec.summary}"
+
+
+def _interval(values: list | None) -> str:
+    return "" if not values else f"[{fmt(values[0], 4)}, {fmt(values[1], 4)}]"
+
+
+def render(rec, console: Console) -> None:
+    """The evidence table and the recommendation panel for one `Recommendation`."""
+    wide = console.width >= 120
+    table = Table(title="Evidence (local to θ)", show_lines=False)
+    columns = ("measurement", "value", "interval", "favours") + (("why it matters",) if wide else ())
+    for column in columns:
+        table.add_column(column, justify="right" if column in ("value", "interval") else "left")
+    for e in rec.evidence:
+        table.add_row(e.quantity, fmt(e.value, 4), _interval(e.interval), e.favours, *((e.note,) if wide else ()))
+    lines = [f"[bold]{LABELS[rec.call]}[/bold]", rec.summary]
+    if rec.settle:
+        lines.append(f"What would settle it: {rec.settle}")
+    lines.extend(f"caveat: {c}" for c in rec.caveats)
+    va = rec.variance_adaptation
+    if va.get("worth_it") is not None:
+        lines.append(f"variance adaptation: {'worth it' if va['worth_it'] else 'little gain'} — {va['reason']}")
+    if rec.ef_warning and rec.ef_warning.get("warn"):
+        lines.append(f"empirical Fisher: {rec.ef_warning['note']} ({'; '.join(rec.ef_warning['reasons'])})")
+    steps = rec.step_sizes
+    lines.append(f"step sizes: GD 1/L2 = {fmt(steps['gd_1_over_L2'], 4)}, GD limit 2/λ_max = "
+                 f"{fmt(steps['gd_max_2_over_lmax'], 4)}, norm-scaled sign 1/L∞ = {fmt(steps['sign_1_over_Linf'], 4)}")
+    batch = rec.batch_size
+    lines.append(f"batch size: m* = 2η² = {fmt(batch['m_star'], 4)}, CABS = {fmt(batch['cabs'], 4)}")
+    if rec.race:
+        race = rec.race
+        agreed = {True: "agrees with the call", False: "DISAGREES with the call",
+                  None: "no call to check"}[race["agrees"]]
+        lines.append(f"race ({race['steps']} full-batch steps from θ): loss GD {fmt(race['gd_losses'][-1], 6)} vs sign "
+                     f"{fmt(race['sign_losses'][-1], 6)} → {race['winner']} wins; {agreed}")
+    console.print(table)
+    console.print(Panel("\n".join(lines), title="Recommendation", border_style=COLOURS[rec.call]))

@@ -1,0 +1,39 @@
+"""Run the requested sections on a problem, in registry order, and assemble the report."""
+
+from __future__ import annotations
+
+from .. import __version__
+from ..load import Problem, Settings
+from ..report.document import ProblemInfo, Report
+from ..report.section import Results
+from ..work import Plan, ProgressFactory, RunLog, Work
+from .registry import resolve_only, sections
+
+
+def diagnose_problem(problem: Problem, settings: Settings, progress: ProgressFactory | None = None,
+                     timings: dict[str, float] | None = None, plan: Plan | None = None) -> Report:
+    """Measure every section in `settings.only` (all by default) on a loaded problem."""
+    only = resolve_only(settings.only)
+    plan = plan or Plan.for_settings(settings)
+    log = RunLog(timings=dict(timings or {}), warnings=list(problem.warnings), progress=progress)
+    work = Work(problem, settings, plan, log)
+    log.phase("gradient")
+    loss = work.loss_and_gradient.loss
+    chosen = [s for s in sections() if s.optional and s.name in only]
+    stages = [s for s in sections() if not s.optional]
+    results = Results()
+    for section in chosen:
+        log.phase(section.name)
+        results.add(section.name, section.compute(work, results))
+    for section in chosen:
+        if section.finish is not None:
+            results.add(section.name, section.finish(results[section.name], results, work))
+    for section in stages:
+        log.phase(section.name)
+        results.add(section.name, section.compute(work, results))
+    log.phase("done")
+    recorded = settings.recorded() | {"only": list(only)} | log.recorded | {"plan": plan.as_dict()}
+    info = ProblemInfo(d=problem.d, n_samples=problem.n_samples, loss=problem.loss.name, loss_value=loss,
+                       model=problem.model_description, dtype=str(problem.dtype).replace("torch.", ""),
+                       device=str(problem.device), mode=problem.mode)
+    return Report(__version__, info, recorded, sections(), dict(results.items()), log.timings, log.warnings)

@@ -1,0 +1,58 @@
+"""Shared work of one diagnosis, split into what it is.
+
+- `log.RunLog`: warnings, timings, the settings the run chose, progress;
+- `plan.Plan`: every threshold (the "exact up to d" limits, probe counts, race limits);
+- `hessian.HessianWork`: the Hessian's operator, extreme eigenpairs, dense matrix, spectrum, trace;
+- `curvature.CurvatureFamily`: the other curvature matrices and the per-sample gradient pass.
+`Work` bundles them with the problem, the settings and the gradient ∇R for the report's sections,
+which read what they need from it and never write into each other's results.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+import torch
+
+from ..load import Problem, Settings
+from ..operators import LossAndGradient, loss_and_gradient
+from ..rng import generator, numpy_generator
+from .curvature import CurvatureFamily
+from .hessian import HessianWork
+from .log import ProgressFactory, RunLog, Timer
+from .plan import Plan
+
+__all__ = ["CurvatureFamily", "HessianWork", "Plan", "ProgressFactory", "RunLog", "Timer", "Work"]
+
+
+@dataclass
+class Work:
+    problem: Problem
+    settings: Settings
+    plan: Plan
+    log: RunLog = field(default_factory=RunLog)
+
+    def __post_init__(self) -> None:
+        self.hessian = HessianWork(self.problem, self.settings, self.plan, self.log)
+
+    @cached_property
+    def loss_and_gradient(self) -> LossAndGradient:
+        """R(θ) and ∇R(θ) over the selection (one pass; SPEC §1)."""
+        with self.log.timer("gradient"):
+            return loss_and_gradient(self.problem)
+
+    @property
+    def gradient(self) -> torch.Tensor:
+        return self.loss_and_gradient.gradient
+
+    @cached_property
+    def curvature(self) -> CurvatureFamily:
+        return CurvatureFamily(self.problem, self.settings, self.plan, self.log, self.hessian, self.gradient)
+
+    def generator(self, stream: str) -> torch.Generator:
+        return generator(self.settings.seed, stream)
+
+    def numpy_generator(self, stream: str) -> np.random.Generator:
+        return numpy_generator(self.settings.seed, stream)
