@@ -94,3 +94,26 @@ def zipf_documents(seed: int, n: int = 2000, length: int = 24, vocab: int = 2000
     topical = topics[y[:, None], pick]
     use_topic = torch.rand(n, length, generator=gen, dtype=torch.float64) < topic_share
     return torch.where(use_topic, topical, background), y
+
+
+def teacher_regression(seed: int, n: int = 1000, d_in: int = 16, width: int = 32) -> tuple[Tensor, Tensor]:
+    """Realisable, noiseless regression: x ∼ N(0, I), y = teacher(x), the teacher a tanh MLP
+    d_in-width-width-1 with LeCun-normal weights drawn from `seed` (the student has its shape)."""
+    from .models import build, mlp
+
+    gen = torch.Generator().manual_seed(seed)
+    x = torch.randn(n, d_in, generator=gen)
+    teacher = build(lambda: mlp([d_in, width, width, 1], torch.nn.Tanh), seed=seed + 1, scheme="lecun")
+    with torch.no_grad():
+        return x, teacher(x)
+
+
+
+def powerlaw_least_squares(seed: int, n: int = 1000, d: int = 200, power: float = 1.0) -> tuple[Tensor, Tensor]:
+    """Noiseless least squares whose Hessian XᵀX/n = Q diag(i^(−power)) Qᵀ, i = 1..d, exactly, Q a
+    random orthogonal matrix (a kernel-like power-law spectrum, dense); y = X w*, w* ∼ N(0, I)."""
+    gen = torch.Generator().manual_seed(seed)
+    z = _orthonormal_columns(n, d, gen) * math.sqrt(n)
+    s = torch.arange(1, d + 1, dtype=torch.float64) ** (-power / 2)
+    x = (z * s) @ _orthonormal_columns(d, d, gen).T
+    return x.float(), (x @ torch.randn(d, 1, generator=gen, dtype=torch.float64)).float()

@@ -15,6 +15,15 @@ from recommendation_bench import tuning  # noqa: E402
 from recommendation_bench.cases import CASES, full_loss  # noqa: E402
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _one_thread():
+    """One thread, as the ground truth ran (and far faster than two on a busy two-core machine)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 def gd_quadratic(lam: float, steps: int = 20):
     """Final loss of GD on ½λθ² from θ=1: ½λ(1−lr·λ)^(2·steps); the best lr is exactly 1/λ."""
     def loss_at(lr, seed):
