@@ -1,0 +1,119 @@
+"""Data sets of the recommendation benchmark: (x, y) tensors, at most 2,000 samples each.
+
+Synthetic sets are drawn from a `torch.Generator` seeded by the caller (never the global RNG);
+the real ones are scikit-learn's bundled copies (no download). Inputs are float32 or int64 token
+ids; targets are int64 class labels (ce) or float32 columns (N, 1) (mse, bce).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+from torch import Tensor
+
+
+def breast_cancer(standardise: bool) -> tuple[Tensor, Tensor]:
+    """scikit-learn's breast cancer set, 569 × 30, binary target as a float column.
+
+    Raw features span about 1e-3 (smoothness) to 4e3 (area); standardised: zero mean, unit std."""
+    from sklearn.datasets import load_breast_cancer
+
+    raw = load_breast_cancer()
+    x = np.asarray(raw.data, dtype=np.float64)
+    if standardise:
+        x = (x - x.mean(axis=0)) / x.std(axis=0)
+    return torch.tensor(x, dtype=torch.float32), torch.tensor(raw.target, dtype=torch.float32)[:, None]
+
+
+def digits() -> tuple[Tensor, Tensor]:
+    """scikit-learn's 8×8 digits, 1,797 × 64, pixels scaled to [0, 1], 10 classes."""
+    from sklearn.datasets import load_digits
+
+    raw = load_digits()
+    return (torch.tensor(raw.data / 16.0, dtype=torch.float32),
+            torch.tensor(raw.target, dtype=torch.int64))
+
+
+def _orthonormal_columns(n: int, d: int, gen: torch.Generator) -> Tensor:
+    """An n × d matrix with orthonormal columns (QR of a Gaussian matrix), float64."""
+    q, r = torch.linalg.qr(torch.randn(n, d, generator=gen, dtype=torch.float64))
+    return q * torch.sign(torch.diagonal(r))
+
+
+def least_squares(seed: int, rotated: bool, n: int = 800, d: int = 40, cond: float = 1e3,
+                  noise: float = 0.5) -> tuple[Tensor, Tensor]:
+    """Linear regression y = X w* + noise·ε whose Hessian XᵀX/n has eigenvalues log-spaced from
+    √cond to 1/√cond (condition number `cond`), exactly.
+
+    X = √n · Z · diag(s) [· Qᵀ], Z with orthonormal columns; without rotation the Hessian is the
+    diagonal diag(s²) (axis-aligned); with it, Q diag(s²) Qᵀ for a random orthogonal Q."""
+    gen = torch.Generator().manual_seed(seed)
+    z = _orthonormal_columns(n, d, gen) * math.sqrt(n)
+    s = torch.logspace(0.25 * math.log10(cond), -0.25 * math.log10(cond), d, dtype=torch.float64)
+    x = z * s
+    if rotated:
+        x = x @ _orthonormal_columns(d, d, gen).T
+    w_star = torch.randn(d, 1, generator=gen, dtype=torch.float64)
+    y = x @ w_star + noise * torch.randn(n, 1, generator=gen, dtype=torch.float64)
+    return x.float(), y.float()
+
+
+def majority_tokens(seed: int, n: int = 2000, length: int = 16, vocab: int = 6) -> tuple[Tensor, Tensor]:
+    """Sequences of uniform tokens; the class is the most frequent token (ties: the smallest id)."""
+    gen = torch.Generator().manual_seed(seed)
+    x = torch.randint(0, vocab, (n, length), generator=gen)
+    counts = torch.nn.functional.one_hot(x, vocab).sum(dim=1)
+    return x, counts.argmax(dim=1)
+
+
+def first_token_memory(seed: int, n: int = 2000, length: int = 12, vocab: int = 8) -> tuple[Tensor, Tensor]:
+    """Sequences of uniform tokens; the class is the first token (to be carried to the end)."""
+    gen = torch.Generator().manual_seed(seed)
+    x = torch.randint(0, vocab, (n, length), generator=gen)
+    return x, x[:, 0].clone()
+
+
+def zipf_documents(seed: int, n: int = 2000, length: int = 24, vocab: int = 2000,
+                   classes: int = 40, topic_tokens: int = 20, topic_share: float = 0.25) -> tuple[Tensor, Tensor]:
+    """Bag-of-words documents with heavy-tailed class and token frequencies (Kunstner et al. 2024).
+
+    Class c has probability ∝ 1/(c+1) (Zipf). Each token is, with probability `topic_share`, one of
+    the class's `topic_tokens` characteristic tokens (uniform; drawn from ids ≥ 100, so rarer ones),
+    and otherwise a background token with probability ∝ 1/(t+1) over the vocabulary."""
+    gen = torch.Generator().manual_seed(seed)
+    p_class = 1.0 / torch.arange(1, classes + 1, dtype=torch.float64)
+    y = torch.multinomial(p_class / p_class.sum(), n, replacement=True, generator=gen)
+    topics = torch.stack([100 + torch.randperm(vocab - 100, generator=gen)[:topic_tokens]
+                          for _ in range(classes)])
+    p_token = 1.0 / torch.arange(1, vocab + 1, dtype=torch.float64)
+    background = torch.multinomial(p_token / p_token.sum(), n * length, replacement=True,
+                                   generator=gen).reshape(n, length)
+    pick = torch.randint(0, topic_tokens, (n, length), generator=gen)
+    topical = topics[y[:, None], pick]
+    use_topic = torch.rand(n, length, generator=gen, dtype=torch.float64) < topic_share
+    return torch.where(use_topic, topical, background), y
+
+
+def teacher_regression(seed: int, n: int = 1000, d_in: int = 16, width: int = 32) -> tuple[Tensor, Tensor]:
+    """Realisable, noiseless regression: x ∼ N(0, I), y = teacher(x), the teacher a tanh MLP
+    d_in-width-width-1 with LeCun-normal weights drawn from `seed` (the student has its shape)."""
+    from .models import build, mlp
+
+    gen = torch.Generator().manual_seed(seed)
+    x = torch.randn(n, d_in, generator=gen)
+    teacher = build(lambda: mlp([d_in, width, width, 1], torch.nn.Tanh), seed=seed + 1, scheme="lecun")
+    with torch.no_grad():
+        return x, teacher(x)
+
+
+
+def powerlaw_least_squares(seed: int, n: int = 1000, d: int = 200, power: float = 1.0) -> tuple[Tensor, Tensor]:
+    """Noiseless least squares whose Hessian XᵀX/n = Q diag(i^(−power)) Qᵀ, i = 1..d, exactly, Q a
+    random orthogonal matrix (a kernel-like power-law spectrum, dense); y = X w*, w* ∼ N(0, I)."""
+    gen = torch.Generator().manual_seed(seed)
+    z = _orthonormal_columns(n, d, gen) * math.sqrt(n)
+    s = torch.arange(1, d + 1, dtype=torch.float64) ** (-power / 2)
+    x = (z * s) @ _orthonormal_columns(d, d, gen).T
+    return x.float(), (x @ torch.randn(d, 1, generator=gen, dtype=torch.float64)).float()
