@@ -64,7 +64,9 @@ def test_label_threshold():
 
 
 def test_truth_takes_the_better_sign_family_and_counts_seed_agreement():
-    fam = lambda losses: {"best_median": sorted(losses)[1], "best_losses": losses, "limit_hit": None}
+    def fam(losses):
+        return {"best_median": sorted(losses)[1], "best_losses": losses, "limit_hit": None}
+
     t = tuning.truth({"sgdm": fam([2.0, 2.0, 1.0]), "adam": fam([1.0, 1.0, 1.0]),
                       "signum": fam([1.5, 1.5, 1.5])})
     assert t["truth"] == "sign" and t["sign_family"] == "adam" and t["ratio"] == 2.0
