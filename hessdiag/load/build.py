@@ -8,6 +8,7 @@ from torch.func import functional_call
 
 from ..errors import ConfigError, DataError, ModelError, NonFiniteError, first_line
 from ..rng import generator
+from .factory import call_user
 from .losses import Loss
 from .models import LoadedModel, check_trainable, convert_torchscript, quiet_torch
 from .problem import Problem, make_batches
@@ -97,7 +98,7 @@ def build_problem(model: LoadedModel, x: Tensor, y: Tensor, loss: Loss, *, sampl
     params = {name: tensors[name].detach() for name in model.trainable}
 
     def forward(p: dict[str, Tensor], inputs: Tensor) -> Tensor:
-        return functional_call(module, p, (inputs,))
+        return call_user(f"the forward of the model '{model.description}'", functional_call, module, p, (inputs,))
 
     probe = x[: fixed or min(n, 8)]
     if fixed and probe.shape[0] < fixed:

@@ -16,6 +16,7 @@ import torch
 from torch import Tensor, nn
 
 from ..errors import CheckpointError, InputFileError, first_line
+from .files import check_input_file
 
 NESTED_KEYS = ("state_dict", "model_state_dict", "model")
 STRIPPED_PREFIXES = ("model.", "module.")
@@ -25,8 +26,7 @@ _OPTIONAL_KEYS = ("num_batches_tracked",)  # older checkpoints lack these BatchN
 def load_torch_file(path: Path, trust_pickle: bool, what: str) -> Any:
     """`torch.load` on CPU with `weights_only` unless trusted; every failure is one clear line."""
     path = Path(path)
-    if not path.is_file():
-        raise InputFileError(f"{what} file '{path}' does not exist")
+    check_input_file(path, f"{what} file")
     if path.stat().st_size == 0:
         raise InputFileError(f"{what} file '{path}' is empty")
     with path.open("rb") as fh:

@@ -17,7 +17,8 @@ from torch import Tensor
 
 from ..errors import DataError, InputFileError, first_line
 from .checkpoints import load_torch_file
-from .factory import call_factory, resolve_factory
+from .factory import call_factory, call_user, resolve_factory
+from .files import check_input_file
 
 SKLEARN_SETS = ("digits", "breast_cancer", "wine", "diabetes")
 
@@ -103,12 +104,11 @@ def load_data(spec: str, search_paths: Sequence[Path], trust_pickle: bool) -> tu
         return load_sklearn(spec.split(":", 1)[1])
     path = Path(spec)
     if path.suffix == ".npz" or path.exists():
-        if not path.is_file():
-            raise InputFileError(f"data file '{path}' does not exist")
+        check_input_file(path, "data file")
         if path.suffix == ".npz":
             return _from_npz(path)
         return _from_mapping(load_torch_file(path, trust_pickle, "data"), str(path))
     if ":" not in spec:
         raise InputFileError(f"data file '{path}' does not exist")
     factory = resolve_factory(spec, search_paths, "data")
-    return _from_dataset(call_factory(factory, spec, "data"), spec)
+    return call_user(f"data set '{spec}'", _from_dataset, call_factory(factory, spec, "data"), spec)

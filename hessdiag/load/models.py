@@ -22,6 +22,7 @@ from torch import Tensor, nn
 from ..errors import CheckpointError, ModelError, first_line
 from .checkpoints import load_checkpoint_into
 from .factory import call_factory, resolve_factory
+from .files import check_input_file
 from .supported import check_graph_ops, check_module_layers
 
 
@@ -128,7 +129,7 @@ def load_model(spec: str, checkpoint: Path | None, search_paths: Sequence[Path],
     to the run's `dtype` before the checkpoint is loaded, so float64 weights keep every digit.
     """
     path = Path(spec)
-    if path.is_file():
+    if path.exists() and check_input_file(path, "model file"):
         if path.suffix == ".pt2":
             model = _load_export(path)
         elif _is_torchscript(path):
