@@ -63,11 +63,15 @@ class Signals:
         self.reported = False  # the exit message for the signal has been printed
         self.files = Ledger()  # the report files being written, and those already in place
         self._redeliver = False
+        self._in_hook = False
         self._previous: dict[int, Any] = {}
         self._previous_hook = None
 
     def handle(self, signum: int, frame: Any) -> None:
         if self._redeliver:  # an Interrupted that Python dropped (in a finalizer), raised again here
+            if self._in_hook:  # still inside the hook: a raise here would be dropped too
+                self._rearm()
+                return
             self._redeliver = False
             if self.raising:
                 raise Interrupted(self.first or signum)
@@ -79,11 +83,22 @@ class Signals:
             raise Interrupted(signum)
 
     def _unraisable(self, info: Any) -> None:
-        if isinstance(info.exc_value, KeyboardInterrupt) and self.first is not None:
-            self._redeliver = True  # dropped inside __del__ or a weakref callback: deliver it again
-            _thread.interrupt_main(self.first)
-            return
-        (self._previous_hook or sys.__unraisablehook__)(info)
+        self._in_hook = True
+        try:
+            if isinstance(info.exc_value, KeyboardInterrupt) and self.first is not None:
+                self._redeliver = True  # dropped inside __del__ or a weakref callback: deliver it again
+                self._rearm()
+                return
+            (self._previous_hook or sys.__unraisablehook__)(info)
+        finally:
+            self._in_hook = False
+
+    def _rearm(self) -> None:
+        """Trip the handler again from another thread a moment later, once the finalizer and this hook
+        have returned (called from the main thread, `interrupt_main` would run it right here)."""
+        timer = threading.Timer(0.001, _thread.interrupt_main, args=(self.first,))
+        timer.daemon = True
+        timer.start()
 
     def check(self) -> None:
         """Raise `Interrupted` if a signal arrived while it could not be raised (or was swallowed)."""
