@@ -82,12 +82,16 @@ def _from_dataset(obj: Any, source: str) -> tuple[Tensor, Tensor]:
         return _from_mapping(obj, source)
     if hasattr(obj, "__len__") and hasattr(obj, "__getitem__"):
         xs, ys = [], []
-        for i in range(len(obj)):
-            item = obj[i]
+        for i in range(_dataset_length(obj, source)):
+            try:
+                item = obj[i]
+            except Exception as exc:  # the user's __getitem__
+                raise DataError(f"data set '{source}': item {i} cannot be read: __getitem__ raised "
+                                f"{type(exc).__name__}: {first_line(exc)}") from None
             if not (isinstance(item, (tuple, list)) and len(item) >= 2):
                 raise DataError(f"data '{source}': item {i} is not an (x, y) pair")
-            xs.append(torch.as_tensor(item[0]))
-            ys.append(torch.as_tensor(item[1]))
+            xs.append(_item_tensor(item[0], "x", i, source))
+            ys.append(_item_tensor(item[1], "y", i, source))
         if not xs:
             raise DataError(f"data '{source}' is empty")
         try:
@@ -95,6 +99,26 @@ def _from_dataset(obj: Any, source: str) -> tuple[Tensor, Tensor]:
         except RuntimeError as exc:
             raise DataError(f"data '{source}': items differ in shape ({first_line(exc)})") from None
     raise DataError(f"data factory '{source}' returned a {type(obj).__name__}, not a Dataset or (x, y)")
+
+
+def _dataset_length(obj: Any, source: str) -> int:
+    """`len(obj)` of a user's data set: a non-negative integer, else a `DataError` saying what it was."""
+    try:
+        length = obj.__len__()
+    except Exception as exc:
+        raise DataError(f"data set '{source}': __len__ raised {type(exc).__name__}: {first_line(exc)}") from None
+    if isinstance(length, bool) or not isinstance(length, (int, np.integer)) or length < 0:
+        raise DataError(f"data set '{source}': __len__ returned {length!r} ({type(length).__name__}), "
+                        "not a non-negative integer")
+    return int(length)
+
+
+def _item_tensor(value: Any, name: str, i: int, source: str) -> Tensor:
+    try:
+        return torch.as_tensor(value)
+    except Exception:  # strings, ragged lists, objects
+        raise DataError(f"data set '{source}': item {i} has a {name} of type {type(value).__name__}, "
+                        "not a tensor or array") from None
 
 
 def load_data(spec: str, search_paths: Sequence[Path], trust_pickle: bool) -> tuple[Tensor, Tensor]:
