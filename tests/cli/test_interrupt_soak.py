@@ -34,6 +34,8 @@ def moments(seed: int, count: int, max_delay: float) -> list[tuple[str, float, f
 
 
 def soak(job, cwd, tmp_path, seed: int, singles: int, doubles: int, max_delay: float) -> dict[str, int]:
+    """Run the plan; count the two truths told. Each moment's outcome is printed (`pytest -s` shows the
+    table: moment, phase, delay, signals, exit code, the phase reached last, the line's truth)."""
     told = {"none": 0, "all": 0}
     plan = [(m, 1) for m in moments(seed, singles, max_delay)] + [(m, 2) for m in moments(seed + 1, doubles,
                                                                                         max_delay)]
@@ -42,7 +44,11 @@ def soak(job, cwd, tmp_path, seed: int, singles: int, doubles: int, max_delay: f
         before = prepare_outputs(out, PNGS)
         args = [*job, "--json", str(out / "r.json"), "--html", str(out / "r.html"), "--png-dir", str(out / "figs")]
         outcome = drive(args, cwd, at=phase, signals=[signal.SIGINT] * count, delay=delay, gap=gap)
-        told[judge(outcome, out, before)] += 1
+        truth = judge(outcome, out, before)
+        told[truth] += 1
+        reached = outcome.phases[-1] if outcome.phases else "-"
+        print(f"soak | {i} | {phase} | {delay:.3f} | {count}x SIGINT (gap {gap:.3f}) | {outcome.code} | {reached} "
+              f"| {truth}", flush=True)
     return told
 
 
