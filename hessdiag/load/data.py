@@ -117,7 +117,7 @@ def _item_tensor(value: Any, name: str, i: int, source: str) -> Tensor:
     try:
         return torch.as_tensor(value)
     except Exception:  # strings, ragged lists, objects
-        raise DataError(f"data set '{source}': item {i} has a {name} of type {type(value).__name__}, "
+        raise DataError(f"data set '{source}': item {i}: its {name} is a {type(value).__name__}, "
                         "not a tensor or array") from None
 
 

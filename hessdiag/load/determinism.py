@@ -29,6 +29,9 @@ def _pass(problem: Problem) -> tuple[Tensor, Tensor]:
     """(R_B(θ), ∇R_B(θ) flattened) on the first batch, unused parameters' gradients as zeros."""
     params = {name: tensor.detach().requires_grad_(True) for name, tensor in problem.params.items()}
     loss = problem.batch_loss(params, problem.batches[0])
+    if not loss.requires_grad:
+        raise ModelError(f"the loss of '{problem.model_description}' does not depend on its trainable weights "
+                         "(a detach(), torch.no_grad() or .data in the forward?); there is no curvature to measure")
     grads = torch.autograd.grad(loss, list(params.values()), allow_unused=True)
     flat = [g if g is not None else torch.zeros_like(p) for g, p in zip(grads, params.values())]
     return loss.detach(), problem.layout.flatten(tuple(flat)).detach()

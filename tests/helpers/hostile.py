@@ -147,7 +147,8 @@ def _model(rng: random.Random, kind: str) -> HostileCase:
     elif kind == "random":
         expr, fragment = rng.choice(RANDOM_OPS), "is random: two passes"
     else:
-        expr, fragment = "out.detach()", "cannot be computed"
+        expr = rng.choice(["out.detach()", "out.data", "torch.zeros_like(out)"])
+        fragment = "does not depend on its trainable weights"
     source = f'''
 class Bad(nn.Module):
     def __init__(self):

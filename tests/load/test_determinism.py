@@ -123,3 +123,30 @@ def test_the_check_leaves_the_global_rng_as_it_was():
     """The autouse fixture asserts it; a refused random model must not leak draws either."""
     with pytest.raises(ModelError):
         _problem(lambda: Noisy(0.1))
+
+
+class Detached(nn.Linear):
+    def forward(self, x):
+        return super().forward(x).detach()
+
+
+class _Fails(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x.clone()
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise TypeError("the user's backward is broken")
+
+
+class BrokenBackward(nn.Linear):
+    def forward(self, x):
+        return _Fails.apply(super().forward(x))
+
+
+@pytest.mark.parametrize("make, fragment", [(lambda: Detached(4, 3), "does not depend on its trainable weights"),
+                                            (lambda: BrokenBackward(4, 3), "cannot be computed: TypeError: the user")])
+def test_a_loss_without_a_gradient_is_a_model_error(make, fragment):
+    with pytest.raises(ModelError, match=fragment):
+        _problem(make)
