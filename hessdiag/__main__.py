@@ -1,27 +1,77 @@
 """`python -m hessdiag` and the `hessdiag` console script.
 
-The CLI is imported inside the `try`, so that Ctrl-C even while the heavy modules load ends with
-exit code 130 and one line on stderr, never a traceback.
+The signal handler (`hessdiag.interrupts`) is installed first, before the CLI and its heavy modules
+load, and kept until the process ends: Ctrl-C or SIGTERM at any moment from here on ends with one
+line on stderr and exit 130 (SIGINT) or 143 (SIGTERM), never a traceback; a second signal is absorbed.
+
+The process ends with `os._exit` after stdout and stderr are flushed, with SIGINT and SIGTERM
+blocked and any pending one taken into account: the exit code is decided at one instant, and no
+signal can land in the interpreter's shutdown (atexit callbacks, module teardown), where it would
+print a traceback or kill the process. Every report file is complete (fsync'ed, renamed) by then.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import sys
 
-EXIT_INTERRUPTED = 130
+
+def _exit_code(exc: SystemExit) -> int:
+    if exc.code is None:
+        return 0
+    if isinstance(exc.code, int):
+        return exc.code
+    sys.stderr.write(f"{exc.code}\n")
+    return 1
+
+
+def _finish(signals, handled, code: int) -> None:
+    """Decide the exit code once, with signals blocked, and leave without the interpreter's shutdown."""
+    signals.settle()
+    from .phases import announce
+
+    announce("exit")
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    signal.pthread_sigmask(signal.SIG_BLOCK, set(handled))
+    pending = [s for s in handled if s in signal.sigpending()]
+    if signals.first is None and pending:
+        signals.first = pending[0]
+    if signals.first is not None and not signals.reported and code in (0, 3):
+        with contextlib.suppress(Exception):  # the run had ended; its files are all there: say so
+            sys.stderr.write(f"hessdiag: error: {signals.message()}\n")
+            sys.stderr.flush()
+        code = signals.exit_code
+    os._exit(code)
 
 
 def main() -> None:
+    from . import interrupts
+
+    signals = interrupts.install()
+    code = 1
     try:
         from .phases import announce
 
         announce("start")
         from .cli import main as cli_main
 
+        signals.raising = False  # click parses the command line; the command raises a signal at its start
         cli_main()
-    except KeyboardInterrupt:
-        sys.stderr.write("hessdiag: error: interrupted; no report was written\n")
-        sys.exit(EXIT_INTERRUPTED)
+        code = 0
+    except SystemExit as exc:
+        code = _exit_code(exc)
+    except KeyboardInterrupt:  # a signal while the modules load
+        signals.settle()
+        if signals.first is None:
+            signals.first = signal.SIGINT
+        sys.stderr.write(f"hessdiag: error: {signals.message()}\n")
+        signals.reported = True
+        code = signals.exit_code
+    _finish(signals, interrupts.HANDLED, code)
 
 
 if __name__ == "__main__":

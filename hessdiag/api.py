@@ -11,7 +11,7 @@ hessdiag.write_reports(report, json_path="r.json", html_path="r.html", png_dir="
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from torch import Tensor, nn
 
@@ -28,12 +28,16 @@ from .work import ProgressFactory, Timer
 __all__ = ["Report", "calibrate", "diagnose", "diagnose_problem", "run", "write_reports"]
 
 
-def run(settings: Settings, progress: ProgressFactory | None = None) -> Report:
-    """Load the problem the settings describe and diagnose it."""
+def run(settings: Settings, progress: ProgressFactory | None = None,
+        loaded: Callable[[], None] | None = None) -> Report:
+    """Load the problem the settings describe and diagnose it; `loaded()` (if given) is called once
+    the model and data are loaded, before any measurement (the CLI checks its output paths again)."""
     resolve_only(settings.only)  # an unknown section is refused before any work
     timings: dict[str, float] = {}
     with Timer(timings, "load"):
         problem = load_problem(settings)
+    if loaded is not None:
+        loaded()
     return diagnose_problem(problem, settings, progress, timings)
 
 

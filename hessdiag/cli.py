@@ -8,16 +8,17 @@ and written atomically after it, so a failed or interrupted run leaves nothing h
 from __future__ import annotations
 
 import os
-import signal
 import sys
-import threading
+import unicodedata
 from pathlib import Path
 from typing import Annotated, Callable, Optional
 
 import typer
 from rich.console import Console
 
-from .errors import HessdiagError, first_line
+from . import interrupts
+from .errors import HessdiagError, UserCodeAbort, first_line
+from .interrupts import Signals
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False,
                   help="Curvature and gradient-noise diagnostics for PyTorch checkpoints.")
@@ -41,59 +42,81 @@ def _root(
     """Curvature and gradient-noise diagnostics for PyTorch checkpoints."""
 
 
+_BIDI = set(range(0x202A, 0x202F)) | set(range(0x2066, 0x206A))
+
+
+def one_line(text: str) -> str:
+    """`text` with control characters escaped (a newline in a path as \\n, ESC as \\x1b), so that
+    an error is one line on any terminal and cannot move the cursor or recolour it."""
+    out = []
+    for ch in text:
+        if ch in "\n\r\t":
+            out.append({"\n": "\\n", "\r": "\\r", "\t": "\\t"}[ch])
+        elif unicodedata.category(ch) in ("Cc", "Zl", "Zp") or ord(ch) in _BIDI:
+            out.append(f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
 def _fail(message: str, code: int = EXIT_BAD_INPUT) -> typer.Exit:
-    sys.stderr.write(f"hessdiag: error: {message}\n")
+    sys.stderr.write(f"hessdiag: error: {one_line(message)}\n")
     sys.stderr.flush()
     return typer.Exit(code)
 
 
-class _Interrupts:
-    """Ctrl-C raises KeyboardInterrupt and is remembered. Python drops an exception raised inside a
-    weakref callback or `__del__` (it prints "Exception ignored"), so a run could go on after Ctrl-C;
-    `check()` before any file is written stops it there all the same."""
-
-    def __init__(self) -> None:
-        self.seen = False
-        self._previous = None
-
-    def _handle(self, signum, frame) -> None:
-        self.seen = True
-        raise KeyboardInterrupt
-
-    def __enter__(self) -> "_Interrupts":
-        main = threading.current_thread() is threading.main_thread()
-        if main and signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
-            self._previous = signal.signal(signal.SIGINT, self._handle)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self._previous is not None:
-            signal.signal(signal.SIGINT, self._previous)
-
-    def check(self) -> None:
-        if self.seen:
-            raise KeyboardInterrupt
+def _message(exc: BaseException) -> str:
+    """A HessdiagError's message whole (one line by contract; a newline in it comes from a path or a
+    value and is escaped, not cut); the first line of anything else."""
+    if isinstance(exc, (HessdiagError, UserCodeAbort)):
+        return str(exc).strip() or type(exc).__name__
+    return first_line(exc)
 
 
-def _guarded(body: Callable[[_Interrupts], int | None]) -> None:
-    """Run a command body; map domain errors and interrupts to exit codes with one stderr line."""
-    try:
-        with _Interrupts() as interrupts:
-            code = body(interrupts)
-            interrupts.check()
-    except HessdiagError as exc:
-        raise _fail(first_line(exc), exc.exit_code) from None
-    except KeyboardInterrupt:
-        raise _fail("interrupted; no report was written", EXIT_INTERRUPTED) from None
-    except MemoryError:
-        raise _fail("out of memory; try a smaller --batch-size or --samples") from None
-    except OSError as exc:  # a file-system failure no check foresaw (the checks name the common ones)
-        raise _fail(first_line(exc)) from None
-    except Exception as exc:  # a bug of ours: one line, the traceback only when asked for
-        if os.environ.get("HESSDIAG_TRACEBACK"):
-            raise
-        raise _fail(f"internal error ({type(exc).__name__}: {first_line(exc)}); please report it, with the "
-                    "traceback that HESSDIAG_TRACEBACK=1 shows") from None
+def _outcome(exc: BaseException, signals: Signals) -> typer.Exit:
+    """The exit for an exception that ended a command: one line on stderr and the exit code."""
+    if signals.first is not None:  # a signal came first: whatever followed, the run was interrupted
+        signals.reported = True
+        return _fail(signals.message(), signals.exit_code)
+    if isinstance(exc, (HessdiagError, UserCodeAbort)):
+        return _fail(_message(exc), exc.exit_code)
+    if isinstance(exc, SystemExit):  # user code outside the wrappers of hessdiag.load.factory (a hook)
+        return _fail(f"Python code that is not hessdiag's called exit (SystemExit: {exc.code!r}) during the run; "
+                     "no report was written")
+    if isinstance(exc, KeyboardInterrupt):  # raised, not signalled: every signal raises Interrupted
+        return _fail("Python code that is not hessdiag's raised KeyboardInterrupt (no Ctrl-C was pressed); "
+                     "no report was written")
+    if isinstance(exc, MemoryError):
+        return _fail("out of memory; try a smaller --batch-size or --samples")
+    if isinstance(exc, OSError):  # a file-system failure no check foresaw (the checks name the common ones)
+        return _fail(first_line(exc))
+    if isinstance(exc, Exception):  # a bug of ours: one line, the traceback only when asked for
+        return _fail(f"internal error ({type(exc).__name__}: {first_line(exc)}); please report it, with the "
+                     "traceback that HESSDIAG_TRACEBACK=1 shows")
+    return _fail(f"Python code that is not hessdiag's raised {type(exc).__name__}: {first_line(exc)}; "
+                 "no report was written")
+
+
+def _guarded(body: Callable[[Signals], int | None]) -> None:
+    """Run a command body; map errors, exits of user code and signals to exit codes with one stderr line.
+
+    A signal (SIGINT, SIGTERM) ends the run with 128 + its number and a line that says which report
+    files are on disk; a second one is absorbed (`hessdiag.interrupts`).
+    """
+    with interrupts.session() as signals:
+        try:
+            try:
+                signals.check()  # a signal while the command line was parsed
+                code = body(signals)
+                signals.check()  # a signal that user code or a finalizer swallowed still stops the run
+            finally:
+                signals.settle()
+        except BaseException as exc:
+            signals.settle()
+            if os.environ.get("HESSDIAG_TRACEBACK") and isinstance(exc, Exception) \
+                    and not isinstance(exc, (HessdiagError, OSError, MemoryError)) and signals.first is None:
+                raise
+            raise _outcome(exc, signals) from None
     if code:
         raise typer.Exit(code)
 
@@ -140,12 +163,12 @@ def run(
 ) -> None:
     """Diagnose a checkpoint (or, with no config and no --model, the built-in default)."""
 
-    def body(interrupts: _Interrupts) -> int:
+    def body(signals: Signals) -> int:
         from . import api, sections
         from .load import make_settings
         from .phases import announce
-        from .report.fail_if import check_sections, failing_conditions, parse_condition
-        from .report.output_paths import check_output_paths
+        from .report.fail_if import check_paths, check_sections, failing_conditions, parse_condition
+        from .report.output_paths import check_not_imported, check_output_paths, run_inputs
         from .report.outputs import write_outputs
         from .report.terminal import render_terminal, rich_progress
 
@@ -161,19 +184,26 @@ def run(
         chosen = sections.resolve_only(settings.only)
         conditions = [parse_condition(text) for text in settings.fail_if]
         check_sections(conditions, list(sections.schema()["properties"]), sections.unfilled(chosen))
-        check_output_paths({"JSON report": settings.json, "HTML report": settings.html}, png_dir=settings.png_dir,
-                           inputs=[settings.config, settings.model, settings.checkpoint, settings.data])
+        check_paths(conditions, sections.schema(), settings.recorded())
+        outputs = {"JSON report": settings.json, "HTML report": settings.html}
+        pngs = [spec.name for section in sections.sections() if section.name in chosen or not section.optional
+                for spec in section.figures]
+        check_output_paths(outputs, png_dir=settings.png_dir, png_names=pngs, inputs=run_inputs(settings))
         out = Console(quiet=settings.quiet)
         err = Console(stderr=True, quiet=settings.quiet)
         if settings.model is None and not settings.quiet:
             err.print("No config and no --model: diagnosing the built-in default "
                       "(an MLP trained for a fixed, seeded number of steps on scikit-learn digits).")
         with rich_progress(err, enabled=not settings.quiet) as progress:
-            report = api.run(settings, progress)
+            report = api.run(settings, progress,
+                             loaded=lambda: check_not_imported(outputs, png_dir=settings.png_dir, png_names=pngs))
         held = failing_conditions(conditions, report.to_dict())  # a condition that cannot be read: nothing written
-        interrupts.check()
+        signals.check()
         announce("write")
-        write_outputs(report, json_path=settings.json, html_path=settings.html, png_dir=settings.png_dir)
+        write_outputs(report, json_path=settings.json, html_path=settings.html, png_dir=settings.png_dir,
+                      ledger=signals.files)
+        signals.check()
+        announce("written")
         render_terminal(report, out)
         for description in held:
             sys.stderr.write(f"hessdiag: --fail-if condition holds: {description}\n")
@@ -202,30 +232,33 @@ def calibrate(
 ) -> None:
     """Measure how often the local rule R > 1 picks the winner of sign descent vs GD (thesis App. C.4)."""
 
-    def body(interrupts: _Interrupts) -> int:
+    def body(signals: Signals) -> int:
         import json
         import time
 
         from . import __version__
         from .api import calibrate as run_grid
-        from .report.atomic import write_atomic
         from .report.document import json_safe
         from .report.output_paths import check_output_paths
+        from .report.outputs import write_files
         from .report.terminal.calibration import render_calibration
 
         check_output_paths({"JSON report": json_path, "PNG plot": png})
         start = time.perf_counter()
         result, calls = run_grid(dim=dim, reps=reps, seed=seed)
         seconds = time.perf_counter() - start
-        interrupts.check()
+        signals.check()
+        files: dict[Path, bytes | str] = {}
         if json_path:
             doc = {"hessdiag_version": __version__, **result.as_dict(), "recommendation": calls.as_dict(),
                    "timings": {"calibrate": round(seconds, 6)}}
-            write_atomic(json_path, json.dumps(json_safe(doc), indent=2, allow_nan=False) + "\n")
+            files[Path(json_path)] = json.dumps(json_safe(doc), indent=2, allow_nan=False) + "\n"
         if png:
-            from .report.calibration_plot import write_png
+            from .report.calibration_plot import render_png
 
-            write_png(result, png)
+            files[Path(png)] = render_png(result)
+        write_files(files, ledger=signals.files)
+        signals.check()
         render_calibration(result, Console(), calls)
         return 0
 
@@ -233,18 +266,26 @@ def calibrate(
 
 
 def main() -> None:
-    """Console-script entry point. Usage errors are one line (exit 2); Ctrl-C anywhere exits 130."""
+    """The command line (`hessdiag.__main__` calls it). Usage errors are one line (exit 2); Ctrl-C exits
+    130 and SIGTERM 143, with a line that says which report files were written."""
     try:
         code = app(standalone_mode=False)
     except (KeyboardInterrupt, typer.Abort):
-        sys.stderr.write("hessdiag: error: interrupted; no report was written\n")
-        sys.exit(EXIT_INTERRUPTED)
+        signals = interrupts.current()
+        if signals is None:
+            sys.stderr.write("hessdiag: error: interrupted; no report was written\n")
+            sys.exit(EXIT_INTERRUPTED)
+        signals.settle()
+        signals.first = signals.first or EXIT_INTERRUPTED - 128
+        signals.reported = True
+        sys.stderr.write(f"hessdiag: error: {one_line(signals.message())}\n")
+        sys.exit(signals.exit_code)
     except typer.TyperException as exc:  # usage errors: unknown option, bad value, missing command
         ctx = getattr(exc, "ctx", None)
         if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:
             typer.echo(ctx.get_help())
         else:
             where = ctx.command_path if ctx is not None else "hessdiag"
-            sys.stderr.write(f"hessdiag: error: {exc.format_message()} (see '{where} --help')\n")
+            sys.stderr.write(f"hessdiag: error: {one_line(exc.format_message())} (see '{where} --help')\n")
         sys.exit(exc.exit_code)
     sys.exit(code if isinstance(code, int) else 0)

@@ -51,3 +51,15 @@ def first_line(exc: BaseException) -> str:
         if line:
             return line
     return type(exc).__name__
+
+
+class UserCodeAbort(BaseException):
+    """User code (a model or data factory, a forward, a data set) raised SystemExit, a KeyboardInterrupt
+    that no signal caused, or another BaseException that is not an Exception.
+
+    It stays a BaseException, like what it carries, so that no `except Exception` between the user's
+    code and the command line (a fallback path, a retry) swallows or re-labels it; the command line
+    turns it into exit 1 and its one-line message, never into exit 0.
+    """
+
+    exit_code = 1

@@ -8,9 +8,12 @@ from torch.func import functional_call
 
 from ..errors import ConfigError, DataError, ModelError, NonFiniteError, first_line
 from ..rng import generator
+from .determinism import check_deterministic, fork_rng
+from .factory import call_user
 from .losses import Loss
 from .models import LoadedModel, check_trainable, convert_torchscript, quiet_torch
 from .problem import Problem, make_batches
+from .validate import check_model_tensors, check_output
 
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
 
@@ -81,6 +84,7 @@ def build_problem(model: LoadedModel, x: Tensor, y: Tensor, loss: Loss, *, sampl
         _evaluate_or_explain(lambda: model.module(sample), x)  # a data mismatch is the data's fault, said so
         model = convert_torchscript(model, sample)
     check_trainable(model)
+    check_model_tensors(model.module, model.description)
     module = model.module.to(device=device, dtype=dtype)
     if model.kind not in ("export", "torchscript"):  # programs are traced in eval mode (checked ops)
         module.eval()
@@ -97,25 +101,29 @@ def build_problem(model: LoadedModel, x: Tensor, y: Tensor, loss: Loss, *, sampl
     params = {name: tensors[name].detach() for name in model.trainable}
 
     def forward(p: dict[str, Tensor], inputs: Tensor) -> Tensor:
-        return functional_call(module, p, (inputs,))
+        return call_user(f"the forward of the model '{model.description}'", functional_call, module, p, (inputs,))
 
     probe = x[: fixed or min(n, 8)]
     if fixed and probe.shape[0] < fixed:
         probe = torch.cat([probe, probe[:1].expand(fixed - probe.shape[0], *probe.shape[1:])])
-    out = _evaluate_or_explain(lambda: forward(params, probe), x)
-    if not isinstance(out, Tensor):
-        raise ModelError(f"the model returns a {type(out).__name__}; hessdiag needs one output tensor")
+    with fork_rng(device):  # a random forward (refused below) leaves the caller's RNG as it was
+        out = _evaluate_or_explain(lambda: forward(params, probe), x)
+    check_output(out, model.description)
     y = loss.prepare_targets(y, out, dtype)
     warnings = list(model.warnings)
     if fixed and batch_size not in (None, fixed):
         warnings.append(f"the exported program accepts batches of {fixed} only; --batch-size {batch_size} ignored")
     if samples is not None and samples > n_available:
         warnings.append(f"--samples {samples} exceeds the {n_available} samples in the data: all of them are used")
-    return Problem(
+    problem = Problem(
         module=module, forward=forward, params=params, loss=loss,
         batches=make_batches(x, y, size, dtype, fixed_size=fixed), n_samples=n, dtype=dtype,
         device=device, model_description=model.description, n_available=n_available, warnings=warnings,
     )
+    rounding = check_deterministic(problem)
+    if rounding:
+        problem.warnings.append(rounding)
+    return problem
 
 
 def _evaluate_or_explain(evaluate, x: Tensor):

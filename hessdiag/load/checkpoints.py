@@ -16,6 +16,8 @@ import torch
 from torch import Tensor, nn
 
 from ..errors import CheckpointError, InputFileError, first_line
+from .files import check_input_file
+from .validate import check_checkpoint_dtypes, check_nesting, check_state_dict
 
 NESTED_KEYS = ("state_dict", "model_state_dict", "model")
 STRIPPED_PREFIXES = ("model.", "module.")
@@ -25,8 +27,7 @@ _OPTIONAL_KEYS = ("num_batches_tracked",)  # older checkpoints lack these BatchN
 def load_torch_file(path: Path, trust_pickle: bool, what: str) -> Any:
     """`torch.load` on CPU with `weights_only` unless trusted; every failure is one clear line."""
     path = Path(path)
-    if not path.is_file():
-        raise InputFileError(f"{what} file '{path}' does not exist")
+    check_input_file(path, f"{what} file")
     if path.stat().st_size == 0:
         raise InputFileError(f"{what} file '{path}' is empty")
     with path.open("rb") as fh:
@@ -49,16 +50,18 @@ def load_torch_file(path: Path, trust_pickle: bool, what: str) -> Any:
         raise InputFileError(f"{what} file '{path}' is truncated or corrupt") from None
 
 
-def extract_state_dict(obj: Any, path: Path) -> dict[str, Tensor]:
-    """The state dict inside a loaded checkpoint object."""
+def extract_state_dict(obj: Any, path: Path, seen: tuple[int, ...] = ()) -> dict[str, Tensor]:
+    """The state dict inside a loaded checkpoint object (`seen`: the dicts it was found in)."""
     if isinstance(obj, nn.Module):
-        return dict(obj.state_dict())
+        obj = obj.state_dict()
     if isinstance(obj, Mapping):
+        seen = check_nesting(obj, seen, path)
         if obj and all(isinstance(v, Tensor) for v in obj.values()):
+            check_state_dict(obj, path)
             return dict(obj)
         for key in NESTED_KEYS:
             if key in obj:
-                return extract_state_dict(obj[key], path)
+                return extract_state_dict(obj[key], path, seen)
         keys = ", ".join(map(str, list(obj)[:8]))
         raise CheckpointError(
             f"checkpoint '{path}' holds no state dict: expected tensors, or one under "
@@ -123,5 +126,6 @@ def load_checkpoint_into(module: nn.Module, path: Path, trust_pickle: bool) -> N
     """Read `path` and load its (prefix-fitted) state dict into `module` in place."""
     state = extract_state_dict(load_torch_file(path, trust_pickle, "checkpoint"), path)
     fitted = fit_state_dict(state, module, path)
+    check_checkpoint_dtypes(fitted, module.state_dict(), path)
     with torch.no_grad():
         module.load_state_dict(fitted, strict=False)

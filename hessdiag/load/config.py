@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, first_line
+from .files import check_input_file
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -132,8 +133,7 @@ def _coerce(key: str, value: Any, source: str) -> Any:
 def read_config(path: Path) -> dict[str, Any]:
     """The settings in a TOML file, with relative paths resolved against the file's directory."""
     path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"config file '{path}' does not exist")
+    check_input_file(path, "config file", ConfigError)
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:

@@ -17,7 +17,8 @@ from torch import Tensor
 
 from ..errors import DataError, InputFileError, first_line
 from .checkpoints import load_torch_file
-from .factory import call_factory, resolve_factory
+from .factory import call_factory, call_user, resolve_factory
+from .files import check_input_file
 
 SKLEARN_SETS = ("digits", "breast_cancer", "wine", "diabetes")
 
@@ -81,12 +82,16 @@ def _from_dataset(obj: Any, source: str) -> tuple[Tensor, Tensor]:
         return _from_mapping(obj, source)
     if hasattr(obj, "__len__") and hasattr(obj, "__getitem__"):
         xs, ys = [], []
-        for i in range(len(obj)):
-            item = obj[i]
+        for i in range(_dataset_length(obj, source)):
+            try:
+                item = obj[i]
+            except Exception as exc:  # the user's __getitem__
+                raise DataError(f"data set '{source}': item {i} cannot be read: __getitem__ raised "
+                                f"{type(exc).__name__}: {first_line(exc)}") from None
             if not (isinstance(item, (tuple, list)) and len(item) >= 2):
                 raise DataError(f"data '{source}': item {i} is not an (x, y) pair")
-            xs.append(torch.as_tensor(item[0]))
-            ys.append(torch.as_tensor(item[1]))
+            xs.append(_item_tensor(item[0], "x", i, source))
+            ys.append(_item_tensor(item[1], "y", i, source))
         if not xs:
             raise DataError(f"data '{source}' is empty")
         try:
@@ -96,6 +101,26 @@ def _from_dataset(obj: Any, source: str) -> tuple[Tensor, Tensor]:
     raise DataError(f"data factory '{source}' returned a {type(obj).__name__}, not a Dataset or (x, y)")
 
 
+def _dataset_length(obj: Any, source: str) -> int:
+    """`len(obj)` of a user's data set: a non-negative integer, else a `DataError` saying what it was."""
+    try:
+        length = obj.__len__()
+    except Exception as exc:
+        raise DataError(f"data set '{source}': __len__ raised {type(exc).__name__}: {first_line(exc)}") from None
+    if isinstance(length, bool) or not isinstance(length, (int, np.integer)) or length < 0:
+        raise DataError(f"data set '{source}': __len__ returned {length!r} ({type(length).__name__}), "
+                        "not a non-negative integer")
+    return int(length)
+
+
+def _item_tensor(value: Any, name: str, i: int, source: str) -> Tensor:
+    try:
+        return torch.as_tensor(value)
+    except Exception:  # strings, ragged lists, objects
+        raise DataError(f"data set '{source}': item {i}: its {name} is a {type(value).__name__}, "
+                        "not a tensor or array") from None
+
+
 def load_data(spec: str, search_paths: Sequence[Path], trust_pickle: bool) -> tuple[Tensor, Tensor]:
     """(x, y) on the CPU from a data spec; shapes and values are checked later against the model."""
     spec = str(spec)
@@ -103,12 +128,11 @@ def load_data(spec: str, search_paths: Sequence[Path], trust_pickle: bool) -> tu
         return load_sklearn(spec.split(":", 1)[1])
     path = Path(spec)
     if path.suffix == ".npz" or path.exists():
-        if not path.is_file():
-            raise InputFileError(f"data file '{path}' does not exist")
+        check_input_file(path, "data file")
         if path.suffix == ".npz":
             return _from_npz(path)
         return _from_mapping(load_torch_file(path, trust_pickle, "data"), str(path))
     if ":" not in spec:
         raise InputFileError(f"data file '{path}' does not exist")
     factory = resolve_factory(spec, search_paths, "data")
-    return _from_dataset(call_factory(factory, spec, "data"), spec)
+    return call_user(f"data set '{spec}'", _from_dataset, call_factory(factory, spec, "data"), spec)

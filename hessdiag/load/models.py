@@ -22,7 +22,9 @@ from torch import Tensor, nn
 from ..errors import CheckpointError, ModelError, first_line
 from .checkpoints import load_checkpoint_into
 from .factory import call_factory, resolve_factory
+from .files import check_input_file
 from .supported import check_graph_ops, check_module_layers
+from .validate import check_model_tensors
 
 
 @dataclass
@@ -128,7 +130,7 @@ def load_model(spec: str, checkpoint: Path | None, search_paths: Sequence[Path],
     to the run's `dtype` before the checkpoint is loaded, so float64 weights keep every digit.
     """
     path = Path(spec)
-    if path.is_file():
+    if path.exists() and check_input_file(path, "model file"):
         if path.suffix == ".pt2":
             model = _load_export(path)
         elif _is_torchscript(path):
@@ -143,6 +145,8 @@ def load_model(spec: str, checkpoint: Path | None, search_paths: Sequence[Path],
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
             module = call_factory(factory, spec, "model")
+        if isinstance(module, torch.nn.Module):
+            check_model_tensors(module, f"model '{spec}'")  # before the cast below could drop anything
         if dtype is not None and isinstance(module, torch.nn.Module):
             module = module.to(dtype)
         model = from_module(module, f"{spec}", kind="factory")

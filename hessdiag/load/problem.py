@@ -53,7 +53,7 @@ class ParamLayout:
         """Views of a flat vector (d,) — or a stack of them (k, d) — as named parameter tensors."""
         lead = flat.shape[:-1]
         return {
-            b.name: flat[..., b.offset : b.offset + b.numel].reshape(*lead, *b.shape)
+            b.name: flat[..., b.offset : b.offset + b.numel].reshape((*lead, *b.shape))
             for b in self.blocks
         }
 

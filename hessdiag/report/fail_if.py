@@ -12,9 +12,10 @@ import math
 import operator
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Mapping
 
 from ..errors import HessdiagError
+from .schema import LENGTH_SETTING
 
 
 class FailIfSyntaxError(HessdiagError):
@@ -98,6 +99,81 @@ def check_sections(conditions: list[Condition], sections: list[str], unfilled: s
         if head in unfilled:
             raise FailIfValueError(f"--fail-if '{condition.text}': section '{head}' is not computed in this run "
                                    "(see --only)")
+
+
+def _types(node: Mapping[str, Any]) -> set[str] | None:
+    """The JSON types a schema fragment admits (None: not stated, anything goes)."""
+    if "oneOf" in node or "anyOf" in node:
+        found: set[str] = set()
+        for option in node.get("oneOf", node.get("anyOf", ())):
+            types = _types(option)
+            if types is None:
+                return None
+            found |= types
+        return found
+    if "const" in node or "enum" in node:
+        values = [node["const"]] if "const" in node else list(node["enum"])
+        return {"string" if isinstance(v, str) else "boolean" if isinstance(v, bool) else "number"
+                if isinstance(v, (int, float)) else "null" if v is None else "object" for v in values}
+    kind = node.get("type")
+    if kind is None:
+        return None
+    return {kind} if isinstance(kind, str) else set(kind)
+
+
+def _kinds(types: set[str]) -> str:
+    """`a number`, `an array or null`: the JSON types in words."""
+    words = {"array": "an array", "object": "an object", "integer": "an integer", "null": "null"}
+    return " or ".join(words.get(t, f"a {t}") for t in sorted(types, key=lambda t: (t == "null", t)))
+
+
+def _options(node: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    return list(node.get("oneOf", node.get("anyOf", ()))) or [node]
+
+
+def _step(node: Mapping[str, Any], step: str | int, where: str, condition: Condition,
+          settings: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The fragment one step below `node` (None: the schema does not say), or a refusal."""
+    types = _types(node)
+    wanted = {"array", "object"} if isinstance(step, int) else {"object"}  # `gamma_star.1`: a key of digits
+    if types is not None and not wanted & types:
+        raise FailIfValueError(f"--fail-if '{condition.text}': '{where}' is {_kinds(types)}; the report has "
+                               "nothing below it")
+    for option in _options(node):
+        if isinstance(step, int) and "items" in option:
+            limit, why = option.get("maxItems"), ""
+            setting = option.get(LENGTH_SETTING)
+            if setting is not None and settings.get(setting) is not None:
+                limit, why = int(settings[setting]), f" (--{setting.replace('_', '-')} {settings[setting]})"
+            if limit is not None and step >= limit:
+                raise FailIfValueError(f"--fail-if '{condition.text}': '{where}' has at most {limit} entries"
+                                       f"{why}; index {step} is past its end")
+            return option["items"] if isinstance(option["items"], Mapping) else None
+        if str(step) in option.get("properties", {}):
+            return option["properties"][str(step)]
+    return None
+
+
+def check_paths(conditions: list[Condition], schema: Mapping[str, Any], settings: Mapping[str, Any]) -> None:
+    """Refuse, before any work, a condition whose path the report's schema rules out: a step below a
+    number, string or boolean (`L2.value.x`), an index past a list's known length (`eigenvalues.top[99]`
+    with `--top-k 2`: the length is the setting the schema names), or a path that ends on an object,
+    a list or a string rather than a number."""
+    for condition in conditions:
+        node: Mapping[str, Any] | None = schema
+        walked: list[str] = []
+        for step in condition.path:
+            node = _step(node, step, ".".join(walked), condition, settings) if walked else \
+                schema.get("properties", {}).get(str(step))
+            walked.append(str(step))
+            if node is None:
+                break
+        if node is None:
+            continue
+        types = _types(node)
+        if types is not None and not types & {"number", "integer"}:
+            raise FailIfValueError(f"--fail-if '{condition.text}': '{'.'.join(walked)}' is {_kinds(types)}, "
+                                   "not a number")
 
 
 def failing_conditions(conditions: list[Condition], report: dict[str, Any]) -> list[str]:

@@ -16,6 +16,9 @@ from .document import SCHEMA_VERSION
 from .section import Section
 
 NUM = {"type": ["number", "null"]}
+# An annotation keyword (validators ignore it): a list holds at most as many entries as this setting
+# (`top_k`), so that `--fail-if` refuses an index past the end before any work.
+LENGTH_SETTING = "x-hessdiag-length-setting"
 INT = {"type": "integer", "minimum": 0}
 STR = {"type": "string"}
 BOOL = {"type": "boolean"}

@@ -138,21 +138,21 @@ def test_a_swallowed_ctrl_c_still_stops_the_run_before_it_writes():
     checked before any file is written."""
     import signal
 
-    from hessdiag.cli import _Interrupts
+    from hessdiag import interrupts
 
-    with _Interrupts() as interrupts:
+    with interrupts.session() as signals:
         try:
             signal.raise_signal(signal.SIGINT)
         except KeyboardInterrupt:
             pass  # the library swallowed it
         with pytest.raises(KeyboardInterrupt):
-            interrupts.check()
+            signals.check()
 
 
 def test_an_unexpected_exception_is_one_line_unless_the_traceback_is_asked_for(workspace, monkeypatch):
     import hessdiag.api
 
-    def broken(settings, progress=None):
+    def broken(settings, progress=None, loaded=None):
         raise ZeroDivisionError("a bug")
 
     monkeypatch.chdir(workspace)

@@ -1,52 +1,59 @@
-"""Ctrl-C at several moments: exit 130, one line on stderr, no traceback, no half-written report.
+"""Ctrl-C and SIGTERM at exact moments (issue 17, item 7): exit 130 (SIGINT) or 143 (SIGTERM), one line
+that tells the truth about the files on disk, no traceback, never a half-written or temporary file.
 
-The run announces its phases on stderr (HESSDIAG_PHASE_LOG); the test reads them as they come and
-sends SIGINT when the chosen phase begins, so the moment is known without sleeping. The job is made
-long (tight tolerance, large product budget) so that the signal always lands before the run ends.
+The run waits at each phase (HESSDIAG_PHASE_WAIT) while the test signals it, so each moment is exact:
+`start` (the modules still loading), `gradient`, `spectrum`, `write` (before the first file),
+`written` (all files in place, the terminal output still to come) and `exit` (the run has ended;
+the process is about to leave). A second signal, at once or while the first is handled, is absorbed.
 """
 
 from __future__ import annotations
 
-import json
-import os
 import signal
-import subprocess
-import sys
 
 import pytest
 
-LONG_JOB = ["run", "--top-k", "10", "--tol", "1e-14", "--max-matvecs", "400"]
-SHORT_JOB = ["run", "--top-k", "1"]
+from helpers.refusals import error_lines
+from helpers.signals_driver import ALL_WRITTEN, NO_REPORT, drive, judge, prepare_outputs
+
+PNGS = ["eigenvalues", "density", "rho_diag_per_layer", "noise", "race"]
+JOB = ["run", "--model", "usermodels:mlp", "--checkpoint", "ckpt.pt", "--data", "data.pt", "--loss", "ce",
+       "--top-k", "2", "--quiet"]
+SIGINT, SIGTERM = signal.SIGINT, signal.SIGTERM
+EXPECTED = {"start": "none", "gradient": "none", "spectrum": "none", "write": "none", "written": "all", "exit": "all"}
 
 
-def _run_until(phase: str, out, previous: str | None = None):
-    if previous is not None:
-        out.write_text(previous)
-    env = {**os.environ, "HESSDIAG_PHASE_LOG": "1", "PYTHONUNBUFFERED": "1"}
-    job = SHORT_JOB if phase == "write" else LONG_JOB
-    proc = subprocess.Popen([sys.executable, "-m", "hessdiag", *job, "--json", str(out), "--quiet"],
-                            stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
-    seen = []
-    for line in proc.stderr:
-        seen.append(line)
-        if line.strip() == f"hessdiag-phase: {phase}":
-            proc.send_signal(signal.SIGINT)
-            break
-    stdout, rest = proc.communicate(timeout=300)
-    return proc.returncode, "".join(seen) + rest, stdout
+def _outputs(tmp_path):
+    out = tmp_path / "out"
+    before = prepare_outputs(out, PNGS)
+    args = [*JOB, "--json", str(out / "r.json"), "--html", str(out / "r.html"), "--png-dir", str(out / "figs")]
+    return out, before, args
 
 
-@pytest.mark.parametrize("phase", ["start", "gradient", "spectrum", "write"])
-def test_interrupt_exits_130_without_half_written_files(phase, tmp_path):
-    out = tmp_path / "report.json"
-    code, stderr, stdout = _run_until(phase, out, previous='{"old": true}\n')
-    assert code == 130, stderr
-    assert "Traceback" not in stderr + stdout
-    messages = [line for line in stderr.splitlines() if line.strip() and not line.startswith("hessdiag-phase:")]
-    assert messages == ["hessdiag: error: interrupted; no report was written"]
-    doc = json.loads(out.read_text())  # parses: never half-written
-    if phase != "write":
-        assert doc == {"old": True}  # the earlier report is intact
-    else:  # the signal may land just before or just after the atomic replace
-        assert doc == {"old": True} or doc["schema_version"] == "1"
-    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]  # no temp files left
+@pytest.mark.parametrize("phase", list(EXPECTED))
+def test_ctrl_c_at_each_phase(phase, workspace, tmp_path):
+    out, before, args = _outputs(tmp_path)
+    outcome = drive(args, workspace, at=phase, signals=[SIGINT])
+    assert judge(outcome, out, before) == EXPECTED[phase]
+    [line] = error_lines(outcome.stderr)
+    assert line == f"hessdiag: error: interrupted; {NO_REPORT}" if EXPECTED[phase] == "none" else ALL_WRITTEN in line
+
+
+@pytest.mark.parametrize("phase", ["start", "write", "exit"])
+def test_double_ctrl_c_is_absorbed(phase, workspace, tmp_path):
+    out, before, args = _outputs(tmp_path)
+    outcome = drive(args, workspace, at=phase, signals=[SIGINT, SIGINT])
+    assert judge(outcome, out, before) == EXPECTED[phase]
+
+
+@pytest.mark.parametrize("phase", ["gradient", "written"])
+def test_sigterm_is_handled_like_ctrl_c_with_exit_143(phase, workspace, tmp_path):
+    out, before, args = _outputs(tmp_path)
+    outcome = drive(args, workspace, at=phase, signals=[SIGTERM, SIGINT], gap=0.2)  # the first one decides
+    assert judge(outcome, out, before, code=143) == EXPECTED[phase]
+    assert "terminated (SIGTERM)" in outcome.stderr
+
+
+def test_a_run_without_outputs_says_nothing_was_written(workspace):
+    outcome = drive(JOB, workspace, at="spectrum", signals=[SIGINT])
+    assert outcome.code == 130 and error_lines(outcome.stderr) == [f"hessdiag: error: interrupted; {NO_REPORT}"]

@@ -9,6 +9,7 @@ import pytest
 from hessdiag.report.fail_if import (
     FailIfSyntaxError,
     FailIfValueError,
+    check_paths,
     check_sections,
     failing_conditions,
     parse_condition,
@@ -65,3 +66,21 @@ def test_a_path_outside_every_section_is_refused_up_front():
     check_sections([parse_condition("L2.value > 1"), parse_condition("eigenvalues.top.0.value > 1")], list(DOC))
     with pytest.raises(FailIfValueError, match="no section 'l2'"):
         check_sections([parse_condition("l2.value > 1")], list(DOC))
+
+
+def test_check_paths_follows_the_schema():
+    """Refused: below a leaf, past a list's known length, ending on a non-number. Allowed: a key of
+    digits in an object (`gamma_star.1`), and any path the schema does not describe (checked later)."""
+    from hessdiag.sections import schema
+
+    def check(text, top_k=3):
+        check_paths([parse_condition(text)], schema(), {"top_k": top_k})
+
+    check("eigenvalues.top[2].value > 1")
+    check("noise.batch_size.gamma_star.1.value > 0.5")
+    check("rho_diag.per_layer.layer0.estimate > 0")
+    for text, fragment in [("eigenvalues.top[3].value > 1", "at most 3 entries (--top-k 3)"),
+                           ("L2.residual.x > 1", "nothing below it"), ("trace > 1", "is an object")]:
+        with pytest.raises(FailIfValueError, match=r".*") as info:
+            check(text)
+        assert fragment in str(info.value)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ...operators import compared_matrices
-from ...report.schema import EST, NUM, RITZ, nullable, obj
+from ...report.schema import EST, LENGTH_SETTING, NUM, RITZ, nullable, obj
 from ...report.section import Key
 
 
@@ -13,7 +13,7 @@ def _per_matrix(schema) -> dict:
 
 KEYS = {
     "fisher": Key("Fisher, empirical Fisher, GGN", obj({
-        "top": _per_matrix({"type": ["array", "null"], "items": RITZ}),
+        "top": _per_matrix({"type": ["array", "null"], "items": RITZ, LENGTH_SETTING: "top_k"}),
         "trace": _per_matrix(nullable(EST)),
         "EF_over_F_trace": NUM,
         "rel_fro": obj({"EF_vs_F": nullable(EST), "F_vs_H": nullable(EST)}),

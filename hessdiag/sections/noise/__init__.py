@@ -36,7 +36,13 @@ def _notes(work: Work) -> list[str]:
 
 
 def compute(work: Work, results: Results) -> NoiseReport | None:
-    """None (with a warning) when per-sample gradients are undefined for this model."""
+    """None (with a warning) when per-sample gradients are undefined for this model, or when the
+    selection holds fewer than 2 samples: a spread needs two, and with one sample every noise quantity
+    is rounding residue (tr Σ ~ 1e-17), not a measurement."""
+    if work.problem.n_samples < 2:
+        work.log.warn(f"noise: not measured: gradient noise needs at least 2 samples and the selection holds "
+                      f"{work.problem.n_samples}")
+        return None
     moments = work.curvature.gradient_noise
     if moments is None:
         return None

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from ...report.schema import INT, NUM, RITZ, obj
+from ...report.schema import INT, LENGTH_SETTING, NUM, RITZ, obj
 from ...report.section import Key
 
 KEYS = {
-    "eigenvalues": Key("Eigenvalues", obj({"top": {"type": "array", "items": RITZ},
-                                           "bottom": {"type": ["array", "null"], "items": RITZ},
+    "eigenvalues": Key("Eigenvalues", obj({"top": {"type": "array", "items": RITZ, LENGTH_SETTING: "top_k"},
+                                           "bottom": {"type": ["array", "null"], "items": RITZ,
+                                                      LENGTH_SETTING: "top_k"},
                                            "matvecs": INT, "converged": {"type": "boolean"}})),
     "trace": Key("Trace", obj({"estimate": NUM, "stderr": NUM, "method": {"type": "string"}, "matvecs": INT})),
     "mean_abs_eigenvalue": Key("Mean absolute eigenvalue", obj({"estimate": NUM, "stderr": NUM})),
