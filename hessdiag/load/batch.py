@@ -121,6 +121,16 @@ class Batch:
         """The same inputs and weights with other targets (e.g. labels sampled from the model)."""
         return Batch(self.x, y, self.w)
 
+    def shard(self, rank: int, world: int) -> "Batch":
+        """Worker `rank`'s share of `world` data-parallel workers: the contiguous rows
+        [⌊rank·n/world⌋, ⌊(rank+1)·n/world⌋) by sample index (shares differ by at most one row), weights
+        unchanged, so that the shards' sums Σ_n w_n ℓ_n add up to the whole batch's (`reduction.reduce_sum`).
+        On the whole data as one batch (`make_batches` slices such a batch) the index is the global one."""
+        if not 0 <= rank < world:
+            raise ValueError(f"rank {rank} is not in 0..{world - 1}")
+        n = self.size
+        return self.select(slice(rank * n // world, (rank + 1) * n // world))
+
     def padded(self, size: int) -> "Batch":
         """Exactly `size` rows: copies of the first row appended at weight 0 (for fixed-shape programs)."""
         missing = size - self.size

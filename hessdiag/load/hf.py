@@ -44,8 +44,10 @@ _OFFLINE = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_DATASETS_OFF
 
 @contextlib.contextmanager
 def without_torchvision() -> Iterator[None]:
-    """transformers sees no torchvision inside the block (unless it is imported already); restored after."""
-    if "torchvision" in sys.modules and sys.modules["torchvision"] is not None:
+    """transformers sees no torchvision inside the block; restored after. Nothing is hidden when torchvision
+    or transformers is imported already (transformers decides once, on import, whether torchvision is
+    there: hiding it afterwards would break its lazy imports)."""
+    if sys.modules.get("torchvision") is not None or "transformers" in sys.modules:
         yield
         return
     distribution, version = metadata.distribution, metadata.version

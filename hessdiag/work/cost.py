@@ -33,7 +33,11 @@ import torch
 
 from ..load import Problem
 
-EXACT_AFFORDABLE_S = 60.0  # the dense Hessian is always affordable below this (small problems: stable choice)
+# Without --budget the dense Hessian is taken (d ≤ --exact-max-d) whenever its d products are predicted to
+# take at most this long, whatever the estimates it replaces cost: a wide margin over what the small
+# models of the tests and golden reports need (≈ 5–30 s on 2 loaded cores), so that their reports do not
+# depend on the machine's speed, while a model whose dense Hessian takes many minutes skips it.
+EXACT_AFFORDABLE_S = 300.0
 PER_SAMPLE_PASSES = 3.0  # one per-sample pass ≈ this many gradient passes (BackPACK ≈ 1.5–2, torch.func 2–4)
 CG_PRODUCTS = 60  # products of each damped CG solve (F and EF), typical at rtol 1e-6
 BUDGET_MARGIN = 0.85  # plan to this share of --budget (loading, rendering and estimation error need the rest)

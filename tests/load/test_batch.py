@@ -83,3 +83,20 @@ def test_mapping_inputs_are_keyword_arguments():
     plain = call_module(model, None, inputs)
     functional = call_module(model, {"scale": torch.tensor(3.0)}, inputs)
     assert torch.equal(functional, 1.5 * plain)
+
+
+@pytest.mark.parametrize("form", ["tensor", "mapping"])
+@pytest.mark.parametrize("world", [1, 3, 7])
+def test_shards_partition_the_rows_in_order(form, world):
+    """Data-parallel shards by global sample index: disjoint, in order, balanced, covering every row."""
+    x = _mapping() if form == "mapping" else torch.arange(10.0).reshape(5, 2)
+    whole = Batch(x, torch.arange(5), torch.full((5,), 0.2, dtype=torch.float64))
+    shards = [whole.shard(rank, world) for rank in range(world)]
+    assert max(s.size for s in shards) - min(s.size for s in shards) <= 1
+    assert torch.equal(torch.cat([s.y for s in shards]), whole.y)
+    assert torch.equal(torch.cat([s.w for s in shards]), whole.w)
+    again = cat_inputs([s.x for s in shards])
+    for (_, a), (_, b) in zip(*(list(v.items()) if form == "mapping" else [("x", v)] for v in (again, x))):
+        assert torch.equal(a, b) and a.dtype == b.dtype
+    with pytest.raises(ValueError, match="rank"):
+        whole.shard(world, world)

@@ -83,10 +83,13 @@ def test_the_plan_is_printed_before_the_work_unless_quiet(tmp_path, monkeypatch)
     from hessdiag.cli import app
 
     monkeypatch.chdir(tmp_path)
-    loud = CliRunner().invoke(app, ["run", "--only", "spectrum", "--top-k", "1", "--json", "a.json"])
+    small = ["run", "--only", "spectrum", "--top-k", "1", "--exact-max-d", "0", "--trace-matvecs", "8",
+             "--slq-probes", "2", "--slq-steps", "8", "--samples", "200"]
+    loud = CliRunner().invoke(app, [*small, "--json", "a.json"])
     assert loud.exit_code == 0 and "cost plan: one gradient pass" in loud.stderr
     assert "took" in loud.stderr and "planned" in loud.stderr
-    quiet = CliRunner().invoke(app, ["run", "--only", "spectrum", "--top-k", "1", "--quiet", "--json", "b.json"])
+    assert loud.stderr.index("cost plan") < loud.stderr.index("took")
+    quiet = CliRunner().invoke(app, [*small, "--quiet", "--json", "b.json"])
     assert quiet.exit_code == 0 and "cost plan" not in quiet.stderr
 
 
