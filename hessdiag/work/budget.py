@@ -2,7 +2,10 @@
 
 `expected_steps` lists what each chosen section computes under the settings and the plan (see
 `cost.py` for the units); `plan_run` prices them, chooses the exact path and, with a budget, cuts
-what only tightens error bars. The cuts change the run's `Settings` and `Plan` (returned), and the
+what only tightens error bars. The exact path (the dense Hessian, d ≤ `--exact-max-d`) is chosen by
+cost under `--budget` (taken when its d products fit in half the budget); without a budget it stays
+the deterministic d ≤ `--exact-max-d`, and the plan says when it is predicted to dominate.
+The cuts change the run's `Settings` and `Plan` (returned), and the
 report records them (`CostPlan.cuts`) with their effect on the error bars.
 """
 
@@ -119,11 +122,14 @@ def _choose_exact(units: UnitCosts, d: int, n: int, settings: Settings, plan: Pl
         if dense <= budget / 2:
             return True, f"the dense Hessian (~{dense:.3g} s) fits in half the budget"
         return False, f"the dense Hessian (~{dense:.3g} s for d = {d} products) exceeds half the {budget:g} s budget"
+    # Without a budget the choice stays d ≤ --exact-max-d, so that a report never depends on the machine's
+    # speed or load (golden reports); the plan says when the dense Hessian is predicted to dominate the run.
     if dense <= max(EXACT_AFFORDABLE_S, replaced):
-        return True, f"d = {d} products (~{dense:.3g} s) ≤ max({EXACT_AFFORDABLE_S:g} s, the ~{replaced:.3g} s of " \
-                     "the estimates it replaces)"
-    return False, (f"the dense Hessian (d = {d} products, ~{dense:.3g} s) costs more than the stochastic estimates "
-                   f"it replaces (~{replaced:.3g} s); --budget or a larger machine makes it affordable")
+        return True, f"d = {d} ≤ --exact-max-d; its d products (~{dense:.3g} s) ≤ max({EXACT_AFFORDABLE_S:g} s, " \
+                     f"the ~{replaced:.3g} s of the estimates it replaces)"
+    return True, (f"d = {d} ≤ --exact-max-d, but its d products are predicted to take ~{dense:.3g} s, more than "
+                  f"{EXACT_AFFORDABLE_S:g} s and the ~{replaced:.3g} s of the stochastic estimates they replace: "
+                  "--budget SECONDS (or a smaller --exact-max-d) skips it")
 
 
 def _cut(cost: CostPlan, d: int, n: int, settings: Settings, plan: Plan,

@@ -36,9 +36,15 @@ def test_the_dense_hessian_is_chosen_by_cost():
     cheap, _, plan = plan_run(UNITS, 2000, 100, s, Plan.for_settings(s), ALL)
     assert cheap.exact and plan.dense_hessian_max_d == 4096
     slow = UnitCosts(1.0, 0.3, 1.0, 0.6, 0, "retained")  # 2646 products at 0.3 s: the transformer
-    costly, _, plan = plan_run(slow, 2646, 100, s, Plan.for_settings(s), ALL)
-    assert not costly.exact and plan.dense_hessian_max_d == 2645 and "costs more" in costly.exact_reason
-    assert "~794 s" in costly.exact_reason and 2646 * 0.3 > EXACT_AFFORDABLE_S  # what the dense path would take
+    kept, _, plan = plan_run(slow, 2646, 100, s, Plan.for_settings(s), ALL)  # no budget: d alone decides
+    assert kept.exact and plan.dense_hessian_max_d == 4096 and "--budget SECONDS" in kept.exact_reason
+    assert "~794 s" in kept.exact_reason and 2646 * 0.3 > EXACT_AFFORDABLE_S  # what the dense path would take
+    b = make_settings(budget=600.0)
+    costly, _, plan = plan_run(slow, 2646, 100, b, Plan.for_settings(b), ALL)
+    assert not costly.exact and plan.dense_hessian_max_d == 2645
+    assert "exceeds half the 600 s budget" in costly.exact_reason
+    cheap, _, plan = plan_run(UNITS, 2646, 100, b, Plan.for_settings(b), ALL)
+    assert cheap.exact and plan.dense_hessian_max_d == 4096
 
 
 def test_a_budget_cuts_what_only_tightens_error_bars():
