@@ -30,9 +30,9 @@ import torch
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run(kind: str, workdir: Path, samples: int, budget: float | None, extra: list[str]) -> dict:
+def run(kind: str, workdir: Path, samples: int, budget: float | None, extra: list[str], factory: str) -> dict:
     out = workdir / f"{kind}.json"
-    args = [sys.executable, "-m", "hessdiag", "run", "--model", "minilm_user:full", "--data", "sentences.pt",
+    args = [sys.executable, "-m", "hessdiag", "run", "--model", f"minilm_user:{factory}", "--data", "sentences.pt",
             "--loss", "ce", "--samples", str(samples), "--json", str(out), *extra]
     if kind == "spectrum":
         args += ["--only", "spectrum"]
@@ -50,7 +50,8 @@ def run(kind: str, workdir: Path, samples: int, budget: float | None, extra: lis
     doc = json.loads(out.read_text())
     cost = doc["settings"]["cost"]
     took = cost["measured"]["seconds"]
-    return {"run": kind, "d": doc["problem"]["d"], "n": doc["problem"]["n_samples"], "wall_s": round(wall, 1),
+    return {"run": kind, "factory": args[5], "d": doc["problem"]["d"], "n": doc["problem"]["n_samples"],
+            "wall_s": round(wall, 1),
             "load_s": round(doc["timings"].get("load", float("nan")), 1), "work_s": round(took, 1),
             "planned_s": round(cost["expected_seconds"], 1), "plan_ratio": round(took / cost["expected_seconds"], 2),
             "peak_rss_mib": round(max(peak, before) / 1024), "reported_peak_mib": round(
@@ -66,6 +67,7 @@ def main() -> None:
     parser.add_argument("--runs", default="spectrum", help="spectrum, full (comma list)")
     parser.add_argument("--samples", type=int, default=64)
     parser.add_argument("--budget", type=float, default=600.0, help="--budget of the full run")
+    parser.add_argument("--factory", default="full", help="full (22.7M parameters) or head_only (frozen encoder)")
     parser.add_argument("extra", nargs="*", help="more `hessdiag run` options after --")
     opts = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -77,7 +79,7 @@ def main() -> None:
         x, y = minilm_user.data(opts.samples)
         torch.save({"x": x, "y": y}, work / "sentences.pt")
         for kind in opts.runs.split(","):
-            print(json.dumps(run(kind, work, opts.samples, opts.budget, opts.extra), indent=1), flush=True)
+            print(json.dumps(run(kind, work, opts.samples, opts.budget, opts.extra, opts.factory), indent=1), flush=True)
 
 
 if __name__ == "__main__":
