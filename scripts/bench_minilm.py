@@ -79,7 +79,8 @@ def main() -> None:
         x, y = minilm_user.data(opts.samples)
         torch.save({"x": x, "y": y}, work / "sentences.pt")
         for kind in opts.runs.split(","):
-            print(json.dumps(run(kind, work, opts.samples, opts.budget, opts.extra, opts.factory), indent=1), flush=True)
+            row = run(kind, work, opts.samples, opts.budget, opts.extra, opts.factory)
+            print(json.dumps(row, indent=1), flush=True)
 
 
 if __name__ == "__main__":
