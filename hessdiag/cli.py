@@ -125,11 +125,22 @@ def _guarded(body: Callable[[Signals], int | None]) -> None:
 def run(
     config: Annotated[Optional[Path], typer.Argument(help="TOML config (flags override it)",
                                                      show_default=False)] = None,
-    model: Annotated[Optional[str], typer.Option(help="module:factory, TorchScript archive or .pt2 program")] = None,
-    checkpoint: Annotated[Optional[str], typer.Option(help="state dict (plain, nested, prefixed)")] = None,
+    model: Annotated[Optional[str], typer.Option(
+        help="module:factory, TorchScript archive, .pt2 program or hf:DIR (a local Hugging Face model)")] = None,
+    checkpoint: Annotated[Optional[str], typer.Option(
+        help="state dict (plain, nested, prefixed), Lightning .ckpt, .safetensors or a sharded directory")] = None,
     data: Annotated[Optional[str], typer.Option(
-        help="torch/npz file with x and y, sklearn:NAME or module:factory")] = None,
-    loss: Annotated[Optional[str], typer.Option(help="ce, mse or bce")] = None,
+        help="torch/npz file with x and y, sklearn:NAME or module:factory (Dataset, DataLoader, (x, y))")] = None,
+    loss: Annotated[Optional[str], typer.Option(help="ce, mse, bce, token_ce or next_token_ce")] = None,
+    ignore_index: Annotated[Optional[int], typer.Option(
+        help="label of the tokens token_ce/next_token_ce leave out (default -100)")] = None,
+    output: Annotated[Optional[str], typer.Option(
+        help="key (or tuple index) of the model's output tensor (default: logits, or the only tensor)")] = None,
+    hf_task: Annotated[Optional[str], typer.Option(
+        help="with --model hf:DIR: sequence-classification, token-classification, causal-lm, masked-lm or "
+             "image-classification (default: from the config)")] = None,
+    budget: Annotated[Optional[float], typer.Option(
+        help="seconds the run may take: fewer probes, sampled columns, no dense paths beyond it")] = None,
     samples: Annotated[Optional[int], typer.Option(help="seeded random subset of N samples")] = None,
     batch_size: Annotated[Optional[int], typer.Option(help="samples per batch (results do not depend on it)")] = None,
     seed: Annotated[Optional[int], typer.Option(help="seed of every random draw")] = None,
@@ -173,7 +184,8 @@ def run(
         from .report.terminal import render_terminal, rich_progress
 
         settings = make_settings(
-            config, model=model, checkpoint=checkpoint, data=data, loss=loss, samples=samples,
+            config, model=model, checkpoint=checkpoint, data=data, loss=loss, ignore_index=ignore_index,
+            output=output, hf_task=hf_task, budget=budget, samples=samples,
             batch_size=batch_size, seed=seed, dtype=dtype, device=device, top_k=top_k, tol=tol,
             max_matvecs=max_matvecs, hvp=hvp, trace_method=trace_method, trace_rtol=trace_rtol,
             trace_matvecs=trace_matvecs, slq_probes=slq_probes, slq_steps=slq_steps, exact_max_d=exact_max_d,
@@ -194,9 +206,18 @@ def run(
         if settings.model is None and not settings.quiet:
             err.print("No config and no --model: diagnosing the built-in default "
                       "(an MLP trained for a fixed, seeded number of steps on scikit-learn digits).")
+        def show_plan(plan) -> None:
+            for line in plan.lines():
+                err.print(line, highlight=False, markup=False, soft_wrap=True)
+
         with rich_progress(err, enabled=not settings.quiet) as progress:
-            report = api.run(settings, progress,
+            report = api.run(settings, progress, on_plan=show_plan,
                              loaded=lambda: check_not_imported(outputs, png_dir=settings.png_dir, png_names=pngs))
+        cost = report.settings.get("cost", {})
+        if cost.get("measured"):
+            took, peak = cost["measured"]["seconds"], cost["measured"]["peak_memory_bytes"]
+            err.print(f"took {took:.1f} s (planned {cost['expected_seconds']:.1f} s); peak memory "
+                      f"{peak / 2**20:.0f} MiB", highlight=False, markup=False, soft_wrap=True)
         held = failing_conditions(conditions, report.to_dict())  # a condition that cannot be read: nothing written
         signals.check()
         announce("write")

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import torch
-from torch import Tensor
-from torch.func import functional_call
+from torch import Tensor, nn
 
-from ..errors import ConfigError, DataError, ModelError, NonFiniteError, first_line
+from ..errors import ConfigError, DataError, HessdiagError, ModelError, NonFiniteError, first_line
 from ..rng import generator
+from .batch import Batch, Inputs, call_module, cast_inputs, describe_inputs, input_tensors, is_mapping, select_rows
 from .determinism import check_deterministic, fork_rng
 from .factory import call_user
+from .loader import LoaderBatches, LoaderData
 from .losses import Loss
+from .model_output import OutputSelector
 from .models import LoadedModel, check_trainable, convert_torchscript, quiet_torch
 from .problem import Problem, make_batches
+from .token_losses import TokenCrossEntropy
 from .validate import check_model_tensors, check_output
 
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
@@ -56,28 +59,39 @@ def _check_finite(name: str, tensor: Tensor, what: str) -> None:
             raise NonFiniteError(f"{what} '{name}' contains {int(bad.sum())} NaN/Inf values")
 
 
-def build_problem(model: LoadedModel, x: Tensor, y: Tensor, loss: Loss, *, samples: int | None,
-                  batch_size: int | None, seed: int, dtype: torch.dtype, device: torch.device) -> Problem:
-    """Check model, data and loss against each other and return the `Problem` (SPEC §1)."""
-    for name, tensor in (("x", x), ("y", y)):
+def check_data(x: Inputs, y: Tensor) -> int:
+    """Dense, finite tensors with one shared sample dimension; returns the number of samples."""
+    if is_mapping(x) and not x:
+        raise DataError("data 'x' is an empty mapping; it must hold the model's input tensors")
+    named = [(name if name == "x" else f"x['{name}']", t) for name, t in input_tensors(x)] + [("y", y)]
+    for name, tensor in named:
+        if not isinstance(tensor, Tensor):
+            raise DataError(f"data {name} is a {type(tensor).__name__}, not a tensor")
         if tensor.layout != torch.strided:
             raise DataError(f"data '{name}' is a {str(tensor.layout).removeprefix('torch.')} tensor; save it dense "
                             "(tensor.to_dense())")
-    if x.ndim == 0 or y.ndim == 0:
-        raise DataError("data 'x' and 'y' must have a sample dimension")
-    if x.shape[0] != y.shape[0]:
-        raise DataError(f"data 'x' has {x.shape[0]} samples but 'y' has {y.shape[0]}")
-    if x.shape[0] == 0:
+        if tensor.ndim == 0:
+            raise DataError("data 'x' and 'y' must have a sample dimension")
+    counts = {name: int(t.shape[0]) for name, t in named}
+    if len(set(counts.values())) != 1:
+        first, *rest = counts.items()
+        found = " but ".join([f"data '{first[0]}' has {first[1]} samples"] +
+                             [f"'{name}' has {count}" for name, count in rest if count != first[1]])
+        raise DataError(found)
+    if counts["y"] == 0:
         raise DataError("data hold no samples")
-    _check_finite("x", x, "data")
-    _check_finite("y", y, "data")
-    n_available = int(x.shape[0])
-    subset = seeded_subset(n_available, samples, seed)
-    if subset is not None:
-        x, y = x[subset], y[subset]
-    if x.is_floating_point():
-        x = x.to(dtype)
+    for name, tensor in named:
+        _check_finite(name, tensor, "data")
+    return counts["y"]
+
+
+def _prepare_model(model: LoadedModel, x: Inputs, dtype: torch.dtype,
+                   device: torch.device) -> tuple[LoadedModel, nn.Module]:
+    """Convert a TorchScript model (on two samples), check it trains something, move it, set eval mode."""
     if model.kind == "torchscript":
+        if is_mapping(x):
+            raise DataError("mapping inputs need a model built by a factory or hf:DIR; a TorchScript archive "
+                            "takes one input tensor")
         sample = x[:2]
         script_dtype = next((p.dtype for p in model.module.parameters()), dtype)
         sample = sample.to(script_dtype) if sample.is_floating_point() else sample
@@ -90,35 +104,64 @@ def build_problem(model: LoadedModel, x: Tensor, y: Tensor, loss: Loss, *, sampl
         module.eval()
     for name, tensor in list(module.named_parameters()) + list(module.named_buffers()):
         _check_finite(name, tensor, "weight")
-    x, y = x.to(device), y.to(device)
-    n = int(x.shape[0])
+    return model, module
+
+
+def objective_notes(loss: Loss, n: int, normaliser: int) -> list[str]:
+    """What a sample is, when it is not simply a row averaged with 1/N (the token losses)."""
+    if not isinstance(loss, TokenCrossEntropy):
+        return []
+    return [f"loss {loss.name}: R is the mean over the {normaliser} labelled tokens of {n} sequences; the noise "
+            "and fisher sections treat each sequence as one sample (its summed token loss)"]
+
+
+def build_problem(model: LoadedModel, x: Inputs, y: Tensor, loss: Loss, *, samples: int | None,
+                  batch_size: int | None, seed: int, dtype: torch.dtype, device: torch.device,
+                  output: str | None = None) -> Problem:
+    """Check model, data and loss against each other and return the `Problem` (SPEC §1).
+
+    `x` is a tensor or a mapping of tensors (keyword arguments of the model); `output` picks the
+    output tensor from what the model returns (`OutputSelector`).
+    """
+    n_available = check_data(x, y)
+    subset = seeded_subset(n_available, samples, seed)
+    if subset is not None:
+        x, y = select_rows(x, subset), y[subset]
+    x = cast_inputs(x, dtype)  # floating inputs only: token ids and masks keep their integer dtype
+    model, module = _prepare_model(model, x, dtype, device)
+    x, y = cast_inputs(x, device=device), y.to(device)
+    n = int(y.shape[0])
     fixed = model.fixed_batch_size
-    size = fixed or min(batch_size or n, n)
     if batch_size is not None and batch_size < 1:
         raise ConfigError(f"--batch-size must be at least 1; got {batch_size}")
+    size = fixed or min(batch_size or n, n)
 
     tensors = dict(module.named_parameters()) | dict(module.named_buffers())
     params = {name: tensors[name].detach() for name in model.trainable}
+    selector = OutputSelector(output)
 
-    def forward(p: dict[str, Tensor], inputs: Tensor) -> Tensor:
-        return call_user(f"the forward of the model '{model.description}'", functional_call, module, p, (inputs,))
+    def forward(p: dict[str, Tensor], inputs: Inputs) -> Tensor:
+        return selector.pick(call_user(f"the forward of the model '{model.description}'", call_module, module, p,
+                                       inputs))
 
-    probe = x[: fixed or min(n, 8)]
-    if fixed and probe.shape[0] < fixed:
-        probe = torch.cat([probe, probe[:1].expand(fixed - probe.shape[0], *probe.shape[1:])])
+    probe = Batch(select_rows(x, slice(0, fixed or min(n, 8))), y[: fixed or min(n, 8)], y.new_zeros(0))
+    if fixed:
+        probe = Batch(probe.x, probe.y, torch.ones(probe.size)).padded(fixed)
     with fork_rng(device):  # a random forward (refused below) leaves the caller's RNG as it was
-        out = _evaluate_or_explain(lambda: forward(params, probe), x)
+        out = _evaluate_or_explain(lambda: forward(params, probe.x), x)
     check_output(out, model.description)
     y = loss.prepare_targets(y, out, dtype)
-    warnings = list(model.warnings)
+    normaliser = loss.normaliser(y)
+    warnings = list(model.warnings) + objective_notes(loss, n, normaliser)
     if fixed and batch_size not in (None, fixed):
         warnings.append(f"the exported program accepts batches of {fixed} only; --batch-size {batch_size} ignored")
     if samples is not None and samples > n_available:
         warnings.append(f"--samples {samples} exceeds the {n_available} samples in the data: all of them are used")
     problem = Problem(
         module=module, forward=forward, params=params, loss=loss,
-        batches=make_batches(x, y, size, dtype, fixed_size=fixed), n_samples=n, dtype=dtype,
+        batches=make_batches(x, y, size, 1.0 / normaliser, dtype, fixed_size=fixed), n_samples=n, dtype=dtype,
         device=device, model_description=model.description, n_available=n_available, warnings=warnings,
+        output=selector, sample_scale=n / normaliser, provenance=dict(model.provenance),
     )
     rounding = check_deterministic(problem)
     if rounding:
@@ -126,13 +169,76 @@ def build_problem(model: LoadedModel, x: Tensor, y: Tensor, loss: Loss, *, sampl
     return problem
 
 
-def _evaluate_or_explain(evaluate, x: Tensor):
+def build_problem_from_loader(model: LoadedModel, data: LoaderData, loss: Loss, *, samples: int | None,
+                              batch_size: int | None, seed: int, dtype: torch.dtype, device: torch.device,
+                              output: str | None = None) -> Problem:
+    """The `Problem` of a DataLoader kept as its batches (`loader.LoaderData`): one pass checks every batch,
+    evaluates the model on it (the output shapes check the targets) and counts the rows and the
+    loss's normaliser; then the batches are held prepared, or re-iterated and prepared per pass."""
+    if samples is not None and data.rows is None:
+        raise ConfigError("--samples needs a DataLoader over a map-style dataset (this one is iterable)")
+    subset = seeded_subset(data.rows, samples, seed) if data.rows is not None else None
+    held = data.held if subset is None and batch_size is None else None
+    if held is None and data.held is not None:
+        held = list(data.batches(batch_size, subset))
+
+    def raw():
+        return iter(held) if held is not None else iter(data.batches(batch_size, subset))
+
+    selector, module, params, shapes, n, normaliser = OutputSelector(output), None, None, [], 0, 0
+
+    def forward(p: dict[str, Tensor], inputs: Inputs) -> Tensor:
+        return selector.pick(call_user(f"the forward of the model '{model.description}'", call_module, module, p,
+                                       inputs))
+
+    for x, y in raw():
+        check_data(x, y)
+        x = cast_inputs(x, dtype)
+        if module is None:
+            model, module = _prepare_model(model, x, dtype, device)
+            if model.fixed_batch_size:
+                raise DataError("a program exported for a fixed batch size needs data given as (x, y), not a "
+                                "DataLoader with batches of other shapes")
+            tensors = dict(module.named_parameters()) | dict(module.named_buffers())
+            params = {name: tensors[name].detach() for name in model.trainable}
+        with fork_rng(device):
+            out = _evaluate_or_explain(lambda: forward(params, cast_inputs(x, device=device)), x)
+        check_output(out, model.description)
+        y = loss.prepare_targets(y, out, dtype)
+        shapes.append(tuple(out.shape))
+        n, normaliser = n + int(y.shape[0]), normaliser + loss.normaliser(y)
+    if module is None:
+        raise DataError("data hold no samples")
+
+    def prepare(index: int, x: Inputs, y: Tensor) -> Batch:
+        stub = torch.empty(shapes[index], device="meta")
+        y = loss.prepare_targets(y, stub, dtype)
+        w = torch.full((int(y.shape[0]),), 1.0 / normaliser, dtype=dtype, device=device)
+        return Batch(cast_inputs(x, dtype, device), y.to(device), w)
+
+    batches = LoaderBatches(raw, prepare, len(shapes), hold=held is not None)
+    how = data.how if held is None or data.held is None else data.how + " (held in memory)"
+    problem = Problem(module=module, forward=forward, params=params, loss=loss, batches=batches, n_samples=n,
+                      dtype=dtype, device=device, model_description=model.description,
+                      n_available=data.rows,
+                      warnings=list(model.warnings) + [how] + objective_notes(loss, n, normaliser),
+                      output=selector, sample_scale=n / normaliser, provenance=dict(model.provenance) | {"data": how})
+    rounding = check_deterministic(problem)
+    if rounding:
+        problem.warnings.append(rounding)
+    return problem
+
+
+def _evaluate_or_explain(evaluate, x: Inputs):
     """Run the model once on a few samples; a failure becomes a `ModelError` naming the data's shape."""
     try:
         with torch.no_grad(), quiet_torch():
             return evaluate()
+    except HessdiagError:
+        raise
     except Exception as exc:
+        what = "x per sample has shape" if not is_mapping(x) else "inputs per sample:"
         raise ModelError(
-            f"the model cannot be evaluated on the data (x per sample has shape {tuple(x.shape[1:])}): "
+            f"the model cannot be evaluated on the data ({what} {describe_inputs(x)}): "
             f"{type(exc).__name__}: {first_line(exc)}"
         ) from None

@@ -33,6 +33,9 @@ class Settings:
     checkpoint: str | None = None
     data: str | None = None
     loss: str | None = None
+    ignore_index: int = -100  # label of the tokens the token losses leave out
+    output: str | None = None  # key (or tuple index) of the model's output tensor; None: logits or the only one
+    hf_task: str | None = None  # with --model hf:DIR: which AutoModelFor… to build
     samples: int | None = None
     batch_size: int | None = None
     seed: int = 0
@@ -52,6 +55,7 @@ class Settings:
     lr: float | None = None
     damping: float | None = None
     race_steps: int | None = None
+    budget: float | None = None  # seconds the whole run may take (the cost plan fits itself to it)
     only: tuple[str, ...] | None = None  # sections to compute (None: all); names checked by `hessdiag.sections`
     json: str | None = None
     html: str | None = None
@@ -93,6 +97,8 @@ class Settings:
             raise ConfigError(f"seed must lie in [0, 2^63); got {self.seed}")
         if self.race_steps is not None and self.race_steps < 0:
             raise ConfigError(f"race_steps must be at least 0; got {self.race_steps}")
+        if self.budget is not None and not 0 < self.budget < math.inf:
+            raise ConfigError(f"budget must be a positive, finite number of seconds; got {self.budget}")
 
     def recorded(self) -> dict[str, Any]:
         """The settings as the report records them (no internal fields)."""
@@ -106,7 +112,8 @@ class Settings:
 _FIELDS = {f.name: f for f in dataclasses.fields(Settings) if f.name not in ("config", "search_paths")}
 _TYPES: dict[str, tuple[type, ...]] = {
     "samples": (int,), "batch_size": (int,), "seed": (int,), "top_k": (int,), "max_matvecs": (int,),
-    "race_steps": (int,), "trace_matvecs": (int,), "slq_probes": (int,), "slq_steps": (int,),
+    "race_steps": (int,), "ignore_index": (int,), "budget": (float, int), "trace_matvecs": (int,),
+    "slq_probes": (int,), "slq_steps": (int,),
     "exact_max_d": (int,), "trace_rtol": (float, int), "tol": (float, int), "lr": (float, int), "damping": (float, int),
     "trust_pickle": (bool,), "quiet": (bool,), "only": (list, str), "fail_if": (list, str),
 }
@@ -125,7 +132,7 @@ def _coerce(key: str, value: Any, source: str) -> Any:
         if key == "only" and not kept:
             raise ConfigError(f"{source}: 'only' names no section")
         return kept
-    if key in ("tol", "lr", "damping", "trace_rtol"):
+    if key in ("tol", "lr", "damping", "trace_rtol", "budget"):
         return float(value)
     return value
 
@@ -159,7 +166,9 @@ def read_config(path: Path) -> dict[str, Any]:
             values[key] = str(base / values[key]) if not Path(values[key]).is_absolute() else values[key]
     for key in ("model", "data"):
         spec = values.get(key)
-        if spec is not None and not spec.startswith("sklearn:") and (base / spec).exists():
+        if spec is not None and spec.startswith("hf:") and (base / spec[3:]).exists():
+            values[key] = f"hf:{base / spec[3:]}"
+        elif spec is not None and not spec.startswith("sklearn:") and (base / spec).exists():
             values[key] = str(base / spec)
     return values
 

@@ -1,8 +1,10 @@
 """Read a data set given as a file, a bundled scikit-learn set, or a factory (SPEC §8 `--data`).
 
-Forms: a torch file holding `{"x": tensor, "y": tensor}`; an `.npz` with arrays `x` and `y`;
-`sklearn:digits|breast_cancer|wine|diabetes` (bundled with scikit-learn, no download); or
-`package.module:factory` returning a `torch.utils.data.Dataset` of (x, y) pairs or an `(x, y)` pair.
+Forms: a torch file holding `{"x": tensor or mapping of tensors, "y": tensor}`; an `.npz` with arrays
+`x` and `y`; `sklearn:digits|breast_cancer|wine|diabetes` (bundled with scikit-learn, no download); or
+`package.module:factory` returning an `(x, y)` pair, a `torch.utils.data.Dataset`, a `DataLoader` or
+a Hugging Face `datasets.Dataset` (`loader.py`). A mapping x is passed to the model as keyword
+arguments.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from ..errors import DataError, InputFileError, first_line
 from .checkpoints import load_torch_file
 from .factory import call_factory, call_user, resolve_factory
 from .files import check_input_file
+from .loader import Data, LoaderData, dataset_rows, dropped_columns, from_loader, hf_columns, split_item
 
 SKLEARN_SETS = ("digits", "breast_cancer", "wine", "diabetes")
 
@@ -50,7 +53,12 @@ def _from_mapping(obj: Any, source: str) -> tuple[Tensor, Tensor]:
     if "x" not in keys or "y" not in keys:
         found = ", ".join(map(str, keys[:8])) or "(none)"
         raise DataError(f"data '{source}' must hold 'x' and 'y'; found keys: {found}")
-    return _as_tensor(obj["x"], "x", source), _as_tensor(obj["y"], "y", source)
+    x = obj["x"]
+    if isinstance(x, dict):
+        if not x:
+            raise DataError(f"data '{source}': 'x' is an empty mapping")
+        return {str(k): _as_tensor(v, f"x['{k}']", source) for k, v in x.items()}, _as_tensor(obj["y"], "y", source)
+    return _as_tensor(x, "x", source), _as_tensor(obj["y"], "y", source)
 
 
 def _as_tensor(value: Any, name: str, source: str) -> Tensor:
@@ -75,63 +83,39 @@ def _from_npz(path: Path) -> tuple[Tensor, Tensor]:
         raise InputFileError(f"data file '{path}' cannot be read safely: {first_line(exc)}") from None
 
 
-def _from_dataset(obj: Any, source: str) -> tuple[Tensor, Tensor]:
+def _from_dataset(obj: Any, source: str) -> Data:
+    from torch.utils.data import DataLoader
+
     if isinstance(obj, (tuple, list)) and len(obj) == 2:
-        return _as_tensor(obj[0], "x", source), _as_tensor(obj[1], "y", source)
-    if isinstance(obj, dict):
-        return _from_mapping(obj, source)
+        return Data(*split_item(obj, source, "the factory's result"))
+    if isinstance(obj, dict) and "x" in obj:
+        return Data(*_from_mapping(obj, source))
+    if isinstance(obj, DataLoader):
+        found = from_loader(obj, source)
+        if isinstance(found, LoaderData):
+            return Data(loader=found, how=found.how)
+        return Data(*found, how=f"DataLoader '{source}': its batches concatenated once, in order")
+    if hasattr(obj, "column_names") and hasattr(obj, "with_format"):
+        x, y = hf_columns(obj, source)
+        return Data(x, y, how=dropped_columns(obj, x))
     if hasattr(obj, "__len__") and hasattr(obj, "__getitem__"):
-        xs, ys = [], []
-        for i in range(_dataset_length(obj, source)):
-            try:
-                item = obj[i]
-            except Exception as exc:  # the user's __getitem__
-                raise DataError(f"data set '{source}': item {i} cannot be read: __getitem__ raised "
-                                f"{type(exc).__name__}: {first_line(exc)}") from None
-            if not (isinstance(item, (tuple, list)) and len(item) >= 2):
-                raise DataError(f"data '{source}': item {i} is not an (x, y) pair")
-            xs.append(_item_tensor(item[0], "x", i, source))
-            ys.append(_item_tensor(item[1], "y", i, source))
-        if not xs:
-            raise DataError(f"data '{source}' is empty")
-        try:
-            return torch.stack(xs), torch.stack(ys)
-        except RuntimeError as exc:
-            raise DataError(f"data '{source}': items differ in shape ({first_line(exc)})") from None
-    raise DataError(f"data factory '{source}' returned a {type(obj).__name__}, not a Dataset or (x, y)")
+        return Data(*dataset_rows(obj, source))
+    raise DataError(f"data factory '{source}' returned a {type(obj).__name__}, not a Dataset, a DataLoader "
+                    "or (x, y)")
 
 
-def _dataset_length(obj: Any, source: str) -> int:
-    """`len(obj)` of a user's data set: a non-negative integer, else a `DataError` saying what it was."""
-    try:
-        length = obj.__len__()
-    except Exception as exc:
-        raise DataError(f"data set '{source}': __len__ raised {type(exc).__name__}: {first_line(exc)}") from None
-    if isinstance(length, bool) or not isinstance(length, (int, np.integer)) or length < 0:
-        raise DataError(f"data set '{source}': __len__ returned {length!r} ({type(length).__name__}), "
-                        "not a non-negative integer")
-    return int(length)
-
-
-def _item_tensor(value: Any, name: str, i: int, source: str) -> Tensor:
-    try:
-        return torch.as_tensor(value)
-    except Exception:  # strings, ragged lists, objects
-        raise DataError(f"data set '{source}': item {i}: its {name} is a {type(value).__name__}, "
-                        "not a tensor or array") from None
-
-
-def load_data(spec: str, search_paths: Sequence[Path], trust_pickle: bool) -> tuple[Tensor, Tensor]:
-    """(x, y) on the CPU from a data spec; shapes and values are checked later against the model."""
+def load_data(spec: str, search_paths: Sequence[Path], trust_pickle: bool) -> Data:
+    """(x, y) on the CPU from a data spec (x a tensor or a mapping of tensors), or a DataLoader's batches;
+    shapes and values are checked later against the model."""
     spec = str(spec)
     if spec.startswith("sklearn:"):
-        return load_sklearn(spec.split(":", 1)[1])
+        return Data(*load_sklearn(spec.split(":", 1)[1]))
     path = Path(spec)
     if path.suffix == ".npz" or path.exists():
         check_input_file(path, "data file")
         if path.suffix == ".npz":
-            return _from_npz(path)
-        return _from_mapping(load_torch_file(path, trust_pickle, "data"), str(path))
+            return Data(*_from_npz(path))
+        return Data(*_from_mapping(load_torch_file(path, trust_pickle, "data"), str(path)))
     if ":" not in spec:
         raise InputFileError(f"data file '{path}' does not exist")
     factory = resolve_factory(spec, search_paths, "data")

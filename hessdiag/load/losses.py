@@ -2,13 +2,17 @@
 
 Each loss gives the per-sample loss ℓ_n = −log p(y_n | f_n), the product of its Hessian with respect
 to the model output Λ_n = ∇²_f ℓ_n with a vector (for the GGN), a sample ŷ ∼ p(y | f_n) (for the
-Monte-Carlo Fisher), and checks that targets fit it. The list is explicit: anything else is refused.
+Monte-Carlo Fisher), checks that targets fit it, and the count the objective averages over
+(`normaliser`: N samples here, the labelled tokens for the token losses of `token_losses`), so that
+every row carries the weight w_n = 1/normaliser and R(θ) = Σ_n w_n ℓ_n. The list is explicit:
+anything else is refused.
 
 | name | ℓ_n | Λ_n |
 |---|---|---|
 | `ce`  | −log softmax(f)_y (categorical)                    | diag(p) − ppᵀ, p = softmax(f) |
 | `mse` | ½‖f − y‖² summed over outputs (Gaussian, unit var) | I                              |
 | `bce` | Σ_outputs BCE-with-logits(f, y) (Bernoulli)        | diag(σ(f)(1 − σ(f)))           |
+| `token_ce`, `next_token_ce` | Σ_t over labelled tokens of −log softmax(f_t)_{y_t} | per token, as `ce` |
 """
 
 from __future__ import annotations
@@ -32,19 +36,40 @@ class Loss(ABC):
         """ℓ_n for each row: shape (b,)."""
 
     @abstractmethod
-    def output_hessian_product(self, out: Tensor, u: Tensor) -> Tensor:
-        """Λ_n u_n for each row, Λ_n = ∇²_f ℓ_n at the outputs `out` (same shape as `out`)."""
+    def output_hessian_product(self, out: Tensor, y: Tensor, u: Tensor) -> Tensor:
+        """Λ_n u_n for each row, Λ_n = ∇²_f ℓ_n at the outputs `out` (same shape as `out`); the targets
+        `y` matter only where they mask outputs out of the loss (ignored tokens)."""
 
     @abstractmethod
-    def sample_targets(self, out: Tensor, generator: torch.Generator) -> Tensor:
-        """ŷ_n ∼ p(y | f_n), drawn with the given generator (same form as real targets)."""
+    def sample_targets(self, out: Tensor, y: Tensor, generator: torch.Generator) -> Tensor:
+        """ŷ_n ∼ p(y | f_n), drawn with the given generator (same form as the real targets `y`)."""
 
     @abstractmethod
     def prepare_targets(self, y: Tensor, out: Tensor, dtype: torch.dtype) -> Tensor:
         """Check targets against the model outputs of the same rows and return them in loss form."""
 
+    def normaliser(self, y: Tensor) -> int:
+        """The count R averages over: the number of samples N (rows of `y`), so that w_n = 1/N."""
+        return int(y.shape[0])
+
+    #: what one sample is, in the report's words (the noise and fisher sections' per-sample quantities)
+    sample_meaning = "a row of the data; R(θ) is the mean of the per-sample losses, w_n = 1/N"
+
     def describe(self) -> str:
         return self.name
+
+
+def softmax_hessian_product(out: Tensor, u: Tensor) -> Tensor:
+    """(diag(p) − ppᵀ) u along the last dimension, p = softmax(out): the Hessian of −log softmax(f)_y."""
+    p = torch.softmax(out, dim=-1)
+    return p * u - p * (p * u).sum(dim=-1, keepdim=True)
+
+
+def sample_classes(out: Tensor, generator: torch.Generator) -> Tensor:
+    """One class per row of logits (…, C), drawn from softmax(out) with `generator` (on the CPU, float64)."""
+    p = torch.softmax(out.detach(), dim=-1).to(torch.float64).cpu()
+    drawn = torch.multinomial(p.reshape(-1, p.shape[-1]), 1, generator=generator)
+    return drawn.reshape(p.shape[:-1]).to(out.device)
 
 
 class CrossEntropy(Loss):
@@ -55,13 +80,11 @@ class CrossEntropy(Loss):
     def per_sample(self, out: Tensor, y: Tensor) -> Tensor:
         return F.cross_entropy(out, y, reduction="none")
 
-    def output_hessian_product(self, out: Tensor, u: Tensor) -> Tensor:
-        p = torch.softmax(out, dim=-1)
-        return p * u - p * (p * u).sum(dim=-1, keepdim=True)
+    def output_hessian_product(self, out: Tensor, y: Tensor, u: Tensor) -> Tensor:
+        return softmax_hessian_product(out, u)
 
-    def sample_targets(self, out: Tensor, generator: torch.Generator) -> Tensor:
-        p = torch.softmax(out.detach(), dim=-1).to(torch.float64)
-        return torch.multinomial(p.cpu(), 1, generator=generator).squeeze(-1).to(out.device)
+    def sample_targets(self, out: Tensor, y: Tensor, generator: torch.Generator) -> Tensor:
+        return sample_classes(out, generator)
 
     def prepare_targets(self, y: Tensor, out: Tensor, dtype: torch.dtype) -> Tensor:
         if out.ndim != 2:
@@ -91,10 +114,10 @@ class MeanSquaredError(Loss):
     def per_sample(self, out: Tensor, y: Tensor) -> Tensor:
         return 0.5 * (out - y).pow(2).reshape(out.shape[0], -1).sum(dim=1)
 
-    def output_hessian_product(self, out: Tensor, u: Tensor) -> Tensor:
+    def output_hessian_product(self, out: Tensor, y: Tensor, u: Tensor) -> Tensor:
         return u
 
-    def sample_targets(self, out: Tensor, generator: torch.Generator) -> Tensor:
+    def sample_targets(self, out: Tensor, y: Tensor, generator: torch.Generator) -> Tensor:
         noise = torch.randn(out.shape, generator=generator, dtype=torch.float64)
         return out.detach() + noise.to(device=out.device, dtype=out.dtype)
 
@@ -111,11 +134,11 @@ class BinaryCrossEntropy(Loss):
         losses = F.binary_cross_entropy_with_logits(out, y, reduction="none")
         return losses.reshape(out.shape[0], -1).sum(dim=1)
 
-    def output_hessian_product(self, out: Tensor, u: Tensor) -> Tensor:
+    def output_hessian_product(self, out: Tensor, y: Tensor, u: Tensor) -> Tensor:
         s = torch.sigmoid(out)
         return s * (1 - s) * u
 
-    def sample_targets(self, out: Tensor, generator: torch.Generator) -> Tensor:
+    def sample_targets(self, out: Tensor, y: Tensor, generator: torch.Generator) -> Tensor:
         p = torch.sigmoid(out.detach()).to(torch.float64).cpu()
         return torch.bernoulli(p, generator=generator).to(device=out.device, dtype=out.dtype)
 
@@ -148,9 +171,22 @@ LOSSES: dict[str, type[Loss]] = {
 }
 
 
-def get_loss(name: str) -> Loss:
-    """The loss called `name`; anything outside `LOSSES` is refused."""
+def get_loss(name: str, ignore_index: int = -100) -> Loss:
+    """The loss called `name` (`ignore_index`: the label of tokens the token losses leave out);
+    anything outside `LOSSES` and the token losses is refused."""
+    from .token_losses import TOKEN_LOSSES
+
     key = str(name).strip().lower()
+    if key in TOKEN_LOSSES:
+        return TOKEN_LOSSES[key](ignore_index)
     if key not in LOSSES:
-        raise UnsupportedError(f"unknown loss '{name}'; supported losses: {', '.join(LOSSES)}")
+        names = ", ".join([*LOSSES, *TOKEN_LOSSES])
+        raise UnsupportedError(f"unknown loss '{name}'; supported losses: {names}")
     return LOSSES[key]()
+
+
+def loss_names() -> list[str]:
+    """Every loss name `get_loss` accepts."""
+    from .token_losses import TOKEN_LOSSES
+
+    return [*LOSSES, *TOKEN_LOSSES]

@@ -1,4 +1,5 @@
-"""Build the model from `--model` (SPEC §8): a factory, a TorchScript archive or a torch.export program.
+"""Build the model from `--model` (SPEC §8): a factory, a TorchScript archive, a torch.export program or
+`hf:DIR`, a local Hugging Face directory (`hf.py`).
 
 Every form ends as an `nn.Module` that `torch.func.functional_call` can evaluate with substituted
 trainable tensors. TorchScript cannot be used with torch.func directly, so a scripted model is
@@ -19,8 +20,8 @@ from typing import Iterator, Sequence
 import torch
 from torch import Tensor, nn
 
-from ..errors import CheckpointError, ModelError, first_line
-from .checkpoints import load_checkpoint_into
+from ..errors import CheckpointError, ConfigError, ModelError, first_line
+from .checkpoints import describe_checkpoint, load_checkpoint_into
 from .factory import call_factory, resolve_factory
 from .files import check_input_file
 from .supported import check_graph_ops, check_module_layers
@@ -33,10 +34,11 @@ class LoadedModel:
 
     module: nn.Module
     trainable: list[str]
-    kind: str  # "factory" | "torchscript" | "export" | "object"
+    kind: str  # "factory" | "torchscript" | "export" | "hf" | "object"
     description: str
     fixed_batch_size: int | None = None
     warnings: list[str] = field(default_factory=list)
+    provenance: dict = field(default_factory=dict)  # how the weights were read (recorded in the report)
 
 
 @contextlib.contextmanager
@@ -122,7 +124,7 @@ def convert_torchscript(model: LoadedModel, sample_x: Tensor) -> LoadedModel:
 
 
 def load_model(spec: str, checkpoint: Path | None, search_paths: Sequence[Path], trust_pickle: bool,
-               seed: int, dtype: torch.dtype | None = None) -> LoadedModel:
+               seed: int, dtype: torch.dtype | None = None, hf_task: str | None = None) -> LoadedModel:
     """The model named by `spec` with the checkpoint's weights loaded (TorchScript still unconverted).
 
     A factory called without a checkpoint runs under a forked RNG seeded with `seed`, so its random
@@ -130,7 +132,15 @@ def load_model(spec: str, checkpoint: Path | None, search_paths: Sequence[Path],
     to the run's `dtype` before the checkpoint is loaded, so float64 weights keep every digit.
     """
     path = Path(spec)
-    if path.exists() and check_input_file(path, "model file"):
+    if spec.startswith("hf:"):
+        from .hf import load_hf_model
+
+        module, description, notes = load_hf_model(spec, hf_task, seed, dtype)
+        model = from_module(module, description, kind="hf")
+        model.warnings[:0] = notes
+    elif hf_task is not None:
+        raise ConfigError("--hf-task needs --model hf:DIR")
+    elif path.exists() and check_input_file(path, "model file"):
         if path.suffix == ".pt2":
             model = _load_export(path)
         elif _is_torchscript(path):
@@ -151,7 +161,11 @@ def load_model(spec: str, checkpoint: Path | None, search_paths: Sequence[Path],
             module = module.to(dtype)
         model = from_module(module, f"{spec}", kind="factory")
     if checkpoint is not None:
-        load_checkpoint_into(model.module, Path(checkpoint), trust_pickle)
+        info = load_checkpoint_into(model.module, Path(checkpoint), trust_pickle)
+        model.provenance["checkpoint"] = info
+        note = describe_checkpoint(Path(checkpoint), info)
+        if note:
+            model.warnings.append(note)
     elif model.kind == "factory":
         model.warnings.append(f"no checkpoint given: diagnosing the initial weights of '{spec}' (seed {seed})")
     return model

@@ -1,9 +1,11 @@
 """The `Problem`: everything a curvature measurement needs, resolved and checked.
 
 A problem is a functional model f(params, x), its trainable parameters at the checkpoint, a loss, and
-the data split into batches. The objective is the mean loss R(θ) = (1/N) Σ_n ℓ_n(θ) (SPEC §1); every
-batch carries per-sample weights w_n = 1/N (0 for padding rows), so that summing Σ_n w_n ℓ_n over the
-batches gives R exactly, whatever the batch size.
+the data split into batches (`batch.Batch`: inputs that are a tensor or a mapping of tensors). The
+objective is R(θ) = Σ_n w_n ℓ_n(θ) (SPEC §1): the mean loss, w_n = 1/N, for `ce`, `mse` and `bce`; the
+mean over the M labelled tokens, w_n = 1/M with ℓ_n a sequence's summed token loss, for the token
+losses. Every real row carries the same weight (0 for padding rows), so that summing Σ_n w_n ℓ_n over
+the batches gives R exactly, whatever the batch size.
 """
 
 from __future__ import annotations
@@ -14,7 +16,11 @@ from typing import Callable, Iterator
 import torch
 from torch import Tensor, nn
 
+from .batch import Batch, Inputs, make_batches
 from .losses import Loss
+from .model_output import OutputSelector
+
+__all__ = ["Batch", "Inputs", "ParamBlock", "ParamLayout", "Problem", "make_batches"]
 
 
 @dataclass(frozen=True)
@@ -63,53 +69,23 @@ class ParamLayout:
         return torch.cat([t.reshape(*t.shape[:batch_dims], -1) for t in parts], dim=-1)
 
 
-@dataclass(frozen=True)
-class Batch:
-    """A chunk of the data: inputs, targets, and per-sample weights (1/N, or 0 for padding)."""
-
-    x: Tensor
-    y: Tensor
-    w: Tensor
-
-    @property
-    def size(self) -> int:
-        return int(self.x.shape[0])
-
-
-def make_batches(
-    x: Tensor, y: Tensor, batch_size: int, dtype: torch.dtype, fixed_size: int | None = None
-) -> list[Batch]:
-    """Split (x, y) into batches of at most `batch_size` samples, each weighted by 1/N.
-
-    With `fixed_size` (a model exported for one batch size only), every batch has exactly that many
-    rows; the last is padded with copies of its first row at weight 0, which changes no sum.
-    """
-    n = int(x.shape[0])
-    size = fixed_size or batch_size
-    weight = torch.full((n,), 1.0 / n, dtype=dtype, device=x.device)
-    batches = []
-    for start in range(0, n, size):
-        xb, yb, wb = x[start : start + size], y[start : start + size], weight[start : start + size]
-        if fixed_size is not None and xb.shape[0] < fixed_size:
-            pad = fixed_size - xb.shape[0]
-            xb = torch.cat([xb, xb[:1].expand(pad, *xb.shape[1:])])
-            yb = torch.cat([yb, yb[:1].expand(pad, *yb.shape[1:])])
-            wb = torch.cat([wb, wb.new_zeros(pad)])
-        batches.append(Batch(xb, yb, wb))
-    return batches
-
-
 @dataclass
 class Problem:
     """A model, its trainable parameters at the checkpoint, a loss and batched data (SPEC §1).
 
     `forward(params, x)` evaluates the model functionally (torch.func `functional_call`) with the
-    named trainable tensors in `params`; all other state (buffers, frozen parameters) is fixed.
-    The model is in eval mode: dropout is off and BatchNorm uses its running statistics.
+    named trainable tensors in `params` and returns the output tensor f (picked by `output` from what
+    the model returns); all other state (buffers, frozen parameters) is fixed. The model is in eval
+    mode: dropout is off and BatchNorm uses its running statistics.
+
+    `sample_scale` c = N·w_n relates the weighted objective to the noise statistics, which treat the
+    N rows (sequences, for the token losses) as the samples a mini-batch draws: ğ_n = c·g_n is the
+    unbiased per-sample estimate of ∇R under uniform sampling of rows (E_n ğ_n = Σ_n w_n g_n = ∇R),
+    and Σ is its covariance. c = 1 exactly for the mean losses; c = N/M for the token losses.
     """
 
     module: nn.Module
-    forward: Callable[[dict[str, Tensor], Tensor], Tensor]
+    forward: Callable[[dict[str, Tensor], Inputs], Tensor]
     params: dict[str, Tensor]
     loss: Loss
     batches: list[Batch]
@@ -120,6 +96,9 @@ class Problem:
     n_available: int | None = None  # rows in the data before `--samples` (None: unknown)
     mode: str = "eval"
     warnings: list[str] = field(default_factory=list)
+    output: OutputSelector = field(default_factory=OutputSelector)
+    sample_scale: float = 1.0
+    provenance: dict = field(default_factory=dict)  # how model, checkpoint and data were read
     layout: ParamLayout = field(init=False)
 
     def __post_init__(self) -> None:

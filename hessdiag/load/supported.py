@@ -28,6 +28,9 @@ SUPPORTED_LEAF_MODULES: tuple[type[nn.Module], ...] = (
     nn.Flatten, nn.Unflatten, nn.Identity, nn.ZeroPad2d, nn.ConstantPad1d, nn.ConstantPad2d,
     # dropout (identity in eval mode)
     nn.Dropout, nn.Dropout1d, nn.Dropout2d, nn.Dropout3d, nn.AlphaDropout,
+    # attention and recurrent layers (the math kernels of `operators.kernels` inside second-order passes)
+    nn.MultiheadAttention, nn.LSTM, nn.GRU, nn.RNN, nn.TransformerEncoderLayer, nn.TransformerDecoderLayer,
+    nn.TransformerEncoder, nn.TransformerDecoder, nn.Transformer,
     # activations
     nn.ReLU, nn.ReLU6, nn.LeakyReLU, nn.PReLU, nn.ELU, nn.SELU, nn.CELU, nn.GELU, nn.SiLU, nn.Mish,
     nn.Tanh, nn.Sigmoid, nn.Softplus, nn.Softsign, nn.Hardtanh, nn.Hardswish, nn.Hardsigmoid,
@@ -44,14 +47,22 @@ def supported_names() -> str:
     return ", ".join(sorted(cls.__name__ for cls in SUPPORTED_LEAF_MODULES))
 
 
+_RANDOM_IN_TRAINING = (nn.Dropout, nn.Dropout1d, nn.Dropout2d, nn.Dropout3d, nn.AlphaDropout)
+
+
 def check_module_layers(module: nn.Module) -> list[str]:
     """Refuse a model with a torch.nn leaf layer outside `SUPPORTED_LEAF_MODULES`.
 
-    Leaf modules defined by the user (not in torch.nn) are the user's own functional code: they are
-    differentiated through their forward, and a warning names them. Returns those warnings.
+    Leaf modules defined by the user or a library (not in torch.nn) are differentiated through their
+    own forward, and one warning per type names them. Dropout layers (and the dropout of attention and
+    recurrent layers) are off in eval mode, and a warning says so. Returns the warnings.
     """
-    warnings = []
+    custom: dict[str, list[str]] = {}
+    random_layers = 0
     for name, sub in module.named_modules():
+        rate = getattr(sub, "dropout", None)
+        if isinstance(sub, _RANDOM_IN_TRAINING) or (isinstance(rate, (int, float)) and rate > 0):
+            random_layers += 1
         if next(sub.children(), None) is not None or isinstance(sub, fx.GraphModule):
             continue  # a container or composite module: its leaves are checked
         type_name = type(sub).__name__
@@ -60,10 +71,15 @@ def check_module_layers(module: nn.Module) -> list[str]:
         if type(sub).__module__.startswith("torch."):
             where = f" at '{name}'" if name else ""
             raise UnsupportedError(f"unsupported layer {type_name}{where}; hessdiag supports: {supported_names()}")
-        warnings.append(
-            f"custom layer {type_name} at '{name or '<root>'}' is differentiated through its own forward; "
-            "it must be deterministic in eval mode"
-        )
+        custom.setdefault(type_name, []).append(name or "<root>")
+    warnings = []
+    for type_name, places in custom.items():
+        where = f"'{places[0]}'" if len(places) == 1 else f"{len(places)} places ('{places[0]}', …)"
+        warnings.append(f"custom layer {type_name} at {where} is differentiated through its own forward; "
+                        "it must be deterministic in eval mode")
+    if random_layers:
+        warnings.append(f"the model has {random_layers} dropout layer(s) (or layers with dropout); eval mode "
+                        "turns them off, so every quantity is that of the deterministic network")
     return warnings
 
 

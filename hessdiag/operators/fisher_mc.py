@@ -17,6 +17,7 @@ from torch import Tensor
 
 from ..load.problem import Batch, Problem
 from .gradient_moments import EmpiricalFisherOperator
+from .kernels import differentiable_kernels
 
 
 class MonteCarloFisherOperator(EmpiricalFisherOperator):
@@ -29,14 +30,15 @@ class MonteCarloFisherOperator(EmpiricalFisherOperator):
         if samples < 1:
             raise ValueError("samples must be at least 1")
         self.samples = samples
-        with torch.no_grad():
-            outputs = [(problem.forward(problem.params, b.x), b.w > 0) for b in problem.iter_batches()]
+        with torch.no_grad(), differentiable_kernels():
+            outputs = [(problem.forward(problem.params, b.x), b.y, b.real) for b in problem.iter_batches()]
         # One draw over all real rows at once, per label set: the labels do not depend on the batching.
-        real_rows = torch.cat([out[real] for out, real in outputs])
-        draws = [problem.loss.sample_targets(real_rows, generator) for _ in range(samples)]
+        real_rows = torch.cat([out[real] for out, _, real in outputs])
+        real_labels = torch.cat([y[real] for _, y, real in outputs])
+        draws = [problem.loss.sample_targets(real_rows, real_labels, generator) for _ in range(samples)]
         self.targets: list[list[Tensor]] = []
         start = 0
-        for out, real in outputs:
+        for out, _, real in outputs:
             count = int(real.sum())
             per_set = []
             for drawn in draws:
@@ -49,7 +51,7 @@ class MonteCarloFisherOperator(EmpiricalFisherOperator):
 
     def sampled_batches(self, index: int, batch: Batch) -> list[Batch]:
         """The batch with each of its S sets of sampled labels in place of the training labels."""
-        return [Batch(batch.x, y, batch.w) for y in self.targets[index]]
+        return [batch.with_targets(y) for y in self.targets[index]]
 
     def _batch_matmat(self, index: int, batch: Batch, vectors: Tensor) -> Tensor:
         parts = [super(MonteCarloFisherOperator, self)._batch_matmat(index, b, vectors)

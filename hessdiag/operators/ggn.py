@@ -1,7 +1,8 @@
 """Generalised Gauss–Newton products G v = Σ_n w_n J_nᵀ Λ_n J_n v (SPEC §2).
 
 J_n = ∂f(x_n; θ)/∂θ is the model's output Jacobian and Λ_n = ∇²_f ℓ_n the loss's Hessian in output
-space (CE: diag(p) − ppᵀ; MSE: I; BCE: σ(1−σ)). For these exponential-family losses G equals the
+space (CE: diag(p) − ppᵀ; MSE: I; BCE: σ(1−σ); the token losses: CE per labelled token, zero at
+ignored ones). For these exponential-family losses G equals the
 Fisher F (thesis Prop. 7.1). Per batch: J v by a forward-mode `jvp`, Λ applied row by row, and Jᵀ(·)
 by the `vjp` of the same forward pass; k vectors go through one vmapped call.
 """
@@ -35,7 +36,7 @@ class GGNOperator(CurvatureOperator):
 
         def ggn_vector(v: dict[str, Tensor]) -> Tensor:
             jv = jvp(f, (problem.params,), (v,))[1]
-            lam_jv = _weighted(batch.w, problem.loss.output_hessian_product(out, jv))
+            lam_jv = _weighted(batch.w, problem.loss.output_hessian_product(out, batch.y, jv))
             return layout.flatten(pullback(lam_jv)[0])
 
         return vmap(ggn_vector)(layout.unflatten(vectors))

@@ -6,7 +6,6 @@ from typing import NamedTuple
 
 import torch
 from torch import Tensor
-from torch.func import grad_and_value
 
 from ..errors import NonFiniteError
 from ..load.problem import Batch, Problem
@@ -26,7 +25,13 @@ def loss_and_gradient(problem: Problem, theta: Tensor | None = None) -> LossAndG
     params = problem.params if theta is None else problem.layout.unflatten(theta.to(problem.dtype))
 
     def per_batch(_: int, batch: Batch) -> Tensor:
-        g, value = grad_and_value(problem.batch_loss)(params, batch)
+        # plain autograd, not torch.func.grad: the latter imports torch._dynamo (seconds) on first use
+        leaves = {name: t.detach().requires_grad_(True) for name, t in params.items()}
+        with torch.enable_grad():
+            value = problem.batch_loss(leaves, batch)
+            grads = (torch.autograd.grad(value, tuple(leaves.values()), allow_unused=True) if value.requires_grad
+                     else (None,) * len(leaves))
+        g = tuple(torch.zeros_like(t) if d is None else d for d, t in zip(grads, leaves.values()))
         return torch.cat([problem.layout.flatten(g), value.detach().reshape(1)])
 
     both = accumulate(problem, per_batch)

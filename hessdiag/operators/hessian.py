@@ -42,6 +42,7 @@ from torch.func import functionalize, grad, jvp, linearize, vmap
 
 from ..load.problem import Batch, Problem
 from .base import CurvatureOperator
+from .kernels import differentiable_kernels
 
 HVP_MODES = ("auto", "retained", "fwd-rev", "linearized")
 CPU_PASS_BYTES = 16 * 1024**2  # on a CPU, vectors per pass × first batch's graph stays below this
@@ -64,6 +65,7 @@ class _RetainedGradient:
     def __init__(self, problem: Problem, batch: Batch, measure: bool = False) -> None:
         self.leaves = {n: t.detach().clone().requires_grad_(True) for n, t in problem.params.items()}
         self.saved_bytes = 0
+        self.batched = True  # False once a batched double backward lacked a batching rule
 
         def pack(t: Tensor) -> Tensor:
             self.saved_bytes += t.numel() * t.element_size()
@@ -78,7 +80,7 @@ class _RetainedGradient:
     def _gradient(self, problem: Problem, batch: Batch) -> tuple[Tensor, ...]:
         """The gradient entries that depend on θ (a parameter the loss does not use, or on which it
         depends linearly, has a constant gradient: its rows and columns of H are zero)."""
-        with torch.enable_grad():
+        with torch.enable_grad(), differentiable_kernels():
             loss = problem.batch_loss(self.leaves, batch)
             grads = torch.autograd.grad(loss, tuple(self.leaves.values()), create_graph=True, allow_unused=True)
         self.varying = [i for i, g in enumerate(grads) if g is not None and g.requires_grad]
@@ -90,15 +92,22 @@ class _RetainedGradient:
         leaves = tuple(self.leaves.values())
         if not self.grads:  # the Hessian of this batch is zero
             return vectors.new_zeros(vectors.shape)
-        if vectors.shape[0] == 1:
-            out = torch.autograd.grad(self.grads, leaves, tuple(p[0] for p in parts), retain_graph=True,
+        if vectors.shape[0] == 1 or not self.batched:
+            return torch.cat([self._single(layout, leaves, tuple(p[i] for p in parts))
+                              for i in range(vectors.shape[0])])
+        try:
+            out = torch.autograd.grad(self.grads, leaves, parts, retain_graph=True, is_grads_batched=True,
                                       allow_unused=True)
-            return layout.flatten(_zeros_for_unused(out, leaves)).unsqueeze(0)
-        out = torch.autograd.grad(self.grads, leaves, parts, retain_graph=True, is_grads_batched=True,
-                                  allow_unused=True)
+        except RuntimeError:  # a double backward without a batching rule (GroupNorm): one vector at a time
+            self.batched = False
+            return self.products(layout, vectors)
         out = tuple(o if o is not None else vectors.new_zeros(vectors.shape[0], *l.shape)
                     for o, l in zip(out, leaves))
         return layout.flatten(out, batch_dims=1)
+
+    def _single(self, layout, leaves: tuple[Tensor, ...], part: tuple[Tensor, ...]) -> Tensor:
+        out = torch.autograd.grad(self.grads, leaves, part, retain_graph=True, allow_unused=True)
+        return layout.flatten(_zeros_for_unused(out, leaves)).unsqueeze(0)
 
 
 class _LinearizedGradient:

@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import io
 import warnings
-from typing import Any
-
-from matplotlib.figure import Figure
+from typing import TYPE_CHECKING, Any
 
 from .document import Report
+
+if TYPE_CHECKING:  # matplotlib is imported only when figures are drawn (0.5–1.5 s)
+    from matplotlib.figure import Figure
 
 
 def new_figure(width: float = 7.0, height: float = 4.0) -> tuple[Figure, Any]:
     """A figure with one axes, constrained layout, 100 dpi."""
+    from matplotlib.figure import Figure
+
     fig = Figure(figsize=(width, height), dpi=100, layout="constrained")
     return fig, fig.add_subplot(1, 1, 1)
 

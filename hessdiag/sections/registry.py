@@ -12,7 +12,7 @@ import contextlib
 from typing import Iterable, Iterator
 
 from ..errors import ConfigError
-from ..load import LOSSES
+from ..load import loss_names
 from ..report.schema import report_schema, unfilled_keys
 from ..report.section import Section
 
@@ -71,7 +71,7 @@ def resolve_only(only: Iterable[str] | None) -> tuple[str, ...]:
 
 def schema() -> dict:
     """The JSON Schema of a report with the registered sections."""
-    return report_schema(sections(), LOSSES)
+    return report_schema(sections(), loss_names())
 
 
 def unfilled(only: Iterable[str]) -> set[str]:

@@ -2,23 +2,49 @@
 
 from __future__ import annotations
 
+import time
+from typing import Callable
+
 from .. import __version__
 from ..load import Problem, Settings
 from ..report.document import ProblemInfo, Report
 from ..report.section import Results
-from ..work import Plan, ProgressFactory, RunLog, Work
+from ..work import CostPlan, Plan, ProgressFactory, RunLog, Work, peak_memory_bytes
 from .registry import resolve_only, sections
 
 
+def objective(problem: Problem) -> dict:
+    """What the run averages over and what one sample of the noise and fisher sections is (SPEC §1)."""
+    return {"loss": problem.loss.describe(), "sample": problem.loss.sample_meaning,
+            "normaliser": round(problem.n_samples / problem.sample_scale),
+            "sample_scale": problem.sample_scale}
+
+
 def diagnose_problem(problem: Problem, settings: Settings, progress: ProgressFactory | None = None,
-                     timings: dict[str, float] | None = None, plan: Plan | None = None) -> Report:
-    """Measure every section in `settings.only` (all by default) on a loaded problem."""
+                     timings: dict[str, float] | None = None, plan: Plan | None = None,
+                     on_plan: Callable[[CostPlan], None] | None = None) -> Report:
+    """Measure every section in `settings.only` (all by default) on a loaded problem.
+
+    After the gradient, the cost plan is measured and priced (`Work.plan_cost`: exact paths chosen by
+    cost, `--budget` applied) and handed to `on_plan` before the work; the report records it under
+    `settings.cost` with the measured wall time and peak memory."""
+    start = time.perf_counter()
     only = resolve_only(settings.only)
     plan = plan or Plan.for_settings(settings)
     log = RunLog(timings=dict(timings or {}), warnings=list(problem.warnings), progress=progress)
     work = Work(problem, settings, plan, log)
+    log.record("objective", objective(problem))
+    if problem.provenance:
+        log.record("loaded", problem.provenance)
     log.phase("gradient")
     loss = work.loss_and_gradient.loss
+    log.phase("plan")
+    with log.timer("plan"):
+        cost = work.plan_cost(tuple(only))
+    if on_plan is not None:
+        on_plan(cost)
+    work_start = time.perf_counter()
+    settings, plan = work.settings, work.plan
     chosen = [s for s in sections() if s.optional and s.name in only]
     stages = [s for s in sections() if not s.optional]
     results = Results()
@@ -32,7 +58,10 @@ def diagnose_problem(problem: Problem, settings: Settings, progress: ProgressFac
         log.phase(section.name)
         results.add(section.name, section.compute(work, results))
     log.phase("done")
-    recorded = settings.recorded() | {"only": list(only)} | log.recorded | {"plan": plan.as_dict()}
+    cost.measured = {"seconds": time.perf_counter() - work_start, "total_seconds": time.perf_counter() - start,
+                     "peak_memory_bytes": peak_memory_bytes(problem.device)}
+    recorded = settings.recorded() | {"only": list(only)} | log.recorded | {"plan": plan.as_dict(),
+                                                                           "cost": cost.as_dict()}
     info = ProblemInfo(d=problem.d, n_samples=problem.n_samples, loss=problem.loss.name, loss_value=loss,
                        model=problem.model_description, dtype=str(problem.dtype).replace("torch.", ""),
                        device=str(problem.device), mode=problem.mode)

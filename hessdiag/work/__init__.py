@@ -3,7 +3,9 @@
 - `log.RunLog`: warnings, timings, the settings the run chose, progress;
 - `plan.Plan`: every threshold (the "exact up to d" limits, probe counts, race limits);
 - `hessian.HessianWork`: the Hessian's operator, extreme eigenpairs, dense matrix, spectrum, trace;
-- `curvature.CurvatureFamily`: the other curvature matrices and the per-sample gradient pass.
+- `curvature.CurvatureFamily`: the other curvature matrices and the per-sample gradient pass;
+- `cost` and `budget`: the time-cost plan measured before the work, the exact paths chosen by cost,
+  and `--budget`'s cuts (`plan_cost`).
 `Work` bundles them with the problem, the settings and the gradient ∇R for the report's sections,
 which read what they need from it and never write into each other's results.
 """
@@ -18,13 +20,17 @@ import torch
 
 from ..load import Problem, Settings
 from ..operators import LossAndGradient, loss_and_gradient
+from ..operators.registry import GGN
 from ..rng import generator, numpy_generator
+from .budget import plan_run
+from .cost import CostPlan, measure_units, peak_memory_bytes
 from .curvature import CurvatureFamily
 from .hessian import HessianWork
 from .log import ProgressFactory, RunLog, Timer
 from .plan import Plan
 
-__all__ = ["CurvatureFamily", "HessianWork", "Plan", "ProgressFactory", "RunLog", "Timer", "Work"]
+__all__ = ["CostPlan", "CurvatureFamily", "HessianWork", "Plan", "ProgressFactory", "RunLog", "Timer", "Work",
+           "peak_memory_bytes"]
 
 
 @dataclass
@@ -50,6 +56,21 @@ class Work:
     @cached_property
     def curvature(self) -> CurvatureFamily:
         return CurvatureFamily(self.problem, self.settings, self.plan, self.log, self.hessian, self.gradient)
+
+    def replan(self, settings: Settings, plan: Plan) -> None:
+        """Run with these settings and plan from now on (the cost plan's choices and cuts)."""
+        self.settings, self.plan = settings, plan
+        self.hessian.settings, self.hessian.plan = settings, plan
+        if "curvature" in self.__dict__:
+            self.curvature.settings, self.curvature.plan = settings, plan
+
+    def plan_cost(self, only: tuple[str, ...]) -> CostPlan:
+        """Measure the unit costs, price the chosen sections, choose the exact paths, apply --budget."""
+        curvature = self.curvature.operator(GGN.name) if {"noise", "fisher"} & set(only) else None
+        units = measure_units(self.problem, self.hessian.operator, curvature, self.log.timings.get("gradient"))
+        cost, settings, plan = plan_run(units, self.problem.d, self.problem.n_samples, self.settings, self.plan, only)
+        self.replan(settings, plan)
+        return cost
 
     def generator(self, stream: str) -> torch.Generator:
         return generator(self.settings.seed, stream)

@@ -38,7 +38,7 @@ BAD_INPUTS = {
     "unknown_factory": (_replace(BASE, "--model", "usermodels:nosuch"), "has no attribute 'nosuch'"),
     "factory_raises": (_replace(BASE, "--model", "usermodels:broken"), "factory exploded"),
     "factory_not_module": (_replace(BASE, "--model", "usermodels:not_a_module"), "not a torch.nn.Module"),
-    "unsupported_layer": (_replace(BASE, "--model", "usermodels:lstm_model"), "unsupported layer LSTM"),
+    "unsupported_layer": (_replace(BASE, "--model", "usermodels:unsupported_model"), "unsupported layer RReLU"),
     "unknown_loss": (_replace(BASE, "--loss", "hinge"), "unknown loss 'hinge'"),
     "missing_config": (["missing.toml"], "does not exist"),
     "malformed_config": (["broken.toml"], "not valid TOML"),

@@ -39,8 +39,8 @@ def not_a_module():
     return 3
 
 
-def lstm_model():
-    return nn.Sequential(nn.LSTM(8, 4))
+def unsupported_model():  # RReLU: random in training, outside the supported list
+    return nn.Sequential(nn.Linear(8, 6), nn.RReLU(), nn.Linear(6, 3))
 
 
 class Scale(nn.Module):

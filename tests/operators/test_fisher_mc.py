@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from helpers.cases import CASES
+from helpers.cases import CASES, LAYER_CASES
 from helpers.dense import Dense, rel_err
 from helpers.problems import problem_for
 from hessdiag.linalg import dense_matrix
@@ -22,10 +22,11 @@ from hessdiag.operators.fisher_mc import MonteCarloFisherOperator
 from hessdiag.operators.per_sample import PerSampleGradients
 from hessdiag.rng import generator
 
-CASE_BY_NAME = {c.name: c for c in CASES}
+CASE_BY_NAME = {c.name: c for c in CASES + LAYER_CASES}
 
 
-@pytest.mark.parametrize("name", ["tanh_mlp_ce", "mlp_mse_multi", "logreg_bce"])
+@pytest.mark.parametrize("name", ["tanh_mlp_ce", "mlp_mse_multi", "logreg_bce", "embedding_tokens",
+                                  "embedding_next_token"])
 def test_products_match_the_naive_sampled_outer_products(name):
     case = CASE_BY_NAME[name]
     model, x, _ = case.build()
@@ -72,8 +73,8 @@ def test_f_mc_converges_to_the_fisher():
     assert scaled[64] / 8 < scaled[1] / 4  # the error itself fell by more than 4× from S = 1 to 64
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if c.name in ("tanh_mlp_ce", "mlp_mse_multi", "logreg_bce")],
-                         ids=lambda c: c.name)
+@pytest.mark.parametrize("case", [CASE_BY_NAME[n] for n in ("tanh_mlp_ce", "mlp_mse_multi", "logreg_bce",
+                                                             "embedding_tokens")], ids=lambda c: c.name)
 def test_the_same_seed_gives_the_same_sampled_fisher_for_any_batch_size(case):
     """Labels are drawn over all rows at once: batching must not change the operator (mse drew Gaussian
     noise per batch before, whose stream depends on the block size)."""

@@ -3,7 +3,8 @@
 The Hessian and the GGN (= Fisher) differ by Σ_n Σ_m r_n^(m) ∇²_θ f_n^(m) (Eq. D.25), with
 r_n = ∇_f ℓ_n the residual of sample n (CE: softmax(f) − onehot(y); MSE: f − y; BCE: σ(f) − y).
 For β-smooth outputs ‖∇²R − G‖₂ ≤ β·r(θ) for the *sum* objective (Eq. 7.15); hessdiag's R is the
-mean, for which the bound reads ‖H − G‖₂ ≤ β·r(θ)/N, so the mean r(θ)/N is reported beside the sum.
+mean, for which the bound reads ‖H − G‖₂ ≤ β·r(θ)/N, so the mean r(θ)/N is reported beside the sum
+(with the weights of the objective: Σ_n w_n ‖r_n‖₁, i.e. r(θ)/M for the token losses).
 F → H as the residuals vanish, while the EF (built from the residuals) → 0. Computed by one
 backward pass per batch to the outputs; padding rows (w_n = 0) are left out.
 """
@@ -22,7 +23,7 @@ from ...operators.reduction import accumulate
 @dataclass(frozen=True)
 class ResidualSize:
     total: float  # Σ_n ‖∇_f ℓ_n‖₁ (Eq. 7.16)
-    mean: float  # total / N
+    mean: float  # Σ_n w_n ‖∇_f ℓ_n‖₁: total / N for the mean losses, total / M for the token losses
 
     def as_dict(self) -> dict:
         return {"sum": self.total, "mean": self.mean}
@@ -35,7 +36,7 @@ def residual_size(problem: Problem) -> ResidualSize:
             losses = problem.loss.per_sample(out, batch.y)
             (residual,) = torch.autograd.grad(losses.sum(), out)
         l1 = residual.reshape(batch.size, -1).abs().sum(1).to(torch.float64)
-        return (l1 * (batch.w > 0)).sum().reshape(1)
+        return torch.stack([(l1 * batch.real).sum(), (l1 * batch.w.to(torch.float64)).sum()])
 
-    total = float(accumulate(problem, per_batch)[0])
-    return ResidualSize(total, total / problem.n_samples)
+    total, weighted = accumulate(problem, per_batch).tolist()
+    return ResidualSize(total, weighted)

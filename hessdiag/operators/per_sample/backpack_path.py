@@ -32,6 +32,7 @@ from torch import Tensor, fx, nn
 from torch.func import jvp
 
 from ...errors import HessdiagError, first_line
+from ...load.batch import call_module
 from ...load.problem import Batch, Problem
 from .base import (
     BatchSums,
@@ -117,7 +118,8 @@ class BackpackPerSample(PerSamplePath):
             with torch.enable_grad(), warnings.catch_warnings():
                 warnings.filterwarnings("ignore", message="Full backward hook is firing")
                 warnings.filterwarnings("ignore", message="Extension saving to")
-                losses = self.problem.loss.per_sample(self.model(batch.x), batch.y)
+                out = self.problem.output.pick(call_module(self.model, None, batch.x))
+                losses = self.problem.loss.per_sample(out, batch.y)
                 with backpack(*extensions):
                     (row_mask(batch) * losses).sum().backward()
         except HessdiagError:

@@ -93,7 +93,7 @@ VERIFY_ROWS = 8
 
 def leading_rows(batch: Batch, k: int = VERIFY_ROWS) -> Batch:
     """The first k rows of a batch, as a batch."""
-    return Batch(batch.x[:k], batch.y[:k], batch.w[:k])
+    return batch.head(k)
 
 
 def relative_gap(blocks: tuple[Tensor, ...], reference: tuple[Tensor, ...]) -> float:

@@ -17,7 +17,9 @@ from torch import Tensor
 from torch.func import grad, grad_and_value, jacrev, vmap
 
 from ...errors import first_line
+from ...load.batch import Inputs, map_inputs
 from ...load.problem import Batch, Problem
+from ..kernels import differentiable_kernels
 from .base import (
     PerSampleBatch,
     PerSamplePath,
@@ -43,9 +45,10 @@ class FuncPerSample(PerSamplePath):
         return f"func-{self._mode}" if self._mode else "func"
 
     def gradients(self, batch: Batch) -> PerSampleBatch:
-        if self._mode is None:
-            return self._first(batch)
-        return self._vmap(batch) if self._mode == "vmap" else self._jacobian(batch)
+        with differentiable_kernels():  # fused attention has no batching rule under vmap
+            if self._mode is None:
+                return self._first(batch)
+            return self._vmap(batch) if self._mode == "vmap" else self._jacobian(batch)
 
     def _first(self, batch: Batch) -> PerSampleBatch:
         try:
@@ -69,13 +72,15 @@ class FuncPerSample(PerSamplePath):
 
     def single_rows(self, batch: Batch) -> PerSampleBatch:
         """Each row's gradient with the row evaluated alone (no check; the reference for other paths)."""
-        return self._vmap(batch)
+        with differentiable_kernels():
+            return self._vmap(batch)
 
     def _vmap(self, batch: Batch) -> PerSampleBatch:
         problem = self.problem
 
-        def row_loss(params: dict[str, Tensor], x: Tensor, y: Tensor) -> Tensor:
-            return problem.loss.per_sample(problem.forward(params, x.unsqueeze(0)), y.unsqueeze(0))[0]
+        def row_loss(params: dict[str, Tensor], x: Inputs, y: Tensor) -> Tensor:
+            one = map_inputs(lambda t: t.unsqueeze(0), x)  # one row, as a batch of one
+            return problem.loss.per_sample(problem.forward(params, one), y.unsqueeze(0))[0]
 
         grads, losses = vmap(grad_and_value(row_loss), in_dims=(None, 0, 0))(problem.params, batch.x, batch.y)
         b = batch.size

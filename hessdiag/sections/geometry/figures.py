@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-from matplotlib.figure import Figure
 
 from ...report.figures import new_figure
+
+if TYPE_CHECKING:  # matplotlib is imported only when figures are drawn (0.5–1.5 s)
+    from matplotlib.figure import Figure
 
 
 def plot_rho_diag_per_layer(result) -> Figure | None:

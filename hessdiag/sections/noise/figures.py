@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-from matplotlib.figure import Figure
 
 from ...report.document import json_safe
+
+if TYPE_CHECKING:  # matplotlib is imported only when figures are drawn (0.5–1.5 s)
+    from matplotlib.figure import Figure
 
 
 def plot_noise(result) -> Figure | None:
@@ -14,6 +18,8 @@ def plot_noise(result) -> Figure | None:
         return None
     noise = json_safe(result.as_dict())
     by_batch = noise["sign_agreement"]["coin_flip_share_by_batch_size"]
+    from matplotlib.figure import Figure
+
     fig = Figure(figsize=(9.0, 3.6), dpi=100, layout="constrained")
     ax = fig.add_subplot(1, 2, 1)
     if by_batch:

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-from matplotlib.figure import Figure
 
 from ...report.figures import new_figure
+
+if TYPE_CHECKING:  # matplotlib is imported only when figures are drawn (0.5–1.5 s)
+    from matplotlib.figure import Figure
 
 
 def plot_eigenvalues(result) -> Figure:
     """Top and bottom Ritz values with their certified residual bars."""
+    from matplotlib.figure import Figure
+
     fig = Figure(figsize=(7.0, 3.6), dpi=100, layout="constrained")
     parts = [("top (descending)", result.top.values), ("bottom (ascending)", result.bottom.values)]
     for i, (title, values) in enumerate(parts):

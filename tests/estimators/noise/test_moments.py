@@ -115,3 +115,29 @@ def test_memory_is_flat_in_the_number_of_samples(preference):
     d = problem.d
     assert largest[400] == largest[6_000]
     assert largest[6_000] <= 60 * d == 6_000 * d // 100
+
+
+@pytest.mark.parametrize("name", ["embedding_tokens", "transformer_encoder_layer"])
+def test_token_loss_moments_are_those_of_the_sequences(name):
+    """A sample is a sequence: ğ_n = (N/M)·g_n (g_n the gradient of its summed token loss) has mean ∇R;
+    the moments, tr Σ, tr EF = (1/M) Σ ‖g_n‖² and the features are those of ğ, over N sequences."""
+    from helpers.cases import LAYER_CASES
+
+    case = next(c for c in LAYER_CASES if c.name == name)
+    model, x, y = case.build()
+    dense = Dense(model, x, y, case.loss)
+    scale = dense.n / dense.normaliser
+    g = dense.per_sample_gradients() * scale
+    problem = problem_for(case, batch_size=4)
+    assert problem.sample_scale == pytest.approx(scale, rel=1e-15) and scale < 1
+    moments = gradient_moments(PerSampleGradients(problem, "func"), loss_and_gradient(problem).gradient)
+    assert rel_err(moments.mean, dense.gradient()) < TOL and rel_err(g.mean(0), dense.gradient()) < TOL
+    assert rel_err(moments.variance, g.var(0, unbiased=False)) < TOL
+    assert moments.trace_sigma == pytest.approx(float(torch.trace(dense.gradient_covariance())), rel=TOL)
+    assert moments.trace_sigma == pytest.approx(float(dense_matrix(GradientCovarianceOperator(problem)).trace()),
+                                                rel=TOL)
+    assert moments.trace_ef == pytest.approx(float(torch.trace(dense.empirical_fisher())), rel=TOL)
+    assert moments.loss == pytest.approx(float(dense.risk(dense.theta)), rel=1e-12)
+    a, c = g.pow(2).sum(1), g @ g.mean(0)
+    assert float(moments.features[2, 2]) == pytest.approx(float((a * a).mean()), rel=TOL)
+    assert float(moments.features[3, 3]) == pytest.approx(float((c * c).mean()), rel=TOL)

@@ -1,0 +1,178 @@
+"""Counting a run's products, choosing its exact paths by cost, and fitting it to `--budget`.
+
+`expected_steps` lists what each chosen section computes under the settings and the plan (see
+`cost.py` for the units); `plan_run` prices them, chooses the exact path and, with a budget, cuts
+what only tightens error bars. The exact path (the dense Hessian, d ≤ `--exact-max-d`) is chosen by
+cost under `--budget` (taken when its d products fit in half the budget); without a budget it stays
+the deterministic d ≤ `--exact-max-d`, and the plan says when it is predicted to dominate.
+The cuts change the run's `Settings` and `Plan` (returned), and the
+report records them (`CostPlan.cuts`) with their effect on the error bars.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+from ..load import Settings
+from .cost import (
+    BUDGET_MARGIN,
+    CG_PRODUCTS,
+    EXACT_AFFORDABLE_S,
+    PER_SAMPLE_PASSES,
+    CostPlan,
+    Step,
+    UnitCosts,
+    expected_lanczos,
+)
+from .plan import Plan
+
+# what a budget may cut: (where it lives, name, floor, what fewer of them does to the error bars)
+CUTTABLE = (
+    ("settings", "trace_matvecs", 8, "trace stderr ×√(before/after)"),
+    ("settings", "slq_probes", 2, "density and λ̄ stderr ×√(before/after)"),
+    ("plan", "sampled_columns", 32, "rho_diag interval width ×√(before/after)"),
+    ("plan", "ascent_products_operator", 20, "L∞ lower bound from fewer sign-ascent products (looser, still proven)"),
+    ("plan", "fisher_probes", 4, "fisher trace and distance stderr ×√(before/after)"),
+    ("settings", "race_steps", 0, "the race runs fewer steps (0: no race)"),
+)
+_COUNTED = {"trace_matvecs": "trace", "slq_probes": "density (SLQ)", "sampled_columns": "sampled columns",
+            "ascent_products_operator": "sign ascent", "fisher_probes": "fisher probes", "race_steps": "race"}
+
+
+def _race_steps(settings: Settings, plan: Plan, n: int, d: int) -> int:
+    if settings.race_steps is not None:
+        return settings.race_steps
+    return plan.race_steps_auto if n * d <= plan.race_auto_max_work else 0
+
+
+def expected_steps(d: int, n: int, settings: Settings, plan: Plan, only: tuple[str, ...], exact: bool) -> list[Step]:
+    """The products (H, F) and passes (grad, ps) each chosen section makes."""
+    lanczos = expected_lanczos(settings.top_k, settings.max_matvecs)
+    steps = [Step("spectrum", "Lanczos top-k", lanczos, "H", True),
+             Step("spectrum", "Lanczos bottom-k", lanczos, "H", True)]
+    if exact:
+        steps.append(Step("spectrum", "dense Hessian", d, "H"))
+    elif "spectrum" in only or "noise" in only or "fisher" in only:
+        steps.append(Step("spectrum", "trace", settings.trace_matvecs, "H"))
+    if "spectrum" in only and not exact:
+        steps.append(Step("spectrum", "density (SLQ)", settings.slq_probes * min(settings.slq_steps, d), "H"))
+    if "geometry" in only and not exact:
+        steps += [Step("geometry", "sampled columns", min(plan.sampled_columns, d), "H"),
+                  Step("geometry", "sign ascent", plan.ascent_products_operator, "H")]
+    curvature_exact = d <= plan.dense_curvature_max_d
+    if "noise" in only or "fisher" in only:
+        steps += [Step("noise", "per-sample pass", 1, "ps"),
+                  Step("noise", "Lanczos top-k of Σ", d if curvature_exact else lanczos, "F", not curvature_exact)]
+    if "fisher" in only:
+        per_matrix = d if curvature_exact else lanczos
+        steps += [Step("fisher", "top-k of GGN, F_mc, EF", 3 * per_matrix, "F", not curvature_exact),
+                  Step("fisher", "per-sample pass (F_mc trace)", 0 if curvature_exact else 1, "ps")]
+        if not curvature_exact:
+            steps += [Step("fisher", "fisher probes", plan.fisher_probes * 3, "F"),
+                      Step("fisher", "damped CG (F, EF)", 2 * min(CG_PRODUCTS, settings.max_matvecs), "F", True)]
+    if "geometry" in only:  # the race needs L∞ for its sign step
+        steps.append(Step("recommendation", "race", 2 * _race_steps(settings, plan, n, d), "grad"))
+    return [s for s in steps if s.count > 0]
+
+
+def price(steps: list[Step], units: UnitCosts) -> list[Step]:
+    """Seconds of each step: Lanczos steps and CG iterations (one vector at a time) at the single-product
+    cost, other products (rounds of probes, columns, dense blocks) at the cost per vector in a round;
+    curvature products (GGN, EF, F_mc, Σ) at the GGN's."""
+    curvature = units.curvature if math.isfinite(units.curvature) else 2 * units.hvp
+    per = {"H": units.hvp, "F": curvature, "grad": units.gradient, "ps": PER_SAMPLE_PASSES * units.gradient}
+    alone = {"H": units.single, "F": units.curvature_alone}
+    for step in steps:
+        step.seconds = step.count * (alone[step.kind] if step.alone else per[step.kind])
+    if any(s.kind == "H" for s in steps):
+        steps[0].seconds += units.hvp_setup
+    return steps
+
+
+def _memory(units: UnitCosts, d: int, settings: Settings, exact: bool) -> int:
+    basis = 8 * d * (expected_lanczos(settings.top_k, settings.max_matvecs) + 2)
+    dense = 8 * d * d * 2 if exact else 0
+    return units.graph_bytes + basis + dense
+
+
+def plan_run(units: UnitCosts, d: int, n: int, settings: Settings, plan: Plan,
+             only: tuple[str, ...]) -> tuple[CostPlan, Settings, Plan]:
+    """The priced plan, with the exact path chosen by cost and the budget's cuts applied."""
+    budget = settings.budget
+    exact, reason = _choose_exact(units, d, n, settings, plan, only, budget)
+    if not exact and d <= plan.dense_hessian_max_d:
+        plan = dataclasses.replace(plan, dense_hessian_max_d=d - 1)
+    steps = price(expected_steps(d, n, settings, plan, only, exact), units)
+    cost = CostPlan(units, steps, _memory(units, d, settings, exact), exact, reason, budget)
+    if budget is not None and cost.seconds > BUDGET_MARGIN * budget:
+        settings, plan = _cut(cost, d, n, settings, plan, only)
+        cost.steps = price(expected_steps(d, n, settings, plan, only, exact), units)
+    return cost, settings, plan
+
+
+def _choose_exact(units: UnitCosts, d: int, n: int, settings: Settings, plan: Plan, only: tuple[str, ...],
+                  budget: float | None) -> tuple[bool, str]:
+    if d > plan.dense_hessian_max_d:
+        return False, f"d = {d} > --exact-max-d {plan.dense_hessian_max_d}"
+    dense = d * units.hvp
+    replaced = sum(s.seconds for s in price(expected_steps(d, n, settings, plan, only, False), units)
+                   if s.what in ("trace", "density (SLQ)", "sampled columns", "sign ascent"))
+    if budget is not None:
+        if dense <= budget / 2:
+            return True, f"the dense Hessian (~{dense:.3g} s) fits in half the budget"
+        return False, f"the dense Hessian (~{dense:.3g} s for d = {d} products) exceeds half the {budget:g} s budget"
+    # Without a budget the choice stays d ≤ --exact-max-d, so that a report never depends on the machine's
+    # speed or load (golden reports); the plan says when the dense Hessian is predicted to dominate the run.
+    if dense <= max(EXACT_AFFORDABLE_S, replaced):
+        return True, f"d = {d} ≤ --exact-max-d; its d products (~{dense:.3g} s) ≤ max({EXACT_AFFORDABLE_S:g} s, " \
+                     f"the ~{replaced:.3g} s of the estimates it replaces)"
+    return True, (f"d = {d} ≤ --exact-max-d, but its d products are predicted to take ~{dense:.3g} s, more than "
+                  f"{EXACT_AFFORDABLE_S:g} s and the ~{replaced:.3g} s of the stochastic estimates they replace: "
+                  "--budget SECONDS (or a smaller --exact-max-d) skips it")
+
+
+def _cut(cost: CostPlan, d: int, n: int, settings: Settings, plan: Plan,
+         only: tuple[str, ...]) -> tuple[Settings, Plan]:
+    """Fit the plan to BUDGET_MARGIN of the budget: first scale every count that only tightens error bars
+    by one factor (down to its floor); if the rest still does not fit, cap the Lanczos runs' products."""
+    cuttable = {_COUNTED[name] for _, name, _, _ in CUTTABLE}
+    reducible = sum(s.seconds for s in cost.steps if s.what in cuttable)
+    fixed = cost.seconds - reducible
+    target = BUDGET_MARGIN * (cost.budget or 0.0)
+    factor = max(0.0, target - fixed) / reducible if reducible > 0 else 0.0
+    values: dict[str, dict] = {"settings": {}, "plan": {}}
+    race = _race_steps(settings, plan, n, d)
+    for where, name, floor, effect in CUTTABLE:
+        before = race if name == "race_steps" else getattr(settings if where == "settings" else plan, name)
+        after = max(floor, int(before * factor)) if factor < 1 else before
+        if after < before:
+            values[where][name] = after
+            cost.cuts[name] = {"from": before, "to": after, "effect": effect.replace(
+                "√(before/after)", f"{math.sqrt(before / after):.2f}" if after > 0 else "∞")}
+    settings = dataclasses.replace(settings, **values["settings"])
+    plan = dataclasses.replace(plan, **values["plan"])
+    steps = price(expected_steps(d, n, settings, plan, only, cost.exact), cost.units)
+    if sum(s.seconds for s in steps) > target:
+        settings = _cap_lanczos(cost, steps, settings, target)
+    return settings, plan
+
+
+def _cap_lanczos(cost: CostPlan, steps: list[Step], settings: Settings, target: float) -> Settings:
+    """Cap `max_matvecs` (every Lanczos run and CG solve) so that the plan fits, down to 2k + 2 products."""
+    scaled = sum(s.seconds for s in steps if s.alone)
+    rest = sum(s.seconds for s in steps) - scaled
+    lanczos = expected_lanczos(settings.top_k, settings.max_matvecs)
+    factor = max(0.0, target - rest) / scaled if scaled > 0 else 1.0
+    floor = 2 * settings.top_k + 2
+    capped = max(floor, int(lanczos * factor))
+    if capped < settings.max_matvecs and capped < lanczos:
+        cost.cuts["max_matvecs"] = {"from": settings.max_matvecs, "to": capped, "effect": (
+            "each Lanczos run stops after at most this many products: its residual bars stay certified but may "
+            "not reach --tol (converged: false)")}
+        settings = dataclasses.replace(settings, max_matvecs=capped)
+    if rest + scaled * min(1.0, capped / lanczos) > target:
+        cost.cuts["unmet"] = {"from": round(cost.seconds, 1), "to": round(rest + scaled * capped / lanczos, 1),
+                              "effect": "the budget is below what the chosen sections need at the smallest plan; "
+                                        "the run goes on and takes longer (--only fewer sections, --samples)"}
+    return settings

@@ -1,0 +1,192 @@
+"""The time-cost plan of a run: what it will compute, what that costs here, and what a budget cuts.
+
+Before the work, `measure_units` times what every section is made of, on this model and these data:
+one gradient pass (∇R over the selection), one round of Hessian–vector products (the per-vector cost
+in a batched round, and the one-time cost of the first product: retained graphs or linearisation),
+and, when the noise or fisher section runs, one round of GGN products (the price of the EF, F_mc and Σ
+products too: a `jvp` and a `vjp` of the same forward pass). `expected_steps` counts the products and
+passes each chosen section makes under the run's settings and plan (a Lanczos run is counted at
+`expected_lanczos` products, the trace and the density at their budgets, the per-sample pass at
+`PER_SAMPLE_PASSES` gradient passes), and the plan is their sum in seconds, with the peak memory of
+the retained graphs and the Lanczos bases.
+
+The exact paths are chosen by cost, not by d alone, under `--budget`: the dense Hessian (d products;
+exact trace, density, λ̄, ρ_diag and column bounds on L∞) is built when d ≤ `--exact-max-d` and its
+products fit in half the budget. Without a budget the choice stays d ≤ `--exact-max-d`, so that no
+report depends on the machine's speed or load; when the dense Hessian is predicted to take more than
+`EXACT_AFFORDABLE_S` and more than the stochastic estimates it replaces, the plan and a warning say
+so (`exact_reason`, not a warning: the warnings too must not depend on timings) and name
+`--budget`. `fit_to_budget` then scales the products that only tighten error bars (trace probes, SLQ
+probes, sampled columns, sign-ascent products, fisher probes, race steps) down to what the budget
+leaves, keeping floors, and records every cut with its effect on the error bars (a standard error
+grows as 1/√(probes): ×√(before/after)). The plan is printed before the work (not with --quiet) and
+recorded in the report under `settings.cost`, with the measured wall time and peak memory.
+"""
+
+from __future__ import annotations
+
+import math
+import resource
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+
+from ..load import Problem
+
+# Without --budget, a dense Hessian predicted to take longer than this (and longer than the estimates it
+# replaces) is still built (d ≤ --exact-max-d: reports never depend on timings); the plan says so.
+EXACT_AFFORDABLE_S = 300.0
+PER_SAMPLE_PASSES = 3.0  # one per-sample pass ≈ this many gradient passes (BackPACK ≈ 1.5–2, torch.func 2–4)
+CG_PRODUCTS = 60  # products of each damped CG solve (F and EF), typical at rtol 1e-6
+BUDGET_MARGIN = 0.85  # plan to this share of --budget (loading, rendering and estimation error need the rest)
+ROUND = 8  # vectors in the timed round of products
+
+
+def expected_lanczos(top_k: int, max_matvecs: int) -> int:
+    """Products a Lanczos run for the k extreme eigenvalues typically makes before every residual < tol
+    (measured on the benchmark models: 20–60 for k = 5), capped by its budget."""
+    return min(max_matvecs, 8 * top_k + 20)
+
+
+@dataclass(frozen=True)
+class UnitCosts:
+    """Seconds of one gradient pass; of one Hessian product per vector in a batched round (`hvp`: trace,
+    density, columns) and alone (`hvp_single`: a Lanczos step); the one-time cost of the first Hessian
+    product; of one GGN product per vector (in a round); and the bytes of the retained graphs."""
+
+    gradient: float
+    hvp: float
+    hvp_setup: float
+    curvature: float
+    graph_bytes: int
+    hvp_mode: str
+    hvp_single: float = math.nan
+    curvature_single: float = math.nan
+
+    @property
+    def single(self) -> float:
+        return self.hvp_single if math.isfinite(self.hvp_single) else self.hvp
+
+    @property
+    def curvature_alone(self) -> float:
+        if math.isfinite(self.curvature_single):
+            return self.curvature_single
+        return self.curvature if math.isfinite(self.curvature) else 2 * self.single
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"gradient_pass_s": self.gradient, "hessian_product_s": self.hvp,
+                "hessian_product_single_s": self.hvp_single, "hessian_setup_s": self.hvp_setup,
+                "curvature_product_s": self.curvature, "curvature_product_single_s": self.curvature_single,
+                "retained_graph_bytes": self.graph_bytes,
+                "hvp_mode": self.hvp_mode}
+
+
+@dataclass
+class Step:
+    section: str
+    what: str
+    count: float  # products (kind H or F) or passes (kind grad, ps)
+    kind: str  # "H" Hessian products, "F" GGN/EF/F_mc/Σ products, "grad" gradient passes, "ps" per-sample passes
+    alone: bool = False  # one vector per product call (a Lanczos step, a CG iteration), not a round of them
+    seconds: float = 0.0
+
+
+@dataclass
+class CostPlan:
+    """The plan of a run: its steps, their expected seconds, memory, the exact-path choice and any cuts."""
+
+    units: UnitCosts
+    steps: list[Step]
+    memory_bytes: int
+    exact: bool
+    exact_reason: str
+    budget: float | None = None
+    cuts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    measure_seconds: float = 0.0
+    measured: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def seconds(self) -> float:
+        return sum(s.seconds for s in self.steps)
+
+    def by_section(self) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for s in self.steps:
+            out[s.section] = out.get(s.section, 0.0) + s.seconds
+        return out
+
+    def gradient_equivalents(self) -> float:
+        return self.seconds / self.units.gradient if self.units.gradient > 0 else math.nan
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "expected_seconds": self.seconds, "gradient_pass_equivalents": self.gradient_equivalents(),
+            "by_section": self.by_section(),
+            "steps": [{"section": s.section, "what": s.what, "count": s.count, "kind": s.kind, "seconds": s.seconds}
+                      for s in self.steps],
+            "units": self.units.as_dict(), "expected_memory_bytes": self.memory_bytes, "exact": self.exact,
+            "exact_reason": self.exact_reason, "budget": self.budget, "cuts": self.cuts,
+            "measure_seconds": self.measure_seconds, "measured": self.measured,
+        }
+
+    def lines(self) -> list[str]:
+        """The plan as the command line prints it before the work."""
+        u = self.units
+        head = (f"cost plan: one gradient pass {u.gradient:.3g} s, one Hessian product {u.single:.3g} s alone, "
+                f"{u.hvp:.3g} s in a round ({u.hvp_mode}; the first {u.hvp_setup:.3g} s more), one GGN product "
+                f"{u.curvature_single:.3g} s alone, {u.curvature:.3g} s in a round")
+        rows = [head]
+        for section, seconds in self.by_section().items():
+            parts = [f"{s.what} {s.count:g}" for s in self.steps if s.section == section]
+            rows.append(f"  {section:<15} ~{seconds:8.1f} s  ({', '.join(parts)})")
+        budget = f" of a {self.budget:g} s budget" if self.budget else ""
+        rows.append(f"  expected {self.seconds:.1f} s{budget} (≈ {self.gradient_equivalents():.0f} gradient passes), "
+                    f"peak memory of retained graphs and Lanczos bases ≈ {self.memory_bytes / 2**20:.0f} MiB; "
+                    f"exact paths: {'yes' if self.exact else 'no'} ({self.exact_reason})")
+        for name, cut in self.cuts.items():
+            rows.append(f"  budget cut {name}: {cut['from']} → {cut['to']} ({cut['effect']})")
+        return rows
+
+
+def peak_memory_bytes(device: torch.device) -> int:
+    """Peak resident memory of this process (and peak CUDA allocation on a GPU)."""
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    rss *= 1 if sys.platform == "darwin" else 1024
+    if device.type == "cuda":
+        rss += torch.cuda.max_memory_allocated(device)
+    return int(rss)
+
+
+def _timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def measure_units(problem: Problem, hessian_operator, curvature_operator=None,
+                  gradient_seconds: float | None = None) -> UnitCosts:
+    """Time the first Hessian product, a second one alone, a round of ROUND Hessian products and (given a
+    curvature operator, after one warm-up product) a round of its products; the gradient pass is the
+    run's own (`gradient_seconds`), else timed here. The products are spent; they count in no result."""
+    from ..operators import loss_and_gradient
+
+    gradient = gradient_seconds if gradient_seconds is not None else _timed(lambda: loss_and_gradient(problem))
+    v = torch.zeros(problem.d, 1, dtype=problem.dtype, device=problem.device)
+    first = _timed(lambda: hessian_operator.matmat(v))
+    single = _timed(lambda: hessian_operator.matmat(v))
+    block = torch.zeros(problem.d, ROUND, dtype=problem.dtype, device=problem.device)
+    hvp = _timed(lambda: hessian_operator.matmat(block)) / ROUND
+    curvature = curvature_single = math.nan
+    if curvature_operator is not None:
+        curvature_operator.matmat(v)  # warm-up: first calls of torch.func's transforms
+        curvature_single = _timed(lambda: curvature_operator.matmat(v))
+        curvature = _timed(lambda: curvature_operator.matmat(block)) / ROUND
+        curvature_operator.matvecs -= 2 + ROUND
+    graph = int(getattr(hessian_operator, "_graph_bytes", 0) or 0) * len(problem.batches)
+    hessian_operator.matvecs -= 2 + ROUND
+    mode = getattr(hessian_operator, "mode", "?")
+    return UnitCosts(gradient, hvp, max(0.0, first - single), curvature, graph if mode != "fwd-rev" else 0, mode,
+                     hvp_single=single, curvature_single=curvature_single)
