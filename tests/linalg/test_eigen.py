@@ -49,7 +49,8 @@ def test_ritz_vectors_are_eigenvectors():
     for ritz, v in zip(top.values, top.vectors):
         assert torch.allclose(v.norm(), torch.tensor(1.0, dtype=torch.float64))
         r = op.matvec(v) - ritz.value * v
-        assert float(r.norm()) <= ritz.residual * 10 + 1e-12
+        assert float(r.norm()) <= ritz.residual_norm * 10 + 1e-12  # the plain residual bound ‖Ay − θy‖
+        assert ritz.residual <= ritz.residual_norm  # the bar is the tighter of the two bounds
 
 
 def _diagonal_operator(eigenvalues: np.ndarray):
@@ -137,3 +138,41 @@ def test_a_budget_that_ends_at_an_invariant_subspace_is_not_converged():
     result = lanczos(_diagonal_operator(lam), 2, "largest", tol=1e-8, max_matvecs=2,
                      generator=generator(0, "b"), d=len(lam))
     assert [round(r.value, 10) for r in result.values] == [2.0, 1.0] and not result.converged
+
+
+def _rotated(lam: np.ndarray, seed: int) -> torch.Tensor:
+    q, _ = np.linalg.qr(np.random.default_rng(seed).standard_normal((len(lam), len(lam))))
+    h = (q * lam) @ q.T
+    return torch.from_numpy(0.5 * (h + h.T))
+
+
+@pytest.mark.parametrize("which", ["largest", "smallest"])
+@pytest.mark.parametrize("copies", [2, 3, 5])
+def test_a_block_wider_than_the_multiplicity_finds_every_copy_and_a_narrower_one_says_so(which, copies):
+    """A rotated spectrum (d = 200) with a repeated extreme value:
+    a block of p vectors shows min(multiplicity, p) copies. Wider than the multiplicity: all copies, each
+    shown once, no flag. Narrower: as many copies as it can show (p, plus one per restart in the
+    complement of an invariant subspace) and the flag that more may hide."""
+    rng = np.random.default_rng(copies)
+    lam = rng.uniform(-1, 1, 200)
+    lam[:copies] = 4.0 if which == "largest" else -4.0
+    h = _rotated(lam, copies)
+    want = np.sort(lam)[::-1] if which == "largest" else np.sort(lam)
+    k = copies + 1
+    wide = lanczos(h, k, which, tol=1e-8, max_matvecs=300, generator=generator(0, "w"), block=copies + 1)
+    assert wide.converged and not wide.copies_hidden and wide.block_size == copies + 1
+    assert all(abs(r.value - t) <= r.residual + 1e-12 for r, t in zip(wide.values, want[:k]))
+    assert wide.matvecs < 200  # not by exhausting the space
+    assert wide.copies[:copies] == [copies] * copies
+    narrow = lanczos(h, k, which, tol=1e-8, max_matvecs=300, generator=generator(0, "n"), block=copies - 1)
+    # p + restarts copies are the most it is sure to see (rounding may seed one more): may hide further copies
+    assert narrow.copies_hidden and narrow.copies[0] >= narrow.copy_limit
+
+
+def test_blocks_of_two_certify_with_gap_bounds_single_vectors_with_residuals():
+    h = _rotated(np.concatenate([[5.0, 3.0], np.linspace(-1, 1, 38)]), 1)
+    single = lanczos(h, 1, "largest", tol=1e-6, max_matvecs=100, generator=generator(0, "s"), block=1)
+    block = lanczos(h, 1, "largest", tol=1e-6, max_matvecs=100, generator=generator(0, "s"), block=2)
+    assert single.values[0].bound == "residual" and block.values[0].bound == "gap"
+    gap = block.values[0]
+    assert gap.residual < gap.residual_norm and abs(gap.value - 5.0) <= gap.residual <= 1e-6 * 5.0
