@@ -81,7 +81,7 @@ class Basis:
         out = torch.zeros(self.d, coefficients.shape[1], dtype=torch.float64, device=self.device)
         c = coefficients.to(self.dtype)
         start = 0
-        lo, hi = (0, self.size) if rows is None else (rows.start or 0, rows.stop if rows.stop is not None else self.size)
+        lo, hi = (0, self.size) if rows is None else (rows.start or 0, self.size if rows.stop is None else rows.stop)
         for v in self._views():
             stop = start + v.shape[0]
             a, b = max(lo, start), min(hi, stop)

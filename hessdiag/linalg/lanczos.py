@@ -172,7 +172,8 @@ class Recurrence:
         self.T[keep:, :keep] = c
         self.T[:keep, keep:] = c.T
         self.banded = False
-        self.previous, self.current = None, block.q  # the coupling to the kept vectors is removed by re-orthogonalisation
+        # the coupling to the kept vectors is removed by re-orthogonalisation
+        self.previous, self.current = None, block.q
         self.basis.append(block.q.T)
 
 
