@@ -27,7 +27,7 @@ with the true residuals plus a rounding allowance d·ε·‖A‖₂.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 import numpy as np
@@ -167,7 +167,35 @@ def extreme_eigenpairs(operator: Any, k: int, which: str, *, tol: float = DEFAUL
                        d: int | None = None, device: torch.device | None = None, block: int = 1,
                        capacity: int | None = None, progress: Progress | None = None) -> LanczosResult:
     """k extreme eigenvalues ('largest' or 'smallest' algebraic) of a symmetric map, by block Lanczos
-    with blocks of `block` vectors and a basis of at most `capacity` vectors (None: no limit)."""
+    with blocks of `block` vectors and a basis of at most `capacity` vectors (None: no limit).
+
+    A run whose value showed a repeated eigenvalue (≥ 2 copies) as many times as it could see, with a
+    different value reported after those copies, may have missed copies that belong in the k: then,
+    budget permitting, the run is repeated from a fresh random block of k vectors (which sees up to k
+    copies, enough to fill the list); `matvecs` counts both runs."""
+    first = _extreme_once(operator, k, which, tol, max_matvecs, generator, d, device, block, capacity, progress)
+    wider = min(k, first.vectors.shape[1])  # vectors: (k, d)
+    left = max_matvecs - first.matvecs
+    if not (first.converged and _may_displace(first)) or block >= wider or left < wider or \
+            (capacity is not None and capacity < k + 1 + 2 * wider):
+        return first
+    second = _extreme_once(operator, k, which, tol, left, generator, d, device, wider, capacity, progress)
+    chosen = second if second.converged else first
+    return replace(chosen, matvecs=first.matvecs + second.matvecs)
+
+
+def _may_displace(result: LanczosResult) -> bool:
+    """Whether a value showed ≥ 2 copies, as many as the run could see, and a different value follows them."""
+    for i, copies in enumerate(result.copies):
+        if result.copy_limit is not None and copies >= max(2, result.copy_limit):
+            return i + copies < len(result.values)
+    return False
+
+
+def _extreme_once(operator: Any, k: int, which: str, tol: float, max_matvecs: int, generator: torch.Generator,
+                  d: int | None, device, block: int, capacity: int | None, progress: Progress | None
+                  ) -> LanczosResult:
+    """One (block) Lanczos run: see `extreme_eigenpairs`."""
     products, rec, k, limit = _setup(operator, k, which, max_matvecs, block, capacity, d, device, generator)
     d = products.d
     run = _Run(rec, products, k, which, tol, torch.finfo(products.map.dtype).eps, d)
@@ -209,10 +237,13 @@ def _result(run: _Run, pairs: RitzPairs, block: NextBlock, converged: bool, tail
     bars = _residuals(s_all, block.b) + run.allowance(pairs.scale)
     values = pairs.values
     limit = None if rec.n >= run.d or tail is not None else rec.p + run.replaced
-    if tail is not None:
+    if tail is not None:  # the complement of the basis is one eigenspace: its copies are known
         values, vectors = _with_copies(values, vectors, tail, run, rec.basis, generator)
         limit = None
+        converged = len(values) == run.k and resolved(values, run.tol, pairs.scale)
     copies = copies_seen(values, spectrum, bars, run.tol, pairs.scale)
+    if tail is not None:
+        copies = [c + tail[1] if abs(v.value - tail[0]) <= v.residual else c for v, c in zip(values, copies)]
     return LanczosResult(run.which, values, run.products.matvecs, converged, vectors, rec.p, copies, limit,
                          run.restarts)
 

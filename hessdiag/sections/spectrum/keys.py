@@ -7,7 +7,7 @@ from ...report.section import Key
 
 # How many copies of each reported value a run showed, the most it could show, and whether one may hide more.
 COPIES = obj({"copies": {"type": "array", "items": INT}, "limit": {"type": ["integer", "null"]},
-              "copies_hidden": BOOL}, nullable=False)
+              "copies_hidden": BOOL, "block_size": INT}, nullable=False)
 
 KEYS = {
     "eigenvalues": Key("Eigenvalues", obj({"top": {"type": "array", "items": RITZ},
