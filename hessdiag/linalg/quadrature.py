@@ -31,7 +31,7 @@ import torch
 from scipy.linalg import eigh_tridiagonal
 from torch import Tensor
 
-from .lanczos import Lanczos
+from .lanczos import Lanczos, NextBlock
 from .linear_map import CountedProducts
 from .probes import rademacher
 
@@ -146,19 +146,20 @@ def _gauss_rule(alphas: list[float], betas: list[float]) -> tuple[np.ndarray, np
 def _lockstep_rules(products: CountedProducts, starts: Tensor, steps: int) -> list[tuple[list[float], list[float]]]:
     """m steps of the shared Lanczos recurrence from each column of `starts` (d, g), one batched
     product per step. Returns (α_1..α_m, β_1..β_{m−1}) per probe; a probe stops early when its β vanishes."""
-    run = Lanczos(products, starts)
-    g = starts.shape[1]
-    active = torch.arange(g, device=run.current.device)
+    run = Lanczos(products, starts, basis_dtype=products.map.dtype)
+    active = list(range(starts.shape[1]))
     scale = 0.0
     for j in range(steps):
-        alpha, w, beta = run.step(None if active.numel() == g else active)
-        scale = max(scale, float(alpha.abs().max()), float(beta.max()))
-        keep = [i for i in range(active.numel()) if j + 1 < steps and float(beta[i]) > 1e-12 * max(scale, 1e-300)]
-        if not keep:
+        blocks = run.step(active)
+        betas = [float(w.norm()) for _, w in blocks]
+        scale = max(scale, max(abs(float(a[0, 0])) for a, _ in blocks), max(betas))
+        keep = [i for i, beta in enumerate(betas) if j + 1 < steps and beta > 1e-12 * max(scale, 1e-300)]
+        for i in keep:
+            w, beta = blocks[i][1], betas[i]
+            run.runs[active[i]].advance(NextBlock(w / beta, np.array([[beta]]), 0.0, 0))
+        active = [active[i] for i in keep]
+        if not active:
             break
-        keep_t = torch.tensor(keep, device=run.current.device)
-        active = active[keep_t]
-        run.advance(active, w[keep_t], beta[keep_t])
     return list(zip(run.alphas, run.betas))
 
 

@@ -152,15 +152,20 @@ class HessianOperator(CurvatureOperator):
         self.mode = mode
 
     @property
+    def graph_bytes(self) -> int:
+        """Bytes saved by the first batch's gradient graph (measured once)."""
+        if self._graph_bytes is None:
+            first = _RetainedGradient(self.problem, self.problem.batches[0], measure=True)
+            self._graph_bytes = first.saved_bytes
+            if self.mode == "retained" and 0 not in self._cache:
+                self._cache[0] = first
+        return self._graph_bytes
+
+    @property
     def vectors_per_pass(self) -> int:
         """How many vectors go through one batch at once (fixed on first use, from the first batch's graph)."""
         if self._per_pass is None:
-            if self._graph_bytes is None:
-                first = _RetainedGradient(self.problem, self.problem.batches[0], measure=True)
-                self._graph_bytes = first.saved_bytes
-                if self.mode == "retained" and 0 not in self._cache:
-                    self._cache[0] = first
-            graph = max(self._graph_bytes, 1)
+            graph = max(self.graph_bytes, 1)
             self._per_pass = max(1, memory_budget_bytes(self.device) // 2 // graph)
             if self.device.type == "cpu":
                 self._per_pass = max(1, min(self._per_pass, CPU_PASS_BYTES // graph))

@@ -39,7 +39,8 @@ def nullable(schema: Mapping[str, Any]) -> dict[str, Any]:
     return {"oneOf": [{"type": "null"}, dict(schema)]}
 
 
-RITZ = obj({"value": NUM, "residual": NUM}, nullable=False)
+RITZ = obj({"value": NUM, "residual": NUM, "bound": {"enum": ["residual", "gap"]}, "residual_norm": NUM},
+           nullable=False)
 EST = obj({"estimate": NUM, "stderr": NUM}, nullable=False)
 
 

@@ -18,6 +18,7 @@ from ..estimators.noise.moments import GradientMoments, gradient_moments
 from ..linalg import LanczosResult, dense_matrix, dense_top
 from ..load import Problem, Settings
 from ..operators import CURVATURE_MATRICES, CurvatureOperator, MatrixInputs
+from ..operators.ggn_diagonal import ggn_diagonal, output_count
 from ..operators.per_sample import PerSampleGradients, SampleCouplingError
 from ..operators.registry import HESSIAN
 from ..rng import generator
@@ -72,9 +73,33 @@ class CurvatureFamily:
                 result = dense_top(self.dense(name), self.settings.top_k, unit_roundoff=torch.finfo(operator.dtype).eps)
             else:
                 result = lanczos(operator, "largest", f"top-k of {name}", f"lanczos-top-{name}", f"lanczos_{name}",
-                                 settings=self.settings, log=self.log)
+                                 settings=self.settings, plan=self.plan, log=self.log)
             self._tops[name] = result
         return self._tops[name]
+
+    @cached_property
+    def ggn_diagonal(self) -> Tensor | None:
+        """diag(GGN) = diag(F) exactly, from C per-sample backward passes per batch, when the model has at
+        most plan.ggn_exact_max_outputs outputs per sample (None otherwise, or when the model cannot be
+        evaluated one row at a time; the reason is recorded). tr(GGN) is its sum."""
+        outputs = output_count(self.problem)
+        if outputs > self.plan.ggn_exact_max_outputs:
+            self.log.record("ggn_diagonal", f"not exact: {outputs} outputs per sample > "
+                                            f"{self.plan.ggn_exact_max_outputs} backward passes per batch")
+            return None
+        try:
+            with self.log.timer("ggn_diagonal"):
+                diagonal = ggn_diagonal(self.problem)
+        except Exception as exc:  # a model torch.func cannot run one row at a time: probes instead
+            self.log.record("ggn_diagonal", f"not exact: {type(exc).__name__}")
+            return None
+        self.log.record("ggn_diagonal", f"exact: {outputs} backward passes per batch")
+        return diagonal.to(torch.float64)
+
+    @property
+    def fisher_diagonal(self) -> Tensor | None:
+        """diag(F), which equals diag(GGN) for ce, mse and bce (thesis Prop. 7.1); None when not exact."""
+        return self.ggn_diagonal
 
     @cached_property
     def per_sample(self) -> PerSampleGradients:

@@ -26,16 +26,23 @@ from .plan import Plan
 
 
 def lanczos(operator: CurvatureOperator, which: str, what: str, stream: str, timing: str, *, settings: Settings,
-            log: RunLog) -> LanczosResult:
-    """One Lanczos run ('largest' or 'smallest') with the run's settings: timed, with progress, and a
-    warning if it does not converge (the residual bars stay valid bounds)."""
+            plan: Plan, log: RunLog) -> LanczosResult:
+    """One Lanczos run ('largest' or 'smallest') with the run's settings and the plan's block size: timed,
+    with progress, a warning if it does not converge (the bars stay valid bounds) and one if a reported
+    value shows as many copies as the run could see (it may have more)."""
+    block = plan.lanczos_block_size(settings.top_k, operator.device.type, getattr(operator, "graph_bytes", None))
     with log.timer(timing):
         result = extreme_eigenpairs(operator, settings.top_k, which, tol=settings.tol,
-                                    max_matvecs=settings.max_matvecs, generator=generator(settings.seed, stream),
+                                    max_matvecs=max(settings.max_matvecs, block), block=block,
+                                    generator=generator(settings.seed, stream),
                                     progress=log.tick(f"Lanczos {what}", settings.max_matvecs))
     if not result.converged:
         log.warn(f"Lanczos {what} did not reach tol {settings.tol:g} within {result.matvecs} products; "
                  "the residual bars are still valid bounds")
+    if result.copies_hidden and result.block_size > 1:
+        shown = sorted({f"{v.value:.6g}" for v, c in zip(result.values, result.copies) if c >= result.copy_limit})
+        log.warn(f"Lanczos {what}: {', '.join(shown)} showed {result.copy_limit} copies, the most this run could "
+                 f"see (blocks of {result.block_size} vectors); such an eigenvalue may have further copies")
     return result
 
 
@@ -55,13 +62,13 @@ class HessianWork:
     def top(self) -> LanczosResult:
         """Top-k eigenpairs (Lanczos)."""
         return lanczos(self.operator, "largest", "top-k", "lanczos-top", "eigenvalues", settings=self.settings,
-                       log=self.log)
+                       plan=self.plan, log=self.log)
 
     @cached_property
     def bottom(self) -> LanczosResult:
         """Bottom-k eigenpairs (Lanczos)."""
         return lanczos(self.operator, "smallest", "bottom-k", "lanczos-bottom", "eigenvalues_bottom",
-                       settings=self.settings, log=self.log)
+                       settings=self.settings, plan=self.plan, log=self.log)
 
     @cached_property
     def spectral_norm(self) -> SpectralNorm:

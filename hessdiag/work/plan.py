@@ -29,6 +29,18 @@ class Plan:
     dense_curvature_max_d: int = 256
     eigendecomposition_max_d: int = 1024
     linf_enumeration_max_d: int = ENUMERATION_MAX_D
+    # Lanczos blocks (issue 14). Two vectors per block are the fewest that tell an eigenvalue from a cluster
+    # narrower than its residual (a single vector sees both as one Ritz value: gap bounds from single vectors
+    # failed in 111 of 200 seeded clustered spectra, from blocks of 2 in 1 of 200), so gap bounds are used
+    # from blocks of 2 only, which also show repeated eigenvalues up to two copies. Blocks cost products: the
+    # default problem's top-5 took 16.4 products with single vectors, 18.4 with blocks of 2 (gap bounds
+    # included), 21.0 with blocks of 3; the bench CNN's λ_max 18 and 7 against 24 and 10. So a block of 2
+    # is used where a batched pass pays for that: on a CPU when the first batch's graph is at most
+    # `lanczos_block_cpu_graph_bytes` (batched/single throughput 2.2× at 0.7 MB, 1.3× at 1.9 MB, 1.0× at
+    # 5 MB: scripts/bench_batched_probes.py), and always on a GPU, where a block of up to
+    # `lanczos_block_gpu` vectors costs about one product.
+    lanczos_block_cpu_graph_bytes: int = 2 * 1024**2
+    lanczos_block_gpu: int = 8
     # geometry (large d): columns for ρ_diag and the sign ascent through products
     sampled_columns: int = 512
     restarts_dense: int = 32
@@ -40,6 +52,10 @@ class Plan:
     level: float = LEVEL
     # fisher
     fisher_probes: int = 32
+    # diag(GGN) and tr(GGN) exactly from C per-sample backward passes per batch (C outputs per sample) up to
+    # this C: a GGN product costs a jvp and a vjp (≈ 2 passes), so C passes cost at most half of the
+    # fisher_probes products that a Hutchinson trace would take (32 probes: 13.55 ± 0.32 for a true 13.71).
+    ggn_exact_max_outputs: int = 32
     mc_samples: int = 1
     damping_factor: float = 1e-3  # λ = damping_factor · λ_max(F) unless --damping
     # CG stops at ‖r‖ ≤ rtol‖∇R‖: the solution is then within rtol·(λ_max + λ)/λ ≈ 1e-3 (float64) of
@@ -53,6 +69,13 @@ class Plan:
     # Hessian product costs about one gradient, and a run makes hundreds): 2.4 s of a 190 s run for a
     # 151k-parameter CNN on 1797 samples (N·d = 2.7e8). Off by default only beyond this N·d.
     race_auto_max_work: float = 1e10
+
+    def lanczos_block_size(self, k: int, device_type: str, graph_bytes: int | None) -> int:
+        """Vectors per Lanczos block for k wanted eigenvalues (see `lanczos_block_cpu_graph_bytes`);
+        `graph_bytes`: the first batch's gradient graph, None when unknown (no block on a CPU)."""
+        if device_type == "cuda":
+            return max(2, min(k, self.lanczos_block_gpu))
+        return 2 if graph_bytes is not None and graph_bytes <= self.lanczos_block_cpu_graph_bytes else 1
 
     @classmethod
     def for_settings(cls, settings: Settings) -> "Plan":

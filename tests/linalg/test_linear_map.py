@@ -65,8 +65,9 @@ def test_an_operator_is_a_linear_map_for_every_estimator():
     op = HessianOperator(problem_for(CASES[0]))
     h = dense_matrix(op)
     eig = torch.linalg.eigvalsh(h)
-    top = lanczos_top_eigenvalues(op, k=2)
-    assert [r.value for r in top.values] == pytest.approx(eig.flip(0)[:2].tolist(), rel=1e-7)
+    top = lanczos_top_eigenvalues(op, k=2)  # default tol 1e-4: each certified bar is at most 1e-4·|θ|
+    for ritz, true in zip(top.values, eig.flip(0)[:2].tolist()):
+        assert abs(ritz.value - true) <= ritz.residual <= 1e-4 * abs(ritz.value)
     whole = hutchpp_trace(op, generator=torch.Generator().manual_seed(0), sketch=op.d, max_matvecs=2 * op.d)
     assert whole.estimate == pytest.approx(float(eig.sum()), rel=1e-8) and whole.stderr == 0  # a sketch of all of R^d
     quadrature = stochastic_lanczos_quadrature(op, probes=2, steps=8, generator=torch.Generator().manual_seed(1))

@@ -68,6 +68,10 @@ def _traces(work: Work, names: list[str]) -> tuple[dict[str, Estimate], Any]:
                                       probes=work.plan.fisher_probes, exact_dim=0)
     traces = dict(comparison.traces)
     if not family.exact:
+        diagonal = family.ggn_diagonal
+        if diagonal is not None:
+            traces[F] = Estimate(float(diagonal.sum()), 0.0, "exact: Σ_n w_n ‖Λ_n^½ J_n‖_F², one backward pass "
+                                                              "per output and batch")
         if moments is not None:
             traces[EF] = Estimate(moments.trace_ef, 0.0, "exact: tr Σ + ‖∇R‖² from per-sample gradients (Eq. 7.22)")
             try:

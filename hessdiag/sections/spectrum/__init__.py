@@ -101,9 +101,19 @@ def finish(result: SpectrumResult, results: Results, work: Work) -> SpectrumResu
     return replace(result, step_sizes=with_sign_step(result.step_sizes, geometry.Linf.hi))
 
 
+def _copies(result: LanczosResult) -> dict[str, Any]:
+    return {"copies": list(result.copies), "limit": result.copy_limit, "copies_hidden": result.copies_hidden,
+            "block_size": result.block_size}
+
+
 def eigenvalues_json(top: LanczosResult, bottom: LanczosResult) -> dict[str, Any]:
+    """Top and bottom Ritz values (each with its bar and the bound that certifies it), products, and the
+    multiplicity account per end: copies each value showed, the most the run could show, whether more may
+    hide, and the block size it ended with (widened to k after a repeated value filled a narrower block)."""
     return {"top": top.as_dict()["values"], "bottom": bottom.as_dict()["values"], "matvecs": top.matvecs,
-            "converged": top.converged, "bottom_matvecs": bottom.matvecs, "bottom_converged": bottom.converged}
+            "converged": top.converged, "bottom_matvecs": bottom.matvecs, "bottom_converged": bottom.converged,
+            "restarts": top.restarts, "bottom_restarts": bottom.restarts,
+            "multiplicity": {"block_size": top.block_size, "top": _copies(top), "bottom": _copies(bottom)}}
 
 
 def to_json(r: SpectrumResult) -> dict[str, Any]:

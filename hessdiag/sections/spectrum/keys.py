@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from ...report.schema import INT, LENGTH_SETTING, NUM, RITZ, obj
+from ...report.schema import BOOL, INT, LENGTH_SETTING, NUM, RITZ, nullable, obj
 from ...report.section import Key
+
+# How many copies of each reported value a run showed, the most it could show, and whether one may hide more.
+COPIES = obj({"copies": {"type": "array", "items": INT}, "limit": {"type": ["integer", "null"]},
+              "copies_hidden": BOOL, "block_size": INT}, nullable=False)
 
 KEYS = {
     "eigenvalues": Key("Eigenvalues", obj({"top": {"type": "array", "items": RITZ, LENGTH_SETTING: "top_k"},
                                            "bottom": {"type": ["array", "null"], "items": RITZ,
                                                       LENGTH_SETTING: "top_k"},
-                                           "matvecs": INT, "converged": {"type": "boolean"}})),
+                                           "matvecs": INT, "converged": {"type": "boolean"},
+                                           "multiplicity": obj({"block_size": INT, "top": COPIES,
+                                                                "bottom": nullable(COPIES)})})),
     "trace": Key("Trace", obj({"estimate": NUM, "stderr": NUM, "method": {"type": "string"}, "matvecs": INT})),
     "mean_abs_eigenvalue": Key("Mean absolute eigenvalue", obj({"estimate": NUM, "stderr": NUM})),
     "density": Key("Spectral density", obj({"grid": {"type": "array", "items": NUM},

@@ -10,21 +10,22 @@ from ...report.terminal.format import fmt
 
 def render(result, console: Console) -> None:
     """The block for one `SpectrumResult`."""
-    table = Table(title="Hessian eigenvalues (Lanczos; ± = certified residual bound)")
+    table = Table(title="Hessian eigenvalues (Lanczos; ± = certified bar: residual bound, or gap = Kato–Temple)")
     table.add_column("#", justify="right")
     table.add_column("top λ", justify="right")
-    table.add_column("± residual", justify="right")
+    table.add_column("± bar (bound)", justify="right")
     bottom = result.bottom.values if result.bottom is not None else []
     if result.bottom is not None:
         table.add_column("bottom λ", justify="right")
-        table.add_column("± residual", justify="right")
+        table.add_column("± bar (bound)", justify="right")
     for i, top in enumerate(result.top.values):
-        row = [str(i + 1), fmt(top.value, 8), fmt(top.residual, 2)]
+        row = [str(i + 1), fmt(top.value, 8), _bar(top)]
         if result.bottom is not None:
             b = bottom[i] if i < len(bottom) else None
-            row += [fmt(b.value, 8) if b else "", fmt(b.residual, 2) if b else ""]
+            row += [fmt(b.value, 8) if b else "", _bar(b) if b else ""]
         table.add_row(*row)
     console.print(table)
+    _render_copies(result, console)
     status = "converged" if result.top.converged else "NOT converged (raise --max-matvecs or --tol)"
     line = f"top-k: {result.top.matvecs} Hessian-vector products, {status}"
     if result.bottom is not None:
@@ -36,6 +37,23 @@ def render(result, console: Console) -> None:
                       f"(from the {result.L2.source} of the spectrum)")
     _render_trace_and_density(result, console)
     _render_step_sizes(result, console)
+
+
+def _bar(ritz) -> str:
+    return f"{fmt(ritz.residual, 2)} ({ritz.bound})"
+
+
+def _render_copies(result, console: Console) -> None:
+    """Which values may hide further copies (a block of p vectors shows at most p + restarts copies)."""
+    for name, r in (("top", result.top), ("bottom", result.bottom)):
+        if r is None or not r.copies_hidden:
+            continue
+        if r.block_size == 1:
+            console.print(f"{name}-k: single vectors show one copy of each eigenvalue (one more per restart): "
+                          "a repeated eigenvalue would appear once", style="dim")
+        else:
+            console.print(f"{name}-k: a value showed {r.copy_limit} copies, the most blocks of {r.block_size} "
+                          "vectors could show: it may have further copies", style="yellow")
 
 
 SPARK = "▁▂▃▄▅▆▇█"
