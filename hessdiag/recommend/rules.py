@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..linalg.intervals import Interval
+from .features import features
 from .measurements import Measured, Measurements
 
 SIGN, EUCLIDEAN, INCONCLUSIVE, NEITHER = "sign", "euclidean", "inconclusive", "neither"
@@ -56,6 +57,8 @@ class Recommendation:
     batch_size: dict[str, float | None]
     race: dict[str, Any] | None = None
     caveats: list[str] = field(default_factory=list)
+    features: dict[str, Any] = field(default_factory=dict)
+    stationarity: dict[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -63,6 +66,8 @@ class Recommendation:
             "settle": self.settle, "variance_adaptation": self.variance_adaptation,
             "ef_warning": self.ef_warning, "step_sizes": self.step_sizes, "batch_size": self.batch_size,
             "race": self.race, "caveats": list(self.caveats),
+            "stationarity": self.stationarity,
+            "features": {k: (None if v is None else v.as_dict()) for k, v in self.features.items()},
         }
 
 
@@ -199,4 +204,5 @@ def recommend(m: Measurements) -> Recommendation:
         settle=what_would_settle(m) if call == INCONCLUSIVE else None,
         variance_adaptation=variance_adaptation_advice(m), ef_warning=ef_warning(m),
         step_sizes=dict(m.step_sizes), batch_size={"m_star": m.m_star, "cabs": m.cabs}, caveats=caveats,
+        features=features(m),
     )

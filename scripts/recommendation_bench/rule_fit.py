@@ -1,0 +1,197 @@
+"""Choosing and scoring the call's rule on the benchmark, by leave-one-KIND-out cross-validation.
+
+The rule is a logistic regression of "the sign family wins" (clear cases only: truth sign = 1,
+euclidean = 0; class-balanced weights, L2 penalty C = 1) on at most MAX_FEATURES standardised
+features from `hessdiag.recommend.features` (the values a run reports, with their intervals); its
+score s = w·z + b becomes a call with a margin μ: `sign` when the whole score interval (the feature
+intervals pushed through the linear score) lies above μ, `euclidean` when below −μ, else
+`inconclusive`. A missing feature is imputed at the training mean (z = 0, no information).
+
+Selection of (features, μ) maximises, over leave-one-kind-out folds of the TRAINING kinds, the
+utility U = right − 2·wrong − 0.25·inconclusive (right/wrong on clear cases; inconclusive on all).
+The two checkpoints of a kind are never split between training and test. The accuracy the report
+states is NESTED: for every kind, the whole selection runs on the other twelve kinds and the chosen
+rule, fitted on them, calls the held-out kind's cases. The rule in the code is the same procedure run
+on all thirteen kinds. Variants: `with_race` (the race's log ratio is a candidate feature),
+`no_race` (it is not), `race_tiebreak` (no_race, and where it is inconclusive the race's winner).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from typing import Iterable
+
+import numpy as np
+
+MAX_FEATURES = 3
+MARGINS = (0.0, 0.5, 1.0)
+PENALTY_C = 1.0
+RACE = "log_race_ratio"
+
+
+def feature_table(evidence: dict, races: dict, names: Iterable[str], race_length: int = 200) -> dict:
+    """{case: {feature: (value, lo, hi) | None}} from the cached reports and the race study."""
+    from .race_study import race_entry
+
+    out = {}
+    for n in names:
+        feats = dict(evidence["cases"][n]["report"]["recommendation"].get("features") or {})
+        table = {k: None if v is None else (v["value"], *v["interval"]) for k, v in feats.items()}
+        race = race_entry(races, n, "default", race_length)
+        table[RACE] = None
+        if race is not None and race["ratio"] and race["ratio"] > 0 and math.isfinite(race["ratio"]):
+            lo, hi = race["ratio_range"] or (race["ratio"], race["ratio"])
+            table[RACE] = (math.log10(race["ratio"]), math.log10(max(lo, 1e-300)), math.log10(max(hi, 1e-300)))
+        out[n] = table
+    return out
+
+
+def _matrix(table: dict, cases: list[str], feats: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Values, lower and upper ends (NaN where missing), cases × features."""
+    v = np.full((len(cases), len(feats)), np.nan)
+    lo, hi = v.copy(), v.copy()
+    for i, c in enumerate(cases):
+        for j, f in enumerate(feats):
+            got = table[c].get(f)
+            if got is not None and all(math.isfinite(x) for x in got[:1]):
+                v[i, j], lo[i, j], hi[i, j] = got
+    return v, lo, hi
+
+
+class Model:
+    """A fitted logistic rule: standardisation, coefficients, intercept, margin."""
+
+    def __init__(self, feats: tuple[str, ...], mean: np.ndarray, scale: np.ndarray, coef: np.ndarray,
+                 intercept: float, margin: float) -> None:
+        self.feats, self.mean, self.scale, self.coef, self.intercept, self.margin = \
+            feats, mean, scale, coef, intercept, margin
+
+    def score_interval(self, v: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, ...]:
+        def z(a: np.ndarray) -> np.ndarray:
+            out = (a - self.mean) / self.scale
+            return np.where(np.isfinite(out), out, np.where(np.isnan(a), 0.0, out))
+
+        zv, zl, zh = z(v), z(np.where(np.isnan(lo), v, lo)), z(np.where(np.isnan(hi), v, hi))
+        zl, zh = np.clip(zl, -50, 50), np.clip(zh, -50, 50)
+        s = zv @ self.coef + self.intercept
+        low = np.where(self.coef >= 0, zl, zh) @ self.coef + self.intercept
+        high = np.where(self.coef >= 0, zh, zl) @ self.coef + self.intercept
+        return s, low, high
+
+    def calls(self, v: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> list[str]:
+        _, low, high = self.score_interval(v, lo, hi)
+        return ["sign" if a > self.margin else "euclidean" if b < -self.margin else "inconclusive"
+                for a, b in zip(low, high)]
+
+
+def fit(table: dict, truth: dict, cases: list[str], feats: tuple[str, ...], margin: float) -> Model:
+    from sklearn.linear_model import LogisticRegression
+
+    clear = [c for c in cases if truth[c] in ("sign", "euclidean")]
+    v, _, _ = _matrix(table, clear, feats)
+    mean = np.nanmean(v, axis=0)
+    mean = np.where(np.isfinite(mean), mean, 0.0)
+    scale = np.nanstd(v, axis=0)
+    scale = np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
+    z = np.nan_to_num((v - mean) / scale)
+    y = np.array([truth[c] == "sign" for c in clear], dtype=int)
+    if len(set(y)) < 2:  # one class only: a constant rule
+        return Model(feats, mean, scale, np.zeros(len(feats)), 5.0 if y[0] else -5.0, margin)
+    model = LogisticRegression(C=PENALTY_C, class_weight="balanced", max_iter=1000).fit(z, y)
+    return Model(feats, mean, scale, model.coef_[0], float(model.intercept_[0]), margin)
+
+
+def utility(calls: dict, truth: dict) -> float:
+    right = sum(calls[c] == truth[c] for c in calls if truth[c] in ("sign", "euclidean"))
+    wrong = sum(calls[c] not in (truth[c], "inconclusive") for c in calls if truth[c] in ("sign", "euclidean"))
+    inconclusive = sum(calls[c] == "inconclusive" for c in calls)
+    return right - 2.0 * wrong - 0.25 * inconclusive
+
+
+def loko_calls(table: dict, truth: dict, kinds: dict, cases: list[str], feats: tuple[str, ...],
+               margins: Iterable[float] = MARGINS) -> dict[float, dict[str, str]]:
+    """Leave-one-kind-out calls of a fixed feature set, for each margin (one fit per fold)."""
+    out: dict[float, dict[str, str]] = {m: {} for m in margins}
+    for kind in sorted({kinds[c] for c in cases}):
+        train = [c for c in cases if kinds[c] != kind]
+        test = [c for c in cases if kinds[c] == kind]
+        model = fit(table, truth, train, feats, 0.0)
+        v, lo, hi = _matrix(table, test, feats)
+        _, low, high = model.score_interval(v, lo, hi)
+        for m in out:
+            for c, a, b in zip(test, low, high):
+                out[m][c] = "sign" if a > m else "euclidean" if b < -m else "inconclusive"
+    return out
+
+
+def candidates(table: dict, race: bool) -> list[str]:
+    names = sorted({f for row in table.values() for f in row})
+    return [f for f in names if race or f != RACE]
+
+
+def select(table: dict, truth: dict, kinds: dict, cases: list[str], race: bool) -> tuple[tuple[str, ...], float, float]:
+    """(features, margin, inner utility) maximising the inner leave-one-kind-out utility."""
+    best = None
+    pool = candidates(table, race)
+    for size in range(1, MAX_FEATURES + 1):
+        for feats in itertools.combinations(pool, size):
+            for margin, calls in loko_calls(table, truth, kinds, cases, feats).items():
+                key = (utility(calls, truth), -size, -margin)
+                if best is None or key > best[0]:
+                    best = (key, feats, margin)
+    assert best is not None
+    return best[1], best[2], best[0][0]
+
+
+def nested(table: dict, truth: dict, kinds: dict, cases: list[str], variant: str,
+           race_calls: dict | None = None) -> tuple[dict[str, str], list[tuple[str, tuple, float]]]:
+    """Nested leave-one-kind-out calls of the whole selection procedure, and what each fold chose."""
+    calls, chosen = {}, []
+    for kind in sorted({kinds[c] for c in cases}):
+        train = [c for c in cases if kinds[c] != kind]
+        test = [c for c in cases if kinds[c] == kind]
+        feats, margin, _ = select(table, truth, kinds, train, race=variant == "with_race")
+        model = fit(table, truth, train, feats, margin)
+        got = model.calls(*_matrix(table, test, feats))
+        for c, call in zip(test, got):
+            if variant == "race_tiebreak" and call == "inconclusive" and race_calls:
+                call = race_calls.get(c, "inconclusive")
+            calls[c] = call
+        chosen.append((kind, feats, margin))
+    return calls, chosen
+
+
+def describe(model: Model) -> str:
+    terms = " ".join(f"{'+' if w >= 0 else '−'} {abs(w):.3f}·z({f})" for w, f in zip(model.coef, model.feats))
+    zs = ", ".join(f"z({f}) = (x − {m:.4g})/{s:.4g}" for f, m, s in zip(model.feats, model.mean, model.scale))
+    return f"s = {model.intercept:.3f} {terms}; {zs}; margin {model.margin:g}"
+
+
+def report(evidence: dict, races: dict, truth_doc: dict, scored: list[str], refit: bool = False) -> None:
+    """Print the nested-CV figures of each variant and the rule each chooses on all kinds (`refit`)."""
+    from .scoring import per_seed, table_text
+
+    truth = {c: truth_doc[c]["truth"] for c in scored}
+    kinds = {c: truth_doc[c]["kind"] for c in scored}
+    seeds = {c: truth_doc[c]["per_seed_labels"] for c in scored}
+    table = feature_table(evidence, races, scored)
+    race_calls = {}
+    for c in scored:
+        r = table[c].get(RACE)
+        race_calls[c] = "inconclusive" if r is None else ("sign" if r[0] >= math.log10(1.25) else
+                                                           "euclidean" if r[0] <= -math.log10(1.25) else "inconclusive")
+    variants = ("no_race", "with_race", "race_tiebreak") if refit else ()
+    for variant in variants:
+        calls, chosen = nested(table, truth, kinds, scored, variant, race_calls)
+        print(table_text(truth, calls, f"nested leave-one-kind-out: rule variant {variant}"))
+        acc = per_seed(seeds, calls)["accuracy_clear"]
+        print("  against each seed's own label: " + ", ".join("-" if a is None else f"{100 * a:.0f}%" for a in acc))
+        for kind, feats, margin in chosen:
+            print(f"  held out {kind:13s}: chose {', '.join(feats)} (margin {margin:g})")
+        feats, margin, inner = select(table, truth, kinds, scored, race=variant == "with_race")
+        model = fit(table, truth, scored, feats, margin)
+        print(f"  on all kinds: {describe(model)} (inner utility {inner:g})")
+        fixed = loko_calls(table, truth, kinds, scored, feats, (margin,))[margin]
+        print(table_text(truth, fixed, "  (optimistic) leave-one-kind-out of that fixed feature set"))
+        print()
