@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from datetime import date
 from typing import Iterable
 
 import numpy as np
@@ -28,6 +29,14 @@ MAX_FEATURES = 3
 MARGINS = (0.0, 0.5, 1.0)
 PENALTY_C = 1.0
 RACE = "log_race_ratio"
+
+
+def benchmark_version(evidence: dict, races: dict, truth_doc: dict) -> str:
+    """Ground-truth settings hash / evidence version / race-study version, as one string."""
+    from .ground_truth import settings
+
+    return (f"ground truth {settings()['settings_hash']} ({len(truth_doc)} cases), "
+            f"evidence v{evidence['evidence_version']}, race study v{races.get('study_version')}")
 
 
 def feature_table(evidence: dict, races: dict, names: Iterable[str], race_length: int = 200) -> dict:
@@ -85,9 +94,29 @@ class Model:
                 for a, b in zip(low, high)]
 
 
-def fit(table: dict, truth: dict, cases: list[str], feats: tuple[str, ...], margin: float) -> Model:
-    from sklearn.linear_model import LogisticRegression
+def logistic(z: np.ndarray, y: np.ndarray, c: float = PENALTY_C) -> tuple[np.ndarray, float]:
+    """L2-penalised logistic regression with class-balanced weights, by Newton's method; the objective of
+    scikit-learn's LogisticRegression(C=c, class_weight="balanced"): ½‖w‖² + c Σ_i s_i log(1 + e^{−ỹ_i(w·z_i + b)}),
+    s_i = n / (2 n_{y_i}), intercept b unpenalised."""
+    n, k = z.shape
+    counts = np.bincount(y, minlength=2)
+    sw = n / (2.0 * counts[y])
+    x = np.hstack([z, np.ones((n, 1))])
+    theta = np.zeros(k + 1)
+    reg = np.eye(k + 1)
+    reg[k, k] = 0.0
+    for _ in range(100):
+        p = 1.0 / (1.0 + np.exp(-np.clip(x @ theta, -50, 50)))
+        grad = reg @ theta + c * x.T @ (sw * (p - y))
+        hess = reg + c * (x * (sw * p * (1 - p))[:, None]).T @ x + 1e-12 * np.eye(k + 1)
+        step = np.linalg.solve(hess, grad)
+        theta -= step
+        if np.max(np.abs(step)) < 1e-10:
+            break
+    return theta[:k], float(theta[k])
 
+
+def fit(table: dict, truth: dict, cases: list[str], feats: tuple[str, ...], margin: float) -> Model:
     clear = [c for c in cases if truth[c] in ("sign", "euclidean")]
     v, _, _ = _matrix(table, clear, feats)
     mean = np.nanmean(v, axis=0)
@@ -98,8 +127,8 @@ def fit(table: dict, truth: dict, cases: list[str], feats: tuple[str, ...], marg
     y = np.array([truth[c] == "sign" for c in clear], dtype=int)
     if len(set(y)) < 2:  # one class only: a constant rule
         return Model(feats, mean, scale, np.zeros(len(feats)), 5.0 if y[0] else -5.0, margin)
-    model = LogisticRegression(C=PENALTY_C, class_weight="balanced", max_iter=1000).fit(z, y)
-    return Model(feats, mean, scale, model.coef_[0], float(model.intercept_[0]), margin)
+    coef, intercept = logistic(z, y)
+    return Model(feats, mean, scale, coef, intercept, margin)
 
 
 def utility(calls: dict, truth: dict) -> float:
@@ -162,6 +191,14 @@ def nested(table: dict, truth: dict, kinds: dict, cases: list[str], variant: str
     return calls, chosen
 
 
+def literal(model: Model, name: str, provenance: dict) -> str:
+    """The rule as a `hessdiag.recommend.rule.LogisticRule` literal, to paste into recommend/coefficients.py."""
+    terms = ",\n        ".join(f"Term({f!r}, {w:.6g}, {m:.6g}, {s:.6g})"
+                              for f, w, m, s in zip(model.feats, model.coef, model.mean, model.scale))
+    return (f"LogisticRule(\n    name={name!r}, intercept={model.intercept:.6g}, margin={model.margin:g},\n"
+            f"    terms=(\n        {terms},\n    ),\n    provenance={provenance!r},\n)")
+
+
 def describe(model: Model) -> str:
     terms = " ".join(f"{'+' if w >= 0 else '−'} {abs(w):.3f}·z({f})" for w, f in zip(model.coef, model.feats))
     zs = ", ".join(f"z({f}) = (x − {m:.4g})/{s:.4g}" for f, m, s in zip(model.feats, model.mean, model.scale))
@@ -170,7 +207,7 @@ def describe(model: Model) -> str:
 
 def report(evidence: dict, races: dict, truth_doc: dict, scored: list[str], refit: bool = False) -> None:
     """Print the nested-CV figures of each variant and the rule each chooses on all kinds (`refit`)."""
-    from .scoring import per_seed, table_text
+    from .scoring import figures, per_seed, table_text
 
     truth = {c: truth_doc[c]["truth"] for c in scored}
     kinds = {c: truth_doc[c]["kind"] for c in scored}
@@ -194,4 +231,13 @@ def report(evidence: dict, races: dict, truth_doc: dict, scored: list[str], refi
         print(f"  on all kinds: {describe(model)} (inner utility {inner:g})")
         fixed = loko_calls(table, truth, kinds, scored, feats, (margin,))[margin]
         print(table_text(truth, fixed, "  (optimistic) leave-one-kind-out of that fixed feature set"))
+        f = figures(truth, calls)
+        provenance = {"fitted": date.today().isoformat(), "benchmark": benchmark_version(evidence, races, truth_doc),
+                      "cases": len(scored), "kinds": len(set(kinds.values())), "clear_cases": f["clear"],
+                      "cross_validation": "nested leave-one-kind-out over the 13 kinds",
+                      "accuracy_clear": round(f["accuracy_clear"], 4),
+                      "wrong_conclusive": None if f["wrong_conclusive"] is None else round(f["wrong_conclusive"], 4),
+                      "inconclusive_share": round(f["inconclusive_share"], 4),
+                      "balanced_accuracy": round(f["balanced_accuracy"], 4)}
+        print(literal(model, variant, provenance))
         print()
