@@ -14,8 +14,12 @@ NO_RACE = LogisticRule(
     provenance={"fitted": None, "accuracy_clear": 0.0, "wrong_conclusive": 0.0},
 )
 WITH_RACE = NO_RACE
+CURVATURE = NO_RACE
 
 
-def rule_for(feats: dict[str, Feature | None]) -> LogisticRule:
-    """The rule with the race when the race ran, the one without it otherwise."""
+def rule_for(feats: dict[str, Feature | None], stationary: bool = False) -> LogisticRule:
+    """At a stationary point the curvature rule (no feature divides by the gradient); otherwise the
+    rule with the race when the race ran, the one without it when it did not."""
+    if stationary:
+        return CURVATURE
     return WITH_RACE if feats.get("log_race_ratio") is not None else NO_RACE

@@ -90,7 +90,7 @@ def _summary(call: str, rule: LogisticRule, outcome: RuleOutcome) -> str:
 def recommend(m: Measurements) -> Recommendation:
     """The call, its evidence, and the advice that goes with it."""
     feats = features(m)
-    rule = rule_for(feats)
+    rule = rule_for(feats, m.stationary)
     outcome = apply(rule, feats)
     call = outcome.call
     caveats = []

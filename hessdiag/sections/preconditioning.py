@@ -86,9 +86,9 @@ def _summary(work: Work, scale: torch.Tensor, stream: str) -> SpectrumSummary:
         s = scale.to(torch.float64).rsqrt().cpu().numpy()
         return summary_from_dense(s[:, None] * dense * s[None, :], torch.finfo(work.problem.dtype).eps)
     base = DenseMap(dense) if dense is not None else work.hessian.operator
-    plan, settings = work.plan, work.settings
+    plan = work.plan
     return summary_from_operator(preconditioned_map(base, scale), generator=work.generator(stream),
-                                 tol=settings.tol, max_matvecs=settings.max_matvecs,
+                                 tol=plan.precondition_tol, max_matvecs=plan.precondition_max_matvecs,
                                  probes=plan.precondition_probes, steps=plan.precondition_steps)
 
 

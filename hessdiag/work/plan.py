@@ -49,8 +49,10 @@ class Plan:
     # preconditioning: exact (dense eigenvalues of P^{-1/2}HP^{-1/2}) up to this d, else Lanczos for λ_max
     # and stochastic Lanczos quadrature for λ̄ with these probes and steps on the scaled map
     precondition_exact_max_d: int = 1024
-    precondition_probes: int = 6
-    precondition_steps: int = 32
+    precondition_probes: int = 4
+    precondition_steps: int = 24
+    precondition_tol: float = 1e-3  # Lanczos for λ_max(Ĥ): residual ≤ this·λ_max, at most the products below
+    precondition_max_matvecs: int = 100
     # blocks: H_BB per parameter tensor; exact from the dense Hessian or from |B| columns when
     # |B| ≤ probes·steps, else `block_probes` Lanczos recurrences of `block_steps` steps per block
     block_steps: int = 20

@@ -13,7 +13,8 @@ The two checkpoints of a kind are never split between training and test. The acc
 states is NESTED: for every kind, the whole selection runs on the other twelve kinds and the chosen
 rule, fitted on them, calls the held-out kind's cases. The rule in the code is the same procedure run
 on all thirteen kinds. Variants: `with_race` (the race's log ratio is a candidate feature),
-`no_race` (it is not), `race_tiebreak` (no_race, and where it is inconclusive the race's winner).
+`no_race` (it is not), `curvature` (no feature that divides by the gradient: the rule for stationary
+points, the race allowed), `race_tiebreak` (no_race, and where it is inconclusive the race's winner).
 """
 
 from __future__ import annotations
@@ -154,15 +155,22 @@ def loko_calls(table: dict, truth: dict, kinds: dict, cases: list[str], feats: t
     return out
 
 
-def candidates(table: dict, race: bool) -> list[str]:
+def candidates(table: dict, variant: str) -> list[str]:
+    """The features a variant may use: `no_race` all but the race, `with_race` all, `curvature` those
+    that do not divide by the gradient (for stationary points) and the race."""
+    from hessdiag.recommend.features import CANDIDATES
+
     names = sorted({f for row in table.values() for f in row})
-    return [f for f in names if race or f != RACE]
+    if variant == "curvature":
+        return [f for f in names if not CANDIDATES[f][2]]
+    return [f for f in names if variant == "with_race" or f != RACE]
 
 
-def select(table: dict, truth: dict, kinds: dict, cases: list[str], race: bool) -> tuple[tuple[str, ...], float, float]:
+def select(table: dict, truth: dict, kinds: dict, cases: list[str],
+           variant: str) -> tuple[tuple[str, ...], float, float]:
     """(features, margin, inner utility) maximising the inner leave-one-kind-out utility."""
     best = None
-    pool = candidates(table, race)
+    pool = candidates(table, variant)
     for size in range(1, MAX_FEATURES + 1):
         for feats in itertools.combinations(pool, size):
             for margin, calls in loko_calls(table, truth, kinds, cases, feats).items():
@@ -180,7 +188,7 @@ def nested(table: dict, truth: dict, kinds: dict, cases: list[str], variant: str
     for kind in sorted({kinds[c] for c in cases}):
         train = [c for c in cases if kinds[c] != kind]
         test = [c for c in cases if kinds[c] == kind]
-        feats, margin, _ = select(table, truth, kinds, train, race=variant == "with_race")
+        feats, margin, _ = select(table, truth, kinds, train, "no_race" if variant == "race_tiebreak" else variant)
         model = fit(table, truth, train, feats, margin)
         got = model.calls(*_matrix(table, test, feats))
         for c, call in zip(test, got):
@@ -218,7 +226,7 @@ def report(evidence: dict, races: dict, truth_doc: dict, scored: list[str], refi
         r = table[c].get(RACE)
         race_calls[c] = "inconclusive" if r is None else ("sign" if r[0] >= math.log10(1.25) else
                                                            "euclidean" if r[0] <= -math.log10(1.25) else "inconclusive")
-    variants = ("no_race", "with_race", "race_tiebreak") if refit else ()
+    variants = ("no_race", "with_race", "curvature", "race_tiebreak") if refit else ()
     for variant in variants:
         calls, chosen = nested(table, truth, kinds, scored, variant, race_calls)
         print(table_text(truth, calls, f"nested leave-one-kind-out: rule variant {variant}"))
@@ -226,7 +234,8 @@ def report(evidence: dict, races: dict, truth_doc: dict, scored: list[str], refi
         print("  against each seed's own label: " + ", ".join("-" if a is None else f"{100 * a:.0f}%" for a in acc))
         for kind, feats, margin in chosen:
             print(f"  held out {kind:13s}: chose {', '.join(feats)} (margin {margin:g})")
-        feats, margin, inner = select(table, truth, kinds, scored, race=variant == "with_race")
+        feats, margin, inner = select(table, truth, kinds, scored,
+                                      "no_race" if variant == "race_tiebreak" else variant)
         model = fit(table, truth, scored, feats, margin)
         print(f"  on all kinds: {describe(model)} (inner utility {inner:g})")
         fixed = loko_calls(table, truth, kinds, scored, feats, (margin,))[margin]

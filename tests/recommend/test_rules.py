@@ -8,7 +8,7 @@ import pytest
 
 from hessdiag.linalg import Interval
 from hessdiag.recommend import Measured, Measurements, call_from_ratio, recommend
-from hessdiag.recommend.coefficients import NO_RACE, WITH_RACE, rule_for
+from hessdiag.recommend.coefficients import CURVATURE, NO_RACE, WITH_RACE, rule_for
 from hessdiag.recommend.features import CANDIDATES, Feature, features
 from hessdiag.recommend.rule import LogisticRule, Term, apply
 
@@ -79,9 +79,12 @@ def test_features_are_log_scaled_with_intervals_and_gradient_ones_vanish_at_a_st
     assert features(Measurements())["log_class_imbalance"].value == 0.0  # no classes: balanced
 
 
-def test_the_race_selects_the_rule_that_uses_it():
+def test_the_race_and_stationarity_select_the_rule():
     with_race = features(_measurements(race_ratio=E(2.0, I(1.8, 2.2))))
     assert rule_for(with_race) is WITH_RACE and rule_for(features(_measurements())) is NO_RACE
+    assert rule_for(with_race, stationary=True) is CURVATURE
+    gradient_based = {name for name, (_, _, g) in CANDIDATES.items() if g}
+    assert not gradient_based & {t.feature for t in CURVATURE.terms}
 
 
 def test_recommend_states_the_rule_its_benchmark_accuracy_and_every_measurement():

@@ -12,15 +12,16 @@
   vanishes at an interpolating fit). With a factor Λ_n = S_n S_nᵀ (ce: S = diag(√p) − p √pᵀ,
   since √pᵀ√p = 1; mse: S = I; bce: S = diag(√(σ(1−σ)))) the diagonal is
   diag(G) = Σ_n w_n Σ_c ((S_nᵀ J_n)_{c,:})², from the output Jacobians J_n of a few rows at a time
-  (`torch.func.jacrev`; memory rows·K·d). Written here as a simple exact reference; the lead may
-  replace it by the shared GGN-diagonal estimator of the fisher work.
+  (`torch.func.jacrev` vmapped over rows: K reverse passes per row; memory rows·K·d). Written here as
+  a simple exact reference; the lead may replace it by the shared GGN-diagonal estimator of the
+  fisher work.
 """
 
 from __future__ import annotations
 
 import torch
 from torch import Tensor
-from torch.func import jacrev
+from torch.func import jacrev, vmap
 
 from ...load.problem import Problem
 
@@ -57,23 +58,24 @@ def _output_factor(loss: str, out: Tensor) -> Tensor:
 
 
 def ggn_diagonal(problem: Problem) -> Tensor:
-    """diag(G) exactly (float64, (d,)), from output Jacobians of chunks of rows."""
+    """diag(G) exactly (float64, (d,)), from per-row output Jacobians of chunks of rows (vmapped)."""
     layout = problem.layout
     total = torch.zeros(layout.d, dtype=torch.float64, device=problem.device)
+
+    def row_outputs(params: dict[str, Tensor], x: Tensor) -> Tensor:
+        return problem.forward(params, x[None]).reshape(-1)
+
+    row_jacobian = vmap(jacrev(row_outputs), in_dims=(None, 0))
     for batch in problem.iter_batches():
         with torch.no_grad():
             k = int(problem.forward(problem.params, batch.x[:1]).reshape(1, -1).shape[1])
         rows = max(1, JACOBIAN_FLOATS // max(1, k * layout.d))
         for start in range(0, batch.size, rows):
             x, w = batch.x[start:start + rows], batch.w[start:start + rows]
-
-            def outputs(params: dict[str, Tensor], x: Tensor = x) -> Tensor:
-                return problem.forward(params, x).reshape(x.shape[0], -1)
-
             with torch.no_grad():
-                out = outputs(problem.params)
-            factor = _output_factor(problem.loss.name, out.detach()).to(torch.float64)
-            jac = jacrev(outputs)(problem.params)  # name → (b, K, *shape)
+                out = problem.forward(problem.params, x).reshape(x.shape[0], -1)
+            factor = _output_factor(problem.loss.name, out).to(torch.float64)
+            jac = row_jacobian(problem.params, x)  # name → (b, K, *shape)
             flat = layout.flatten({n: j.reshape(*j.shape[:2], -1) for n, j in jac.items()}, batch_dims=2)
             scaled = torch.einsum("bkc,bkd->bcd", factor, flat.to(torch.float64))  # (S_nᵀ J_n)
             total += torch.einsum("b,bcd->d", w.to(torch.float64), scaled**2)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from ...estimators.imbalance import ClassStatistics
 from ...estimators.spectrum.step_sizes import basic_steps
 from ...linalg import Estimate, Interval
 from ...recommend import Measured, Measurements
@@ -66,22 +67,19 @@ def _noise_and_fisher(out: dict[str, Any], noise, fisher, reference_batch: int) 
         out["cos_precond_f_ef"] = None if fisher.cosine is None else finite(fisher.cosine.value)
 
 
-def _ratio(value: float | None, interval: Interval | None) -> Measured | None:
-    return _measured(value, interval)
-
-
 def _preconditioning(out: dict[str, Any], result: PreconditioningResult | None) -> None:
     if result is None:
         return
     entries: dict[str, Preconditioned] = {"adam": result.adam, "jacobi": result.jacobi}
     for name, entry in entries.items():
-        out[f"{name}_rate"] = _ratio(entry.rate_ratio, entry.rate_interval)
-        out[f"{name}_progress"] = _ratio(entry.progress_ratio, entry.progress_interval)
+        out[f"{name}_rate"] = _measured(entry.rate_ratio, entry.rate_interval)
+        out[f"{name}_progress"] = _measured(entry.progress_ratio, entry.progress_interval)
     if result.adam.summary is not None and result.adam.summary.lambda_max.value > 0:
         out["adam_lambda_max"] = result.adam.summary.lambda_max.value
 
 
-def _blocks_and_classes(out: dict[str, Any], blocks: BlocksResult | None, classes) -> None:
+def _blocks_and_classes(out: dict[str, Any], blocks: BlocksResult | None,
+                        classes: ClassStatistics | None) -> None:
     if blocks is not None:
         h = blocks.heterogeneity
         if h.blocks < 2:  # one block: homogeneous by definition
@@ -93,7 +91,7 @@ def _blocks_and_classes(out: dict[str, Any], blocks: BlocksResult | None, classe
     _classes(out, classes)
 
 
-def _classes(out: dict[str, Any], classes) -> None:
+def _classes(out: dict[str, Any], classes: ClassStatistics | None) -> None:
     if classes is not None:
         out["class_imbalance"] = finite(classes.imbalance_ratio)
         out["class_entropy"] = finite(classes.normalised_entropy)
@@ -101,8 +99,6 @@ def _classes(out: dict[str, Any], classes) -> None:
 
 def measurements_from(results: Results, d: int, reference_batch: int) -> Measurements:
     """The plain numbers the rules use, from the typed results of the sections that ran."""
-    from ...estimators.imbalance import ClassStatistics
-
     spectrum, geometry = results.get(SpectrumResult), results.get(GeometryResult)
     l2 = spectrum.L2 if spectrum is not None else (geometry.L2 if geometry is not None else None)
     out: dict[str, Any] = {"d": d, "L2": None if l2 is None else Measured(l2.value, Interval(l2.value - l2.residual,
