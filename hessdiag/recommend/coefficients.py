@@ -15,6 +15,8 @@ NO_RACE = LogisticRule(
 )
 WITH_RACE = NO_RACE
 CURVATURE = NO_RACE
+# Whether the race's winner settles a call the rule leaves inconclusive (decided on the benchmark).
+RACE_TIEBREAK = False
 
 
 def rule_for(feats: dict[str, Feature | None], stationary: bool = False) -> LogisticRule:

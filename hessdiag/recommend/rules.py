@@ -11,18 +11,20 @@ At a stationary point (‖∇R‖ at rounding level) the gradient-based features
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..linalg.intervals import Interval
 from .advice import ef_warning, variance_adaptation_advice, what_would_settle
-from .coefficients import rule_for
+from .coefficients import RACE_TIEBREAK, rule_for
 from .evidence import COIN_FLIP_HIGH, Evidence, gather_evidence
 from .features import features
 from .measurements import Measurements
 from .rule import LogisticRule, RuleOutcome, apply
 
 SIGN, EUCLIDEAN, INCONCLUSIVE, NEITHER = "sign", "euclidean", "inconclusive", "neither"
+RACE_DECISIVE = math.log10(1.25)  # the benchmark's threshold for a clear winner, on the log10 ratio
 
 
 @dataclass
@@ -93,6 +95,10 @@ def recommend(m: Measurements) -> Recommendation:
     rule = rule_for(feats, m.stationary)
     outcome = apply(rule, feats)
     call = outcome.call
+    race = feats.get("log_race_ratio")
+    tiebreak = RACE_TIEBREAK and call == INCONCLUSIVE and race is not None and abs(race.value) >= RACE_DECISIVE
+    if tiebreak:
+        call = SIGN if race.value > 0 else EUCLIDEAN
     caveats = []
     if m.coin_flip_share is not None and m.coin_flip_share > COIN_FLIP_HIGH:
         at = f" at batch size {m.reference_batch}" if m.reference_batch else ""
@@ -105,10 +111,13 @@ def recommend(m: Measurements) -> Recommendation:
     if local != INCONCLUSIVE and call != INCONCLUSIVE and local != call:
         caveats.append(f"R(θ), the local one-step guarantee, points the other way ({local}); on the benchmark "
                        "the one-step statement alone did not predict tuned training")
+    summary = _summary(call, rule, outcome)
+    if tiebreak:
+        summary += f" The rule was inconclusive; the tuned race (loss ratio {10 ** race.value:.3g}) settles it."
     return Recommendation(
-        call=call, summary=_summary(call, rule, outcome), evidence=gather_evidence(m, outcome),
+        call=call, summary=summary, evidence=gather_evidence(m, outcome),
         settle=what_would_settle(m, rule, outcome) if call == INCONCLUSIVE else None,
         variance_adaptation=variance_adaptation_advice(m), ef_warning=ef_warning(m),
         step_sizes=dict(m.step_sizes), batch_size={"m_star": m.m_star, "cabs": m.cabs}, caveats=caveats,
-        features=feats, rule=rule_json(rule, outcome),
+        features=feats, rule={**rule_json(rule, outcome), "race_tiebreak": RACE_TIEBREAK, "settled_by_race": tiebreak},
     )

@@ -12,13 +12,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import torch
+from matplotlib.figure import Figure
 from rich.console import Console
 from rich.table import Table
 
 from ..estimators.blocks import BlockHeterogeneity, BlockSpectrum, block_heterogeneity, block_spectra
+from ..estimators.blocks.heterogeneity import common_grid, smoothed
+from ..report.figures import new_figure
 from ..report.schema import EST, INT, NUM, STR, interval, nullable, obj
-from ..report.section import Key, Results, Section
+from ..report.section import FigureSpec, Key, Results, Section
 from ..report.terminal.format import fmt
 from ..work import Work
 
@@ -68,6 +72,34 @@ def render(result: BlocksResult, console: Console) -> None:
                   f"ln 2 ≈ 0.693; {h.pairs} pairs), spread of block tops log10(max/min) = {fmt(h.top_spread, 3)}")
 
 
+def key_numbers(result: BlocksResult) -> list[tuple[str, str]]:
+    h = result.heterogeneity
+    js = "—" if h.average_js is None else f"{h.average_js.estimate:.4g} ± {h.average_js.stderr:.2g}"
+    return [("block heterogeneity: averaged JS divergence (nats)", js),
+            ("spread of block tops log10(max/min)", fmt(h.top_spread, 3))]
+
+
+def plot_blocks(result: BlocksResult) -> Figure | None:
+    """Each block's smoothed spectral density on the common grid the JS divergence uses."""
+    spectra = result.spectra
+    if len(spectra) < 2:
+        return None
+    fig, ax = new_figure(7.0, 3.8)
+    grid, sigma = common_grid(spectra)
+    for i, s in enumerate(spectra[:12]):
+        density = smoothed(*s.pooled(), grid, sigma)
+        ax.semilogy(grid, np.maximum(density, 1e-12), color=f"C{i % 10}", lw=1.0, label=f"{s.name} ({s.numel})")
+    ax.set_xlabel("eigenvalue of H_BB")
+    ax.set_ylabel("share per grid point (log)")
+    ax.legend(fontsize=7, ncol=2)
+    js = result.heterogeneity.average_js
+    ax.set_title("Hessian block spectra" + ("" if js is None else f": averaged JS divergence {js.estimate:.3g}"),
+                 fontsize=9)
+    return fig
+
+
+CAPTION = ("Spectral densities of the Hessian's diagonal blocks (one per parameter tensor, at most 12 drawn), "
+           "Gaussian-smoothed on the common grid of the Jensen–Shannon divergence.")
 _BLOCK = obj({"name": STR, "numel": INT, "top": obj({"value": NUM, "residual": NUM}, nullable=False),
               "mean_abs_eigenvalue": NUM, "method": STR}, nullable=False)
 KEYS = {"blocks": Key("Hessian block heterogeneity", obj({
@@ -75,4 +107,5 @@ KEYS = {"blocks": Key("Hessian block heterogeneity", obj({
     "top_spread_interval": interval(), "blocks": INT, "pairs": INT}))}
 
 SECTION = Section(name="blocks", title="Hessian block heterogeneity", keys=KEYS, compute=compute, to_json=to_json,
-                  render_terminal=render)
+                  render_terminal=render, key_numbers=key_numbers,
+                  figures=(FigureSpec("blocks", CAPTION, plot_blocks),))

@@ -42,6 +42,13 @@ def render(result: ClassStatistics | None, console: Console) -> None:
                   f"rank correlation of frequency with per-class loss {fmt(result.loss_frequency_correlation, 3)}")
 
 
+def key_numbers(result: ClassStatistics | None) -> list[tuple[str, str]]:
+    if result is None:
+        return []
+    return [("class frequencies π_max/π_min", fmt(result.imbalance_ratio, 4)),
+            ("rank correlation of class frequency with per-class loss", fmt(result.loss_frequency_correlation, 3))]
+
+
 KEYS = {"imbalance": Key("Class imbalance", obj({
     "classes": {"type": "integer"}, "present": {"type": "integer"},
     "counts": {"type": "array", "items": {"type": "integer"}}, "frequencies": {"type": "array", "items": NUM},
@@ -49,4 +56,4 @@ KEYS = {"imbalance": Key("Class imbalance", obj({
     "imbalance_ratio": NUM, "normalised_entropy": NUM, "tail_share": NUM, "loss_frequency_correlation": NUM}))}
 
 SECTION = Section(name="imbalance", title="Class imbalance", keys=KEYS, compute=compute, to_json=to_json,
-                  render_terminal=render)
+                  render_terminal=render, key_numbers=key_numbers)

@@ -24,8 +24,10 @@ from ..estimators.preconditioning import (
     JACOBI_EPS,
     SpectrumSummary,
     adam_diagonal,
+    fisher_mc_diagonal,
     ggn_diagonal,
     jacobi_diagonal,
+    output_count,
     preconditioned_map,
     progress_ratio,
     rate_ratio,
@@ -119,6 +121,23 @@ def _measure(work: Work, name: str, p: torch.Tensor, base: SpectrumSummary, desc
     return Preconditioned(description, summary, rate, rate_iv, progress, progress_iv, reason)
 
 
+def _curvature_diagonal(work: Work, notes: list[str]) -> tuple[torch.Tensor, str]:
+    """diag(H) from the dense Hessian; else diag(GGN) exactly (K ≤ plan.jacobi_exact_max_outputs), else
+    diag(F_mc) with the plan's labels per row; the notes say which."""
+    if work.hessian.dense is not None:
+        return torch.from_numpy(np.diag(work.hessian.dense).copy()), "|diag(H)|"
+    k = output_count(work.problem)
+    with work.log.timer("ggn_diagonal"):
+        if k <= work.plan.jacobi_exact_max_outputs:
+            notes.append(f"d = {work.problem.d} is above the dense-Hessian limit: the Jacobi preconditioner is "
+                         "the exact diagonal of the Gauss–Newton matrix (= diag(H) minus the residual term)")
+            return ggn_diagonal(work.problem), "diag(GGN)"
+        notes.append(f"d = {work.problem.d} is above the dense-Hessian limit and the model has {k} outputs: the "
+                     f"Jacobi preconditioner is diag(F_mc), {work.plan.mc_samples} label(s) per row drawn from the "
+                     "model (an unbiased estimate of diag(GGN); exact costs one reverse pass per output)")
+        return fisher_mc_diagonal(work.problem, work.generator("jacobi-fisher-mc"), work.plan.mc_samples), "diag(F_mc)"
+
+
 def compute(work: Work, results: Results) -> PreconditioningResult:
     base = _base_summary(work, results)
     notes = []
@@ -127,13 +146,7 @@ def compute(work: Work, results: Results) -> PreconditioningResult:
         adam = Preconditioned(f"√diag(EF) + {ADAM_EPS:g}", reason="per-sample gradients are undefined for this model")
     else:
         adam = _measure(work, "adam", adam_diagonal(moments.second), base, f"√diag(EF) + {ADAM_EPS:g}")
-    if work.hessian.dense is not None:
-        diagonal, description = torch.from_numpy(np.diag(work.hessian.dense).copy()), "|diag(H)|"
-    else:
-        with work.log.timer("ggn_diagonal"):
-            diagonal, description = ggn_diagonal(work.problem), "diag(GGN)"
-        notes.append(f"d = {work.problem.d} is above the dense-Hessian limit: the Jacobi preconditioner is the "
-                     "exact diagonal of the Gauss–Newton matrix (= diag(H) minus the residual term)")
+    diagonal, description = _curvature_diagonal(work, notes)
     jacobi = _measure(work, "jacobi", jacobi_diagonal(diagonal), base,
                       f"{description} + {JACOBI_EPS:g}·max")
     notes.append("rate ratio = κ_eff(H)/κ_eff(Ĥ), κ_eff = λ_max/λ̄: > 1 means the preconditioned step contracts "
@@ -167,6 +180,13 @@ def render(result: PreconditioningResult, console: Console) -> None:
     console.print(table)
 
 
+def key_numbers(result: PreconditioningResult) -> list[tuple[str, str]]:
+    rows = [("κ_eff = λ_max/λ̄ of H", fmt(result.hessian.condition, 4))]
+    for label, entry in (("Adam √diag(EF)", result.adam), ("Jacobi", result.jacobi)):
+        rows.append((f"rate ratio κ_eff(H)/κ_eff(Ĥ), {label}", fmt(entry.rate_ratio, 4)))
+    return rows
+
+
 _SUMMARY = obj({"lambda_max": obj({"value": NUM, "residual": NUM}), "mean_abs_eigenvalue": obj({"estimate": NUM}),
                 "effective_condition": NUM, "effective_condition_interval": interval()})
 _ENTRY = obj({"preconditioner": STR, "spectrum": _SUMMARY, "rate_ratio": obj({"value": NUM, "interval": interval()}),
@@ -175,4 +195,4 @@ KEYS = {"preconditioning": Key("Hessian under diagonal preconditioners",
                                obj({"hessian": _SUMMARY, "adam": _ENTRY, "jacobi": _ENTRY}))}
 
 SECTION = Section(name="preconditioning", title="Hessian under diagonal preconditioners", keys=KEYS,
-                  compute=compute, to_json=to_json, render_terminal=render)
+                  compute=compute, to_json=to_json, render_terminal=render, key_numbers=key_numbers)

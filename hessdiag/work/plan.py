@@ -53,6 +53,9 @@ class Plan:
     precondition_steps: int = 24
     precondition_tol: float = 1e-3  # Lanczos for λ_max(Ĥ): residual ≤ this·λ_max, at most the products below
     precondition_max_matvecs: int = 100
+    # above the dense limit the Jacobi diagonal is diag(GGN) exactly (one reverse pass per output and row)
+    # up to this many outputs, else diag(F_mc) with `mc_samples` labels per row (one pass per label set)
+    jacobi_exact_max_outputs: int = 16
     # blocks: H_BB per parameter tensor; exact from the dense Hessian or from |B| columns when
     # |B| ≤ probes·steps, else `block_probes` Lanczos recurrences of `block_steps` steps per block
     block_steps: int = 20

@@ -97,6 +97,5 @@ def race_entry(doc: dict, name: str, batch: str = "default", length: int = 200) 
 
 
 def runs(doc: dict) -> list[tuple[str, int]]:
-    """The (batch, length) pairs the study holds."""
-    keys = {k for e in doc["cases"].values() for k in e["races"]}
-    return sorted(((k.split("/")[0], int(k.split("/")[1])) for k in keys), key=lambda t: (t[0] != "default", t[1]))
+    """The (batch, length) pairs of the study as configured (older extra entries are ignored)."""
+    return [("default", length) for length in LENGTHS] + [("case", CASE_BATCH_LENGTH)]

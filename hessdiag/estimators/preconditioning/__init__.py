@@ -2,7 +2,15 @@
 the Jacobi diagonal |diag(H)|; effective condition numbers and the rates GD vs preconditioned GD
 would get on the local quadratic model."""
 
-from .diagonals import ADAM_EPS, JACOBI_EPS, adam_diagonal, ggn_diagonal, jacobi_diagonal
+from .diagonals import (
+    ADAM_EPS,
+    JACOBI_EPS,
+    adam_diagonal,
+    fisher_mc_diagonal,
+    ggn_diagonal,
+    jacobi_diagonal,
+    output_count,
+)
 from .spectra import (
     SpectrumSummary,
     preconditioned_map,
@@ -13,6 +21,7 @@ from .spectra import (
     summary_from_operator,
 )
 
-__all__ = ["ADAM_EPS", "JACOBI_EPS", "SpectrumSummary", "adam_diagonal", "ggn_diagonal", "jacobi_diagonal",
+__all__ = ["ADAM_EPS", "JACOBI_EPS", "SpectrumSummary", "adam_diagonal", "fisher_mc_diagonal", "ggn_diagonal",
+           "jacobi_diagonal", "output_count",
            "preconditioned_map", "progress_ratio", "rate_ratio", "summary_from_dense",
            "summary_from_eigenvalues", "summary_from_operator"]

@@ -14,16 +14,20 @@
   diag(G) = Σ_n w_n Σ_c ((S_nᵀ J_n)_{c,:})², from the output Jacobians J_n of a few rows at a time
   (`torch.func.jacrev` vmapped over rows: K reverse passes per row; memory rows·K·d). Written here as
   a simple exact reference; the lead may replace it by the shared GGN-diagonal estimator of the
-  fisher work.
+  fisher work. It costs K per-row reverse passes, so for many outputs (K > plan.jacobi_exact_max_outputs)
+- `fisher_mc_diagonal` stands in: diag(F_mc) = (1/S) Σ_s Σ_n w_n ĝ_ns², ĝ_ns the gradient of the loss at
+  labels sampled from the model (the F_mc operator's labels), an unbiased estimate of diag(G) from
+  one per-row pass per label set (E_ŷ[ĝ ĝᵀ] = J_nᵀ Λ_n J_n, thesis Prop. 7.1).
 """
 
 from __future__ import annotations
 
 import torch
 from torch import Tensor
-from torch.func import jacrev, vmap
+from torch.func import grad, jacrev, vmap
 
 from ...load.problem import Problem
+from ...operators.fisher_mc import MonteCarloFisherOperator
 
 ADAM_EPS = 1e-8
 JACOBI_EPS = 1e-6
@@ -80,3 +84,30 @@ def ggn_diagonal(problem: Problem) -> Tensor:
             scaled = torch.einsum("bkc,bkd->bcd", factor, flat.to(torch.float64))  # (S_nᵀ J_n)
             total += torch.einsum("b,bcd->d", w.to(torch.float64), scaled**2)
     return total
+
+
+def output_count(problem: Problem) -> int:
+    """K, the number of model outputs per row."""
+    with torch.no_grad():
+        first = next(problem.iter_batches())
+        return int(problem.forward(problem.params, first.x[:1]).reshape(1, -1).shape[1])
+
+
+def fisher_mc_diagonal(problem: Problem, generator: torch.Generator, samples: int = 1) -> Tensor:
+    """diag(F_mc) (float64, (d,)) with `samples` labels per row drawn from the model."""
+    layout = problem.layout
+    fisher = MonteCarloFisherOperator(problem, generator, samples)
+
+    def row_loss(params: dict[str, Tensor], x: Tensor, y: Tensor) -> Tensor:
+        return problem.loss.per_sample(problem.forward(params, x[None]), y[None]).sum()
+
+    row_gradient = vmap(grad(row_loss), in_dims=(None, 0, 0))
+    rows = max(1, JACOBIAN_FLOATS // max(1, layout.d))
+    total = torch.zeros(layout.d, dtype=torch.float64, device=problem.device)
+    for index, batch in enumerate(problem.iter_batches()):
+        for sampled in fisher.sampled_batches(index, batch):
+            for start in range(0, batch.size, rows):
+                part = slice(start, start + rows)
+                g = layout.flatten(row_gradient(problem.params, sampled.x[part], sampled.y[part]), batch_dims=1)
+                total += torch.einsum("b,bd->d", sampled.w[part].to(torch.float64), g.to(torch.float64) ** 2)
+    return total / samples
