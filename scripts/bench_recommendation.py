@@ -3,7 +3,7 @@
     python scripts/bench_recommendation.py                  # evidence (cached) + race study (cached) + scores
     python scripts/bench_recommendation.py --only lsq_axis_init,lstm_warm --refresh
     python scripts/bench_recommendation.py --score          # cached entries only, no computation
-    python scripts/bench_recommendation.py --fit            # also re-select the rule (nested leave-one-kind-out)
+    python scripts/bench_recommendation.py --score --fit    # also print the re-selected rules as code literals
 
 Ground truth: `recommendation_bench/ground_truth.json` (tuned SGD+momentum vs Adam/Signum, 300 steps,
 3 seeds; see ground_truth.py). Evidence: a default `hessdiag.diagnose` run per case checkpoint, cached
@@ -35,7 +35,26 @@ from recommendation_bench.ground_truth import JSON_PATH as TRUTH_PATH  # noqa: E
 
 
 def _calls_from_reports(evidence: dict) -> dict[str, str]:
+    """The calls the cached runs printed (with the rule in the code when each was computed)."""
     return {n: e["report"]["recommendation"]["call"] for n, e in evidence["cases"].items()}
+
+
+def _calls_of_the_shipped_rule(evidence: dict, races: dict) -> dict[str, str]:
+    """The rule now in hessdiag/recommend/coefficients.py applied to every case's cached features (the race's
+    from the race study). IN-SAMPLE: that rule was fitted on these cases; the cross-validated figures are
+    the nested ones printed below."""
+    from hessdiag.recommend.coefficients import rule_for
+    from hessdiag.recommend.features import Feature
+    from hessdiag.recommend.rule import apply
+
+    table = rule_fit.feature_table(evidence, races, list(evidence["cases"]))
+    out = {}
+    for n, row in table.items():
+        feats = {k: None if v is None else Feature(*v) for k, v in row.items()}
+        rec = evidence["cases"][n]["report"]["recommendation"]
+        stationary = bool((rec.get("stationarity") or {}).get("stationary"))
+        out[n] = apply(rule_for(feats, stationary), feats).call
+    return out
 
 
 def _r_only_calls(evidence: dict) -> dict[str, str]:
@@ -66,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--refresh", action="store_true", help="recompute even fresh entries of --only")
     p.add_argument("--score", action="store_true", help="score the cached entries only")
     p.add_argument("--no-race-study", action="store_true", help="skip the race study")
-    p.add_argument("--fit", action="store_true", help="re-select the rule and print its provenance block")
+    p.add_argument("--fit", action="store_true", help="print each variant's re-selected rule as a code literal")
     args = p.parse_args(argv)
     torch.set_num_threads(1)
     names = args.only.split(",") if args.only else list(CASES)
@@ -87,7 +106,10 @@ def main(argv: list[str] | None = None) -> int:
     ceiling = scoring.seed_ceiling(seeds)
     print(f"label noise: one seed's label predicts another's clear label with accuracy "
           f"{100 * ceiling['accuracy_clear']:.0f}% (wrong conclusive {100 * ceiling['wrong_conclusive']:.0f}%)\n")
-    _print_block("hessdiag's call (this version)", truth, _calls_from_reports(evidence), seeds)
+    _print_block("the shipped rule on the cached features (IN-SAMPLE: fitted on these cases)", truth,
+                 _calls_of_the_shipped_rule(evidence, races), seeds)
+    _print_block("the calls the cached runs printed (provisional rule = R(θ) alone when computed)", truth,
+                 _calls_from_reports(evidence), seeds)
     _print_block("R(θ) alone (the call of hessdiag ≤ 0.1)", truth, _r_only_calls(evidence), seeds)
     _print_block("constant 'always sign'", truth, scoring.constant("sign", scored), seeds)
     for batch, length in race_study.runs(races):

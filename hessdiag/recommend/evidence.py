@@ -24,7 +24,6 @@ OUTLIER_SIGN, OUTLIER_EUCLIDEAN = 10.0, 2.0       # λ_max/λ̄
 RHO_SIGN, RHO_EUCLIDEAN = 0.5, 0.05               # ρ_diag
 DENSITY_SIGN, DENSITY_EUCLIDEAN = 0.5, 0.1        # φ (a Gaussian vector has φ ≈ 2/π)
 COIN_FLIP_HIGH = 0.5                              # share of coordinates whose sign is a coin flip
-COIN_FLIP_HIGH = 0.5                              # share of coordinates whose sign is a coin flip
 PUSH = 0.25                                       # |w_j z_j| below this: the term pushes neither way
 
 
@@ -60,7 +59,11 @@ def _by_thresholds(est: Measured | None, sign_above: float, euclid_below: float)
     return NEITHER
 
 
-def _old_evidence(m: Measurements) -> list[Evidence]:
+def _push_direction(push: float) -> str:
+    return SIGN if push >= PUSH else EUCLIDEAN if push <= -PUSH else NEITHER
+
+
+def _old_evidence(m: Measurements, used: dict[str, float]) -> list[Evidence]:
     """R(θ), ρ_diag, λ_max/λ̄, φ, η² and sign agreement with their heuristic directions."""
     out: list[Evidence] = []
     if m.improvement_ratio is not None:
@@ -77,9 +80,17 @@ def _old_evidence(m: Measurements) -> list[Evidence]:
                             _by_thresholds(m.outlier_ratio, OUTLIER_SIGN, OUTLIER_EUCLIDEAN),
                             f"outlier eigenvalues (Eq. 6.23); > {OUTLIER_SIGN:g} favours sign"))
     if m.grad_density is not None:
-        out.append(Evidence("grad_density", m.grad_density, None,
-                            _by_thresholds(Measured(m.grad_density, None), DENSITY_SIGN, DENSITY_EUCLIDEAN),
-                            "gradient density φ (Eq. 6.29); dense gradients favour sign"))
+        push = used.get("grad_density")
+        if push is None:
+            out.append(Evidence("grad_density", m.grad_density, None,
+                                _by_thresholds(Measured(m.grad_density, None), DENSITY_SIGN, DENSITY_EUCLIDEAN),
+                                "gradient density φ (Eq. 6.29); the one-step guarantee: dense gradients favour sign "
+                                "[not used by the rule]"))
+        else:
+            out.append(Evidence("grad_density", m.grad_density, None, _push_direction(push),
+                                "gradient density φ = ‖g‖₁²/(d‖g‖₂²) (Eq. 6.29); on the benchmark a LOW φ "
+                                f"(coordinates on very different scales) forecast the sign family [in the rule: term "
+                                f"{push:+.2f}]"))
     if m.noise_to_signal is not None:
         out.append(Evidence("noise_to_signal", m.noise_to_signal.value, _iv(m.noise_to_signal), NEITHER,
                             "η² = tr Σ/‖∇R‖² (Eq. 4.9): sets the batch size, not the family"))
@@ -113,15 +124,15 @@ _NEW = (
 
 def gather_evidence(m: Measurements, outcome: RuleOutcome | None) -> list[Evidence]:
     """Every measured quantity with its interval and direction (see the module docstring)."""
-    out = _old_evidence(m)
     used = outcome.contributions if outcome is not None else {}
+    out = _old_evidence(m, used)
     for quantity, attribute, feature, note in _NEW:
         est: Measured | None = getattr(m, attribute)
         if est is None:
             continue
         if feature in used:
             push = used[feature]
-            favours = SIGN if push >= PUSH else EUCLIDEAN if push <= -PUSH else NEITHER
+            favours = _push_direction(push)
             note = f"{note} [in the rule: term {push:+.2f}]"
         else:
             favours = NEITHER
@@ -129,7 +140,7 @@ def gather_evidence(m: Measurements, outcome: RuleOutcome | None) -> list[Eviden
         out.append(Evidence(quantity, est.value, _iv(est), favours, note))
     if m.class_imbalance is not None:
         push = used.get("log_class_imbalance")
-        favours = NEITHER if push is None else SIGN if push >= PUSH else EUCLIDEAN if push <= -PUSH else NEITHER
+        favours = NEITHER if push is None else _push_direction(push)
         used_note = " [not used by the rule]" if push is None else f" [in the rule: term {push:+.2f}]"
         out.append(Evidence("class_imbalance", m.class_imbalance, None, favours,
                             "π_max/π_min of the class frequencies (Kunstner et al. 2024: heavy-tailed imbalance "

@@ -8,7 +8,8 @@ benchmark's clear cases). The call is `sign` when the whole score interval lies 
 when it lies below −μ, `inconclusive` otherwise — the score interval pushes every feature's interval
 through the (monotone in each feature) linear score, so uncertain evidence widens it, and
 `inconclusive` also covers evidence that disagrees (terms of opposite sign that cancel to |s| ≤ μ).
-A missing feature is imputed at the benchmark mean (z = 0: it pushes neither way) and named.
+A missing feature is imputed at the benchmark mean (z = 0: it pushes neither way) for the score, is
+named, and makes the call `inconclusive` (the rule has not got the evidence it was fitted on).
 
 Each rule carries its provenance: the date it was fitted, the benchmark version (ground-truth settings
 hash, evidence and race-study versions), and the NESTED leave-one-kind-out cross-validated figures of
@@ -79,4 +80,6 @@ def apply(rule: LogisticRule, feats: dict[str, Feature | None]) -> RuleOutcome:
         high += max(terms[1:])
     low, high = min(low, score), max(high, score)
     call = "sign" if low > rule.margin else "euclidean" if high < -rule.margin else "inconclusive"
+    if missing:
+        call = "inconclusive"
     return RuleOutcome(call, score, (low, high), contributions, missing)

@@ -32,7 +32,7 @@ RULE = LogisticRule("test", intercept=0.5, margin=1.0, provenance={},
     (Feature(0.0, 0.0, 0.0), Feature(4.0, 4.0, 4.0), "euclidean", 0.5 - 4.0 - 2.0),
     (Feature(1.0, 1.0, 1.0), Feature(0.0, 0.0, 0.0), "inconclusive", 0.5),  # within the margin
     (Feature(2.0, 0.5, 3.0), Feature(0.0, 0.0, 0.0), "inconclusive", 4.5),  # past it, its interval is not
-    (None, Feature(-4.0, -4.0, -4.0), "sign", 0.5 + 2.0),                   # a missing feature pushes neither way
+    (None, Feature(-4.0, -4.0, -4.0), "inconclusive", 0.5 + 2.0),  # a missing feature: z = 0, no call
 ])
 def test_logistic_rule_calls_from_the_score_interval(a, b, call, score):
     out = apply(RULE, {"a": a, "b": b})
@@ -77,6 +77,15 @@ def test_features_are_log_scaled_with_intervals_and_gradient_ones_vanish_at_a_st
     assert all(stationary[name] is None for name in dropped)
     assert stationary["log_adam_rate"] == f["log_adam_rate"]
     assert features(Measurements())["log_class_imbalance"].value == 0.0  # no classes: balanced
+
+
+def test_the_fitted_rules_carry_nested_benchmark_figures():
+    for rule in (NO_RACE, WITH_RACE, CURVATURE):
+        b = rule.provenance
+        assert b["cross_validation"].startswith("nested leave-one-kind-out") and b["fitted"]
+        for key in ("accuracy_clear", "wrong_conclusive", "inconclusive_share", "balanced_accuracy"):
+            assert 0.0 <= b[key] <= 1.0
+        assert all(t.feature in CANDIDATES and t.scale > 0 for t in rule.terms)
 
 
 def test_the_race_and_stationarity_select_the_rule():

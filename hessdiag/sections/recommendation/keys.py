@@ -15,7 +15,10 @@ RULE = obj({"name": STR, "description": STR, "margin": NUM, "intercept": NUM, "s
             "score_interval": interval(), "probability_sign": NUM, "missing": {"type": "array", "items": STR},
             "terms": {"type": "array", "items": obj({"feature": STR, "weight": NUM, "contribution": NUM},
                                                      nullable=False)},
-            "benchmark": {"type": "object"}})
+            "race_tiebreak": {"type": "boolean"}, "settled_by_race": {"type": "boolean"},
+            "benchmark": obj({"fitted": STR, "benchmark": STR, "cases": INT, "kinds": INT, "clear_cases": INT,
+                              "cross_validation": STR, "accuracy_clear": NUM, "wrong_conclusive": NUM,
+                              "inconclusive_share": NUM, "balanced_accuracy": NUM}, nullable=False)})
 
 FEATURE = {"oneOf": [{"type": "null"}, obj({"value": NUM, "interval": interval()}, nullable=False)]}
 

@@ -32,7 +32,7 @@ def rule_lines(rule: dict | None) -> list[str]:
                      f"{b['cross_validation']}: {pct('accuracy_clear')} right on the {b['clear_cases']} clear cases, "
                      f"{pct('wrong_conclusive')} of conclusive calls wrong, {pct('inconclusive_share')} inconclusive")
     if rule["missing"]:
-        lines.append(f"missing from the rule (imputed at the benchmark mean): {', '.join(rule['missing'])}")
+        lines.append(f"missing from the rule, so the call is inconclusive: {', '.join(rule['missing'])}")
     return lines
 
 
