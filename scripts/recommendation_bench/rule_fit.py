@@ -217,6 +217,17 @@ def describe(model: Model) -> str:
     return f"s = {model.intercept:.3f} {terms}; {zs}; margin {model.margin:g}"
 
 
+def case_lines(table: dict, truth_doc: dict, calls: dict, feats: list[str]) -> str:
+    """Per case: truth, tuned loss ratio (SGD+momentum/sign family), the held-out call, the features used."""
+    lines = [f"  {'case':18s} {'truth':9s} {'ratio':>9s} {'held-out call':13s} " + " ".join(f"{f:>16s}" for f in feats)]
+    for c, call in calls.items():
+        t = truth_doc[c]
+        mark = "" if call in (t["truth"], "inconclusive") or t["truth"] == "tie" else "  WRONG"
+        vals = " ".join("{:>16s}".format("-" if table[c].get(f) is None else f"{table[c][f][0]:+.3f}") for f in feats)
+        lines.append(f"  {c:18s} {t['truth']:9s} {t['ratio']:9.3g} {call:13s} {vals}{mark}")
+    return "\n".join(lines)
+
+
 def report(evidence: dict, races: dict, truth_doc: dict, scored: list[str], refit: bool = False) -> None:
     """Print the nested-CV figures of each variant and the rule each chooses on all kinds; with `refit`, also
     that rule as a literal for hessdiag/recommend/coefficients.py."""
@@ -239,6 +250,7 @@ def report(evidence: dict, races: dict, truth_doc: dict, scored: list[str], refi
         print("  against each seed's own label: " + ", ".join("-" if a is None else f"{100 * a:.0f}%" for a in acc))
         for kind, feats, margin in chosen:
             print(f"  held out {kind:13s}: chose {', '.join(feats)} (margin {margin:g})")
+        print(case_lines(table, truth_doc, calls, sorted({f for _, fs, _ in chosen for f in fs})))
         feats, margin, inner = select(table, truth, kinds, scored,
                                       "no_race" if variant == "race_tiebreak" else variant)
         model = fit(table, truth, scored, feats, margin)
