@@ -161,7 +161,7 @@ def run(
     per_sample: Annotated[Optional[str], typer.Option(help="per-sample gradients: auto, backpack or func")] = None,
     lr: Annotated[Optional[float], typer.Option(help="learning rate for the CABS batch size")] = None,
     damping: Annotated[Optional[float], typer.Option(help="damping λ of (F+λI)⁻¹∇R (default 1e-3·λ_max(F))")] = None,
-    race_steps: Annotated[Optional[int], typer.Option(help="full-batch steps of the sign-vs-GD race (0: off)")] = None,
+    race_steps: Annotated[Optional[int], typer.Option(help="mini-batch steps of the tuned race (0: off)")] = None,
     only: Annotated[Optional[str], typer.Option(
         help="comma list of the sections to compute (default: all of them)")] = None,
     json_path: Annotated[Optional[str], typer.Option("--json", help="write the JSON report here")] = None,

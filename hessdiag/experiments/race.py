@@ -1,66 +1,199 @@
-"""The race: a few full-batch steps of both families from the checkpoint (SPEC §7).
+"""The tuned race: mini-batch SGD with momentum vs Adam from the checkpoint (SPEC §7).
 
-Gradient descent θ ← θ − α_GD ∇R with α_GD = 1/L2, and norm-scaled sign descent
-θ ← θ − α_sign ‖∇R‖₁ sign(∇R) with α_sign = 1/L∞ (thesis Eq. 6.10; the upper end of the L∞ interval,
-the safe step). These are the steps whose one-step progress the improvement ratio R compares, so the
-race checks the local call empirically over a few steps. It measures, it does not decide.
+The recommendation's question is a forecast of tuned training, so its check is a small version of
+tuned training: from θ, each family runs `steps` mini-batch steps for every learning rate of a small
+log grid and every seed, and its best learning rate (lowest median final loss over the seeds) is kept.
+
+- `sgdm`: θ ← θ − α m, m ← 0.9 m + g (torch's SGD, momentum 0.9); `adam`: torch's Adam (β = 0.9, 0.999,
+  ε = 1e-8) — the two families of the benchmark's ground truth;
+- mini-batches of `batch_size` rows drawn without replacement, epoch by epoch, from a generator of the
+  run's seed and a stream per race seed (the same batches for both families and every learning
+  rate); g is the batch mean of ∇ℓ_n;
+- the grid is centred on a step size hessdiag measured (`centres`), `points` points `spacing` decades
+  apart; while a family's best sits at an end of its grid, one more point is added beyond it, at most
+  `extend` times per side (the edge is recorded); then the two midpoints beside the best are run too
+  (the final loss of a fast linear convergence is sensitive to factors of √spacing in the step);
+- the full-data loss R is recorded at each `checkpoint` step (the last is `steps`), so one race also
+  gives the races of every shorter length (each length re-picks its best learning rate);
+- a run whose loss turns non-finite has diverged: its loss is +inf from there on.
+
+`ratio` = best median final R of sgdm / that of adam (> 1: Adam's side, the sign family, trains
+better); per seed the two best learning rates give per-seed ratios; the winner uses the benchmark's
+threshold: `sign` when ratio ≥ 1.25, `euclidean` when ≤ 1/1.25, else `tie`.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+import statistics
+from dataclasses import dataclass, field
 from typing import Callable
 
 import torch
+from torch import Tensor
 
-from ..errors import NonFiniteError
 from ..load.problem import Problem
-from ..operators.gradient import loss_and_gradient
+from ..rng import generator
+
+THRESHOLD = 1.25
+FAMILIES = ("sgdm", "adam")
 
 
-@dataclass(frozen=True)
+@dataclass
+class FamilyRace:
+    """One family's grid: losses[lr index][seed][checkpoint index]."""
+
+    lrs: list[float]
+    losses: list[list[list[float]]]
+    edge: str | None = None  # "low"/"high" when the extension limit stopped at an edge
+
+    def medians(self, at: int) -> list[float]:
+        return [statistics.median(run[at] for run in runs) for runs in self.losses]
+
+    def best(self, at: int = -1) -> int:
+        values = self.medians(at)
+        return min(range(len(values)), key=lambda i: (values[i], self.lrs[i]))
+
+
+@dataclass
 class RaceResult:
     steps: int
-    gd_step: float
-    sign_step: float
-    gd_losses: list[float]     # R(θ_t), t = 0..steps
-    sign_losses: list[float]
-    winner: str                # "sign" | "euclidean" | "tie"
+    batch_size: int
+    seeds: int
+    checkpoints: list[int]
+    centres: dict[str, float]
+    families: dict[str, FamilyRace]
+    minibatch_steps: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def ratio(self, at: int = -1) -> float:
+        """best median R of sgdm / of adam at checkpoint index `at` (NaN when both diverged)."""
+        e, s = (self.families[f].medians(at)[self.families[f].best(at)] for f in FAMILIES)
+        return _ratio(e, s)
+
+    def per_seed_ratios(self, at: int = -1) -> list[float]:
+        e, s = (self.families[f].losses[self.families[f].best(at)] for f in FAMILIES)
+        return [_ratio(a[at], b[at]) for a, b in zip(e, s)]
+
+    def winner(self, at: int = -1) -> str:
+        return label(self.ratio(at))
 
     def as_dict(self) -> dict:
-        return {"steps": self.steps, "gd_step": self.gd_step, "sign_step": self.sign_step,
-                "gd_losses": self.gd_losses, "sign_losses": self.sign_losses, "winner": self.winner}
+        fams = {}
+        for name, fam in self.families.items():
+            best = fam.best()
+            fams[name] = {"lrs": fam.lrs, "final_losses": [[run[-1] for run in runs] for runs in fam.losses],
+                          "best_lr": fam.lrs[best], "best_median": fam.medians(-1)[best], "edge": fam.edge,
+                          "centre": self.centres[name],
+                          "best_curve": [statistics.median(run[k] for run in fam.losses[best])
+                                         for k in range(len(self.checkpoints))]}
+        ratios = [r for r in self.per_seed_ratios() if not math.isnan(r)]
+        return {"steps": self.steps, "batch_size": self.batch_size, "seeds": self.seeds,
+                "checkpoints": self.checkpoints, "families": fams, "ratio": self.ratio(),
+                "ratio_range": [min(ratios), max(ratios)] if ratios else None,
+                "per_seed_ratios": self.per_seed_ratios(), "winner": self.winner(),
+                "by_length": {str(t): {"ratio": self.ratio(k), "winner": self.winner(k)}
+                              for k, t in enumerate(self.checkpoints)},
+                "minibatch_steps": self.minibatch_steps, "threshold": THRESHOLD, "notes": list(self.notes)}
 
 
-def _run(problem: Problem, steps: int, direction: Callable[[torch.Tensor], torch.Tensor],
-         progress: Callable[[], None] | None) -> list[float]:
-    theta = problem.theta.clone()
-    current = loss_and_gradient(problem, theta)
-    losses = [current.loss]
-    for _ in range(steps):
-        theta = theta - direction(current.gradient)
-        if progress is not None:
-            progress()
-        try:
-            current = loss_and_gradient(problem, theta)
-        except NonFiniteError:  # the family diverged: its loss is +inf from here on (null in JSON)
-            losses.extend([math.inf] * (steps + 1 - len(losses)))
-            break
-        losses.append(current.loss)
-    return losses
+def _ratio(euclidean: float, sign: float) -> float:
+    if math.isinf(euclidean) and math.isinf(sign):
+        return math.nan
+    if sign == 0.0:
+        return 1.0 if euclidean == 0.0 else math.inf
+    return euclidean / sign
 
 
-def race(problem: Problem, steps: int, gd_step: float, sign_step: float, *, rtol: float = 1e-9,
-         progress: Callable[[], None] | None = None) -> RaceResult:
-    """Run both families for `steps` full-batch steps; the winner has the lower final loss."""
-    gd = _run(problem, steps, lambda g: gd_step * g, progress)
-    sign = _run(problem, steps, lambda g: sign_step * g.abs().sum() * torch.sign(g), progress)
-    final_gd, final_sign = gd[-1], sign[-1]
-    close = math.isfinite(final_gd - final_sign) and abs(final_gd - final_sign) <= rtol * max(
-        abs(final_gd), abs(final_sign), 1e-300)
-    if final_gd == final_sign or close:
-        winner = "tie"
-    else:
-        winner = "sign" if final_sign < final_gd else "euclidean"
-    return RaceResult(steps, gd_step, sign_step, gd, sign, winner)
+def label(ratio: float, threshold: float = THRESHOLD) -> str:
+    if math.isnan(ratio):
+        return "tie"
+    return "sign" if ratio >= threshold else "euclidean" if ratio <= 1.0 / threshold else "tie"
+
+
+def _rows(problem: Problem) -> tuple[Tensor, Tensor]:
+    """All real rows (weight > 0) of the selection, in order."""
+    xs, ys = [], []
+    for batch in problem.iter_batches():
+        keep = batch.w > 0
+        xs.append(batch.x[keep])
+        ys.append(batch.y[keep])
+    return torch.cat(xs), torch.cat(ys)
+
+
+def _full_loss(problem: Problem, params: dict[str, Tensor]) -> float:
+    with torch.no_grad():
+        total = sum(float(problem.batch_loss(params, b)) for b in problem.iter_batches())
+    return total if math.isfinite(total) else math.inf
+
+
+def _run(problem: Problem, family: str, lr: float, seed: int, stream: str, steps: int, batch_size: int,
+         checkpoints: list[int], data: tuple[Tensor, Tensor]) -> list[float]:
+    """Full-data R at each checkpoint of one run (+inf from a divergence on)."""
+    x, y = data
+    params = {k: v.detach().clone().requires_grad_(True) for k, v in problem.params.items()}
+    opt = (torch.optim.SGD(params.values(), lr=lr, momentum=0.9) if family == "sgdm"
+           else torch.optim.Adam(params.values(), lr=lr))
+    gen = generator(seed, stream)
+    n = x.shape[0]
+    b = min(batch_size, n)
+    order, pos = torch.randperm(n, generator=gen), 0
+    out: list[float] = []
+    for step in range(1, steps + 1):
+        if pos + b > n:
+            order, pos = torch.randperm(n, generator=gen), 0
+        idx = order[pos:pos + b].to(x.device)
+        pos += b
+        opt.zero_grad(set_to_none=True)
+        loss = problem.loss.per_sample(problem.forward(params, x[idx]), y[idx]).mean()
+        if not torch.isfinite(loss):
+            return out + [math.inf] * (len(checkpoints) - len(out))
+        loss.backward()
+        opt.step()
+        if step in checkpoints:
+            out.append(_full_loss(problem, params))
+            if math.isinf(out[-1]):
+                return out + [math.inf] * (len(checkpoints) - len(out))
+    return out
+
+
+def tuned_race(problem: Problem, steps: int, centres: dict[str, float], *, batch_size: int = 128,
+               seeds: int = 2, points: int = 3, spacing: float = 0.5, extend: int = 3,
+               checkpoints: list[int] | None = None, seed: int = 0,
+               progress: Callable[[], None] | None = None) -> RaceResult:
+    """Race both families from θ over small lr grids centred on `centres` (see the module docstring)."""
+    marks = sorted({t for t in (checkpoints or []) if 0 < t < steps} | {steps})
+    data = _rows(problem)
+    result = RaceResult(steps, min(batch_size, data[0].shape[0]), seeds, marks, dict(centres), {})
+    for family in FAMILIES:
+        ks = [k - (points - 1) / 2 for k in range(points)]
+        runs: dict[float, list[list[float]]] = {}
+
+        def evaluate(k: float) -> None:
+            lr = centres[family] * 10.0 ** (k * spacing)
+            runs[k] = [_run(problem, family, lr, seed, f"race-batches-{s}", steps, batch_size, marks, data)
+                       for s in range(seeds)]
+            result.minibatch_steps += seeds * steps
+            if progress is not None:
+                progress()
+
+        for k in ks:
+            evaluate(k)
+        while True:
+            grid = sorted(runs)
+            med = {k: statistics.median(r[-1] for r in runs[k]) for k in grid}
+            best = min(grid, key=lambda k: (med[k], k))
+            if best == grid[0] and best > ks[0] - extend:
+                evaluate(best - 1)
+            elif best == grid[-1] and best < ks[-1] + extend:
+                evaluate(best + 1)
+            else:
+                break
+        edge = ("low" if best == grid[0] and best <= ks[0] - extend
+                else "high" if best == grid[-1] and best >= ks[-1] + extend else None)
+        for k in (best - 0.5, best + 0.5):  # refine: the midpoints beside the located best
+            evaluate(k)
+        grid = sorted(runs)
+        result.families[family] = FamilyRace([centres[family] * 10.0 ** (k * spacing) for k in grid],
+                                             [runs[k] for k in grid], edge)
+    return result

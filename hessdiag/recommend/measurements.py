@@ -43,3 +43,19 @@ class Measurements:
     m_star: float | None = None                       # 2η² (Eq. 4.19)
     cabs: float | None = None                         # α·tr Σ / R (Eq. 4.20)
     step_sizes: dict[str, float | None] = field(default_factory=dict)  # 1/L2, 2/λ_max, 1/L∞
+    # under each family's implicit preconditioner (section preconditioning)
+    lambda_max: Measured | None = None                # λ_max(H), certified interval
+    adam_rate: Measured | None = None                 # κ_eff(H)/κ_eff(Ĥ), P = √diag(EF)+ε
+    adam_progress: Measured | None = None             # one-step progress ratio under that P
+    jacobi_rate: Measured | None = None               # κ_eff(H)/κ_eff(Ĥ), P = |diag(H)| (or diag(GGN))
+    jacobi_progress: Measured | None = None
+    adam_lambda_max: float | None = None              # λ_max(Ĥ) under Adam's P (centre of its race grid)
+    # block heterogeneity (section blocks) and class imbalance (section imbalance)
+    block_js: Measured | None = None                  # averaged JS divergence of block spectra (nats)
+    block_top_spread: Measured | None = None          # log10 max/min of block tops
+    class_imbalance: float | None = None              # π_max/π_min
+    class_entropy: float | None = None                # H(π)/log C
+    # the tuned race (filled by the recommendation stage before the rules run) and stationarity
+    race_ratio: Measured | None = None                # best sgdm loss / best adam loss, per-seed range
+    race_steps: int | None = None
+    stationary: bool = False                          # ‖∇R‖ at rounding level

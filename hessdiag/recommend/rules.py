@@ -1,47 +1,30 @@
 """The recommendation (SPEC §7): pure functions from `Measurements` to a call with its evidence.
 
-The call is driven by the interval of the improvement ratio R(θ) = I_sign/I_GD (thesis Eq. 6.30):
-the guaranteed one-step progress of norm-scaled sign descent (step ‖g‖₁/L∞) over that of gradient
-descent (step 1/L2). R > 1 over the whole interval: **sign**; R < 1 over the whole interval:
-**euclidean**; an interval that straddles 1 (or no R at all): **inconclusive**, naming what would
-settle it. The other measurements are listed as evidence with the direction they point in, using
-the thresholds below; they explain the call, they do not override it. Every threshold is a stated
-heuristic, not a theorem, except R's.
+The call forecasts which family trains this model better under tuned training. It is made by a rule
+chosen and scored on the benchmark of tuned runs (scripts/bench_recommendation.py): a logistic score
+over a few features (`rule.py`, coefficients with their provenance in `coefficients.py`), which is
+`inconclusive` when the evidence is balanced or its intervals straddle the decision. R(θ), the
+thesis' local one-step guarantee (Eq. 6.30), stays in the evidence as the statement it is; it no
+longer makes the call by itself (on the benchmark it did not predict tuned training well enough).
+At a stationary point (‖∇R‖ at rounding level) the gradient-based features are dropped.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..linalg.intervals import Interval
-from .measurements import Measured, Measurements
+from .advice import ef_warning, variance_adaptation_advice, what_would_settle
+from .coefficients import RACE_TIEBREAK, rule_for
+from .evidence import COIN_FLIP_HIGH, Evidence, gather_evidence
+from .features import features
+from .measurements import Measurements
+from .rule import LogisticRule, RuleOutcome, apply
 
 SIGN, EUCLIDEAN, INCONCLUSIVE, NEITHER = "sign", "euclidean", "inconclusive", "neither"
-
-# Heuristic thresholds for the secondary evidence (thesis §6.4.3: sign-friendly geometry needs
-# outlier eigenvalues, λ_max ≫ λ̄, and some diagonal concentration; dense gradients help, Eq. 6.30).
-OUTLIER_SIGN, OUTLIER_EUCLIDEAN = 10.0, 2.0       # λ_max/λ̄
-RHO_SIGN, RHO_EUCLIDEAN = 0.5, 0.05               # ρ_diag
-DENSITY_SIGN, DENSITY_EUCLIDEAN = 0.5, 0.1        # φ (a Gaussian vector has φ ≈ 2/π)
-COIN_FLIP_HIGH = 0.5                              # share of coordinates whose sign is a coin flip
-ETA2_VARIANCE_ADAPTATION = 1.0                    # median η_i² above which SVAG factors ≤ ½
-EF_SCALE_BAND = (0.5, 2.0)                        # tr(EF)/tr(F) outside: EF mis-scaled
-EF_DISTANCE_HIGH = 0.5                            # ‖EF−F‖_F/‖F‖_F above: EF far from F
-EF_COSINE_LOW = 0.5                               # preconditioned directions disagree
-
-
-@dataclass(frozen=True)
-class Evidence:
-    quantity: str
-    value: float | None
-    interval: list[float | None] | None
-    favours: str  # "sign" | "euclidean" | "neither"
-    note: str = ""
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"quantity": self.quantity, "value": self.value, "interval": self.interval,
-                "favours": self.favours, "note": self.note}
+RACE_DECISIVE = math.log10(1.25)  # the benchmark's threshold for a clear winner, on the log10 ratio
 
 
 @dataclass
@@ -56,18 +39,24 @@ class Recommendation:
     batch_size: dict[str, float | None]
     race: dict[str, Any] | None = None
     caveats: list[str] = field(default_factory=list)
+    features: dict[str, Any] = field(default_factory=dict)
+    stationarity: dict[str, Any] | None = None
+    rule: dict[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "call": self.call, "summary": self.summary, "evidence": [e.as_dict() for e in self.evidence],
+            "call": self.call, "summary": self.summary, "rule": self.rule,
+            "evidence": [e.as_dict() for e in self.evidence],
             "settle": self.settle, "variance_adaptation": self.variance_adaptation,
             "ef_warning": self.ef_warning, "step_sizes": self.step_sizes, "batch_size": self.batch_size,
-            "race": self.race, "caveats": list(self.caveats),
+            "race": self.race, "caveats": list(self.caveats), "stationarity": self.stationarity,
+            "features": {k: (None if v is None else v.as_dict()) for k, v in self.features.items()},
         }
 
 
 def call_from_ratio(ratio: Interval | None) -> str:
-    """sign if R > 1 throughout the interval, euclidean if R < 1 throughout, else inconclusive."""
+    """The local statement of R alone: sign if R > 1 throughout its interval, euclidean if R < 1, else
+    inconclusive (the calibration grid shows how often it picks the winner of a race)."""
     if ratio is None:
         return INCONCLUSIVE
     if ratio.above(1.0):
@@ -77,126 +66,58 @@ def call_from_ratio(ratio: Interval | None) -> str:
     return INCONCLUSIVE
 
 
-def _by_thresholds(est: Measured | None, sign_above: float, euclid_below: float) -> str:
-    """Direction of an estimate: its whole interval (or the value) above/below the thresholds."""
-    if est is None or est.value is None:
-        return NEITHER
-    iv = est.interval or Interval(est.value, est.value)
-    if iv.above(sign_above):
-        return SIGN
-    if iv.below(euclid_below):
-        return EUCLIDEAN
-    return NEITHER
+def rule_json(rule: LogisticRule, outcome: RuleOutcome) -> dict[str, Any]:
+    """What the report states about the rule: its form, today's score with its interval, its accuracy."""
+    return {"name": rule.name, "description": rule.describe(), "margin": rule.margin,
+            "terms": [{"feature": t.feature, "weight": t.weight, "mean": t.mean, "scale": t.scale,
+                       "contribution": outcome.contributions.get(t.feature)} for t in rule.terms],
+            "intercept": rule.intercept, "score": outcome.score, "score_interval": list(outcome.interval),
+            "probability_sign": outcome.probability, "missing": list(outcome.missing),
+            "benchmark": dict(rule.provenance)}
 
 
-def gather_evidence(m: Measurements) -> list[Evidence]:
-    """Each measured quantity with its interval and the family it points to."""
-    out: list[Evidence] = []
-    if m.improvement_ratio is not None:
-        r = m.improvement_ratio
-        favours = call_from_ratio(r)
-        out.append(Evidence("improvement_ratio", None, r.as_list(), NEITHER if favours == INCONCLUSIVE else favours,
-                            "R = I_sign/I_GD (Eq. 6.30); > 1 favours norm-scaled sign descent, locally"))
-    if m.rho_diag is not None:
-        out.append(Evidence("rho_diag", m.rho_diag.value, _iv(m.rho_diag),
-                            _by_thresholds(m.rho_diag, RHO_SIGN, RHO_EUCLIDEAN),
-                            f"diagonal concentration; > {RHO_SIGN} axis-aligned, < {RHO_EUCLIDEAN} rotated"))
-    if m.outlier_ratio is not None:
-        out.append(Evidence("lambda_max_over_mean_abs_eigenvalue", m.outlier_ratio.value, _iv(m.outlier_ratio),
-                            _by_thresholds(m.outlier_ratio, OUTLIER_SIGN, OUTLIER_EUCLIDEAN),
-                            f"outlier eigenvalues (Eq. 6.23); > {OUTLIER_SIGN:g} favours sign"))
-    if m.grad_density is not None:
-        est = Measured(m.grad_density, None)
-        out.append(Evidence("grad_density", m.grad_density, None,
-                            _by_thresholds(est, DENSITY_SIGN, DENSITY_EUCLIDEAN),
-                            "gradient density φ (Eq. 6.29); dense gradients favour sign"))
-    if m.noise_to_signal is not None:
-        out.append(Evidence("noise_to_signal", m.noise_to_signal.value, _iv(m.noise_to_signal), NEITHER,
-                            "η² = tr Σ/‖∇R‖² (Eq. 4.9): sets the batch size, not the family"))
-    if m.coin_flip_share is not None:
-        favours = EUCLIDEAN if m.coin_flip_share > COIN_FLIP_HIGH else NEITHER
-        at = f" at batch size {m.reference_batch}" if m.reference_batch else ""
-        out.append(Evidence("sign_agreement_coin_flip_share", m.coin_flip_share, None, favours,
-                            f"share of coordinates whose stochastic sign{at} is close to a coin flip (Lemma 5.2)"))
-    return out
-
-
-def _g(x: float | None) -> str:
-    return "?" if x is None else f"{x:.3g}"
-
-
-def _iv(est: Measured) -> list[float | None] | None:
-    return est.interval.as_list() if est.interval else None
-
-
-def what_would_settle(m: Measurements) -> str | None:
-    """For an inconclusive call: the measurement whose uncertainty keeps R's interval across 1."""
-    if m.improvement_ratio is None:
-        if m.Linf is None:
-            return "the geometry section (L∞ and the gradient density): run with --only geometry"
-        return "the gradient density (undefined at a zero gradient): the local comparison has no direction"
-    if m.Linf is not None and m.Linf.lo and m.Linf.hi and m.Linf.hi / m.Linf.lo > 1.0 + 1e-9:
-        now = f"a tighter L∞ interval (now [{m.Linf.lo:.4g}, {m.Linf.hi:.4g}])"
-        if m.Linf_hi_source == "d_L2":
-            size = f"d = {m.d:,}" if m.d else "d"
-            how = (f"its upper end is only d·L2; all columns of H (--exact-max-d ≥ {size}, one Hessian "
-                   "product each) would give ‖H‖₁,₁ and the separable bound")
-        else:
-            how = "the sign-ascent lower and column-based upper bounds are what is affordable (exact L∞ is NP-hard)"
-        return f"{now}: {how}; or the race (--race-steps N), which compares the two families directly"
-    return "R is within its uncertainty of 1: the two families are locally equivalent here"
-
-
-def variance_adaptation_advice(m: Measurements) -> dict[str, Any]:
-    """Whether variance adaptation (SVAG factors 1/(1+η_i²), Eq. 5.11) would change the steps (ch. 5)."""
-    if m.median_coordinate_eta2 is None:
-        return {"worth_it": None, "reason": "per-coordinate noise not measured (section noise)"}
-    eta2 = m.median_coordinate_eta2
-    worth = eta2 > ETA2_VARIANCE_ADAPTATION
-    at = f" at batch size {m.reference_batch}" if m.reference_batch else ""
-    reason = (f"median per-coordinate η_i²{at} = {eta2:.3g}: SVAG factors 1/(1+η_i²) ≈ {1 / (1 + eta2):.2g} "
-              + ("shrink most coordinates; adapt to variance (M-SVAG, or Adam on the sign side)" if worth
-                 else "stay near 1; variance adaptation changes little"))
-    return {"worth_it": worth, "reason": reason}
-
-
-def ef_warning(m: Measurements) -> dict[str, Any] | None:
-    """Warn when empirical-Fisher preconditioning is unreliable here (ch. 7)."""
-    reasons = []
-    if m.ef_over_f_trace is not None and not EF_SCALE_BAND[0] <= m.ef_over_f_trace <= EF_SCALE_BAND[1]:
-        reasons.append(f"tr(EF)/tr(F) = {m.ef_over_f_trace:.3g}")
-    if m.rel_fro_ef_vs_f is not None and m.rel_fro_ef_vs_f > EF_DISTANCE_HIGH:
-        reasons.append(f"‖EF−F‖_F/‖F‖_F = {m.rel_fro_ef_vs_f:.3g}")
-    if m.cos_precond_f_ef is not None and m.cos_precond_f_ef < EF_COSINE_LOW:
-        reasons.append(f"cos between F- and EF-preconditioned gradients = {m.cos_precond_f_ef:.3g}")
-    if m.ef_over_f_trace is None and m.rel_fro_ef_vs_f is None and m.cos_precond_f_ef is None:
-        return None
-    return {"warn": bool(reasons), "reasons": reasons,
-            "note": "EF-based preconditioning approximates the Fisher poorly here (thesis ch. 7)" if reasons
-            else "EF is close to F here"}
+def _summary(call: str, rule: LogisticRule, outcome: RuleOutcome) -> str:
+    b = rule.provenance
+    acc = (f"cross-validated on the benchmark: {100 * b['accuracy_clear']:.0f} % right on cases with a clear "
+           f"winner, {100 * b['wrong_conclusive']:.0f} % of conclusive calls wrong")
+    lo, hi = outcome.interval
+    score = f"score {outcome.score:+.2f} ∈ [{lo:+.2f}, {hi:+.2f}], margin ±{rule.margin:g}"
+    if call == SIGN:
+        return f"Sign-based (Adam family) is forecast to train better: {score} ({acc})."
+    if call == EUCLIDEAN:
+        return f"Euclidean (SGD, momentum) is forecast to train better: {score} ({acc})."
+    return f"The evidence does not separate the families: {score} ({acc})."
 
 
 def recommend(m: Measurements) -> Recommendation:
     """The call, its evidence, and the advice that goes with it."""
-    call = call_from_ratio(m.improvement_ratio)
+    feats = features(m)
+    rule = rule_for(feats, m.stationary)
+    outcome = apply(rule, feats)
+    call = outcome.call
+    race = feats.get("log_race_ratio")
+    tiebreak = RACE_TIEBREAK and call == INCONCLUSIVE and race is not None and abs(race.value) >= RACE_DECISIVE
+    if tiebreak:
+        call = SIGN if race.value > 0 else EUCLIDEAN
     caveats = []
     if m.coin_flip_share is not None and m.coin_flip_share > COIN_FLIP_HIGH:
         at = f" at batch size {m.reference_batch}" if m.reference_batch else ""
         caveats.append(f"{m.coin_flip_share:.0%} of coordinates have a stochastic sign{at} close to a coin flip: "
                        "sign-based steps need larger batches or variance adaptation")
-    r = m.improvement_ratio
-    shown = f"R ∈ [{_g(r.lo)}, {_g(r.hi)}]" if r is not None else ""
-    if call == SIGN:
-        summary = f"Sign-based steps are guaranteed more local progress: {shown} > 1."
-    elif call == EUCLIDEAN:
-        summary = f"Gradient steps are guaranteed more local progress: {shown} < 1."
-    elif r is not None:
-        summary = f"{shown} straddles 1: the measurements cannot separate the families."
-    else:
-        summary = "The improvement ratio R was not measured, so no family can be recommended."
+    if m.stationary:
+        caveats.append("stationary point: ‖∇R‖ is at rounding level, so the gradient-based evidence (R, φ, η², "
+                       "one-step ratios) compares rounding noise and the rule ignores it")
+    local = call_from_ratio(m.improvement_ratio)
+    if local != INCONCLUSIVE and call != INCONCLUSIVE and local != call:
+        caveats.append(f"R(θ), the local one-step guarantee, points the other way ({local}); on the benchmark "
+                       "the one-step statement alone did not predict tuned training")
+    summary = _summary(call, rule, outcome)
+    if tiebreak:
+        summary += f" The rule was inconclusive; the tuned race (loss ratio {10 ** race.value:.3g}) settles it."
     return Recommendation(
-        call=call, summary=summary, evidence=gather_evidence(m),
-        settle=what_would_settle(m) if call == INCONCLUSIVE else None,
+        call=call, summary=summary, evidence=gather_evidence(m, outcome),
+        settle=what_would_settle(m, rule, outcome) if call == INCONCLUSIVE else None,
         variance_adaptation=variance_adaptation_advice(m), ef_warning=ef_warning(m),
         step_sizes=dict(m.step_sizes), batch_size={"m_star": m.m_star, "cabs": m.cabs}, caveats=caveats,
+        features=feats, rule={**rule_json(rule, outcome), "race_tiebreak": RACE_TIEBREAK, "settled_by_race": tiebreak},
     )

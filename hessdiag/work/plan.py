@@ -62,13 +62,33 @@ class Plan:
     # itself, so the cosine within ≈ 2e-3 — certified by the reported bound, and usually far better.
     cg_rtol: float = 1e-6
     cg_rtol_float32: float = 1e-4
+    # preconditioning: exact (dense eigenvalues of P^{-1/2}HP^{-1/2}) up to this d, else Lanczos for λ_max
+    # and stochastic Lanczos quadrature for λ̄ with these probes and steps on the scaled map
+    precondition_exact_max_d: int = 1024
+    precondition_probes: int = 4
+    precondition_steps: int = 24
+    precondition_tol: float = 1e-3  # Lanczos for λ_max(Ĥ): residual ≤ this·λ_max, at most the products below
+    precondition_max_matvecs: int = 100
+    # above the dense limit the Jacobi diagonal is diag(GGN) exactly (one reverse pass per output and row)
+    # up to this many outputs, else diag(F_mc) with `mc_samples` labels per row (one pass per label set)
+    jacobi_exact_max_outputs: int = 16
+    # blocks: H_BB per parameter tensor; exact from the dense Hessian or from |B| columns when
+    # |B| ≤ probes·steps, else `block_probes` Lanczos recurrences of `block_steps` steps per block
+    block_steps: int = 20
+    block_probes: int = 2
     # recommendation and race
-    reference_batch: int = 128  # mini-batch size the sign-agreement and variance-adaptation evidence refer to
-    race_steps_auto: int = 10
-    # The race costs 2·steps full-data gradients, a small fraction of what the spectrum alone spends (each
-    # Hessian product costs about one gradient, and a run makes hundreds): 2.4 s of a 190 s run for a
-    # 151k-parameter CNN on 1797 samples (N·d = 2.7e8). Off by default only beyond this N·d.
-    race_auto_max_work: float = 1e10
+    reference_batch: int = 128  # mini-batch size the sign-agreement and variance-adaptation evidence refer to,
+    # and the race's batch size
+    # The tuned race (experiments.race): per family `race_points` learning rates `race_spacing` decades apart
+    # around hessdiag's measured step, extended up to `race_extend` points per side, `race_seeds` seeds each.
+    race_steps_auto: int = 200
+    race_seeds: int = 2
+    race_points: int = 3
+    race_spacing: float = 0.5
+    race_extend: int = 3
+    # Default on only while one run's steps·batch·d stays below this (a run of 200 steps of 128 rows costs
+    # about 200·128/N full-data gradients; the spectrum alone spends hundreds of full-data products).
+    race_auto_max_work: float = 1e11
 
     def lanczos_block_size(self, k: int, device_type: str, graph_bytes: int | None) -> int:
         """Vectors per Lanczos block for k wanted eigenvalues (see `lanczos_block_cpu_graph_bytes`);

@@ -1,12 +1,14 @@
-"""The race on quadratics whose winner is known in closed form."""
+"""The tuned race on quadratics whose trajectories are known in closed form."""
 
 from __future__ import annotations
+
+import math
 
 import pytest
 import torch
 from torch import nn
 
-from hessdiag.experiments.race import race
+from hessdiag.experiments.race import FamilyRace, label, tuned_race
 from hessdiag.load import problem_from_objects
 
 
@@ -21,28 +23,59 @@ def _quadratic_problem(diag: list[float], theta0: list[float]):
     return problem_from_objects(model, x, y, "mse", dtype="float64", device="cpu")
 
 
-def test_gd_with_step_one_over_L2_on_isotropic_quadratic_converges_in_one_step():
-    problem = _quadratic_problem([2.0, 2.0, 2.0], [1.0, -2.0, 0.5])
-    result = race(problem, steps=3, gd_step=1 / 2.0, sign_step=1 / 6.0)
-    assert result.gd_losses[1] == pytest.approx(0.0, abs=1e-24)
-    assert result.winner == "euclidean"
-    assert result.gd_losses[0] == result.sign_losses[0] == pytest.approx(0.5 * 2 * (1 + 4 + 0.25))
+def _heavy_ball(h: list[float], w0: list[float], lr: float, steps: int) -> float:
+    """Full-batch SGD with momentum 0.9 on R = ½ Σ h_i w_i² (torch's form: m ← 0.9m + g, w ← w − lr·m)."""
+    w, m = list(w0), [0.0] * len(w0)
+    for _ in range(steps):
+        for i, hi in enumerate(h):
+            m[i] = 0.9 * m[i] + hi * w[i] if _ else hi * w[i]
+            w[i] -= lr * m[i]
+    return 0.5 * sum(hi * wi * wi for hi, wi in zip(h, w))
 
 
-def test_sign_wins_on_an_axis_aligned_quadratic_with_equal_coordinates():
-    """H = diag(1, 1, 100), θ₀ = (1, 1, 0.01): GD with 1/L2 = 0.01 crawls on the flat coordinates;
-    norm-scaled sign descent with 1/L∞ = 1/102 moves all coordinates alike."""
-    problem = _quadratic_problem([1.0, 1.0, 100.0], [1.0, 1.0, 0.01])
-    result = race(problem, steps=5, gd_step=1 / 100.0, sign_step=1 / 102.0)
-    assert result.winner == "sign"
-    assert all(b <= a + 1e-15 for a, b in zip(result.sign_losses, result.sign_losses[1:]))
+def test_full_batch_sgdm_follows_the_closed_form_heavy_ball():
+    h, w0 = [2.0, 0.5, 0.1], [1.0, -2.0, 3.0]
+    problem = _quadratic_problem(h, w0)
+    result = tuned_race(problem, 7, {"sgdm": 0.1, "adam": 0.01}, batch_size=3, seeds=1, points=1, extend=0,
+                        checkpoints=[3])
+    sgdm = result.families["sgdm"]
+    for lr, runs in zip(sgdm.lrs, sgdm.losses):
+        assert runs[0][0] == pytest.approx(_heavy_ball(h, w0, lr, 3), rel=1e-12)
+        assert runs[0][-1] == pytest.approx(_heavy_ball(h, w0, lr, 7), rel=1e-12)
 
 
-def test_a_family_that_diverges_loses_instead_of_aborting_the_run():
-    """A GD step of 1e200 on H = diag(2, 2) overflows the loss: GD's remaining losses are +inf."""
-    import math
+def test_grids_extend_to_an_interior_best_refine_it_and_are_reproducible():
+    problem = _quadratic_problem([1.0, 1.0], [1.0, 1.0])
+    # sgdm centred 100× too low: the grid walks up to its best; adam centred far too high: it walks down
+    result = tuned_race(problem, 20, {"sgdm": 1e-4, "adam": 10.0}, batch_size=2, seeds=2, points=3, spacing=0.5,
+                        extend=6)
+    sgdm = result.families["sgdm"]
+    best = sgdm.best()
+    assert 0 < best < len(sgdm.lrs) - 1 and sgdm.edge is None
+    assert sgdm.lrs[best] > 1e-3  # far above the centre
+    spacing = sorted(math.log10(b / a) for a, b in zip(sgdm.lrs, sgdm.lrs[1:]))
+    assert spacing[0] == pytest.approx(0.25)  # the refining midpoints
+    again = tuned_race(problem, 20, {"sgdm": 1e-4, "adam": 10.0}, batch_size=2, seeds=2, points=3, spacing=0.5,
+                       extend=6)
+    assert again.as_dict() == result.as_dict()
+    assert result.as_dict()["by_length"]["20"]["ratio"] == result.ratio()
 
-    problem = _quadratic_problem([2.0, 2.0], [1.0, -1.0])
-    result = race(problem, steps=3, gd_step=1e200, sign_step=1 / 4.0)
-    assert result.gd_losses[0] == pytest.approx(2.0) and all(math.isinf(v) for v in result.gd_losses[2:])
-    assert len(result.gd_losses) == len(result.sign_losses) == 4 and result.winner == "sign"
+
+def test_an_exhausted_extension_is_recorded_as_an_edge():
+    problem = _quadratic_problem([1.0], [1.0])
+    result = tuned_race(problem, 5, {"sgdm": 1e-6, "adam": 1e-6}, batch_size=1, seeds=1, points=1, extend=2)
+    assert result.families["sgdm"].edge == "high" and result.families["adam"].edge == "high"
+
+
+def test_divergence_is_infinite_loss_and_never_the_best():
+    problem = _quadratic_problem([1.0, 1e4], [1.0, 1.0])
+    result = tuned_race(problem, 150, {"sgdm": 1e-2, "adam": 1e-2}, batch_size=2, seeds=1, points=3, extend=3)
+    sgdm = result.families["sgdm"]
+    assert any(math.isinf(run[-1]) for runs in sgdm.losses for run in runs)  # lr > 3.8e-4 blows up on λ = 1e4
+    assert math.isfinite(sgdm.medians(-1)[sgdm.best()])
+
+
+def test_labels_and_ratios():
+    assert label(1.25) == "sign" and label(1.24) == "tie" and label(0.8) == "euclidean" and label(math.nan) == "tie"
+    fam = FamilyRace([0.1, 0.2], [[[3.0], [5.0]], [[2.0], [2.0]]])
+    assert fam.medians(-1) == [4.0, 2.0] and fam.best() == 1

@@ -2,103 +2,122 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
-from hessdiag.estimators.spectrum.step_sizes import basic_steps
-from hessdiag.linalg import Interval, RitzValue
-from hessdiag.recommend import Measured as Estimate
-from hessdiag.recommend import Measurements, call_from_ratio, recommend
+from hessdiag.linalg import Interval
+from hessdiag.recommend import Measured, Measurements, call_from_ratio, recommend
+from hessdiag.recommend.coefficients import CURVATURE, NO_RACE, WITH_RACE, rule_for
+from hessdiag.recommend.features import CANDIDATES, Feature, features
+from hessdiag.recommend.rule import LogisticRule, Term, apply
 
-I, E = Interval, Estimate
+I, E = Interval, Measured
 
 
 @pytest.mark.parametrize("ratio,call", [
-    (I(1.2, 3.0), "sign"),
-    (I(1.0000001, 1.1), "sign"),
-    (I(0.1, 0.9), "euclidean"),
-    (I(0.5, 1.5), "inconclusive"),
-    (I(0.9, 1.0), "inconclusive"),   # touching 1 is not "below 1 throughout"
-    (I(None, 0.5), "euclidean"),
-    (I(2.0, None), "sign"),
-    (I(None, None), "inconclusive"),
-    (None, "inconclusive"),
+    (I(1.2, 3.0), "sign"), (I(0.1, 0.9), "euclidean"), (I(0.5, 1.5), "inconclusive"), (I(0.9, 1.0), "inconclusive"),
+    (I(None, 0.5), "euclidean"), (I(2.0, None), "sign"), (I(None, None), "inconclusive"), (None, "inconclusive"),
 ])
-def test_call_follows_the_ratio_interval(ratio, call):
+def test_the_local_statement_of_R_alone(ratio, call):
     assert call_from_ratio(ratio) == call
-    assert recommend(Measurements(improvement_ratio=ratio)).call == call
 
 
-SIGN_GEOMETRY = Measurements(
-    improvement_ratio=I(2.0, 5.0), rho_diag=E(0.8, I(0.7, 0.9)), outlier_ratio=E(40.0, I(35.0, 45.0)),
-    grad_density=0.7, L2=E(4.0), Linf=I(10.0, 12.0),
-)
-EUCLID_GEOMETRY = Measurements(
-    improvement_ratio=I(0.01, 0.2), rho_diag=E(0.02, I(0.01, 0.03)), outlier_ratio=E(1.5, I(1.4, 1.6)),
-    grad_density=0.05, L2=E(1.0), Linf=I(30.0, 40.0),
-)
+RULE = LogisticRule("test", intercept=0.5, margin=1.0, provenance={},
+                    terms=(Term("a", 2.0, 1.0, 0.5), Term("b", -1.0, 0.0, 2.0)))
 
 
-@pytest.mark.parametrize("m,call,favours", [
-    (SIGN_GEOMETRY, "sign", {"improvement_ratio": "sign", "rho_diag": "sign",
-                             "lambda_max_over_mean_abs_eigenvalue": "sign", "grad_density": "sign"}),
-    (EUCLID_GEOMETRY, "euclidean", {"improvement_ratio": "euclidean", "rho_diag": "euclidean",
-                                    "lambda_max_over_mean_abs_eigenvalue": "euclidean", "grad_density": "euclidean"}),
+@pytest.mark.parametrize("a,b,call,score", [
+    (Feature(2.0, 2.0, 2.0), Feature(0.0, 0.0, 0.0), "sign", 0.5 + 4.0),
+    (Feature(0.0, 0.0, 0.0), Feature(4.0, 4.0, 4.0), "euclidean", 0.5 - 4.0 - 2.0),
+    (Feature(1.0, 1.0, 1.0), Feature(0.0, 0.0, 0.0), "inconclusive", 0.5),  # within the margin
+    (Feature(2.0, 0.5, 3.0), Feature(0.0, 0.0, 0.0), "inconclusive", 4.5),  # past it, its interval is not
+    (None, Feature(-4.0, -4.0, -4.0), "inconclusive", 0.5 + 2.0),  # a missing feature: z = 0, no call
 ])
-def test_evidence_names_every_measurement_and_its_direction(m, call, favours):
-    rec = recommend(m)
-    assert rec.call == call
-    got = {e.quantity: e.favours for e in rec.evidence}
-    assert got == favours
-    assert rec.settle is None
+def test_logistic_rule_calls_from_the_score_interval(a, b, call, score):
+    out = apply(RULE, {"a": a, "b": b})
+    assert out.call == call and out.score == pytest.approx(score)
+    lo, hi = out.interval
+    assert lo <= out.score <= hi
+    if a is not None:
+        ends = [0.5 + 2 * (x - 1) / 0.5 - (b.value / 2) for x in (a.lo, a.hi)]
+        assert (lo, hi) == pytest.approx((min(ends), max(ends)))
+    else:
+        assert out.missing == ["a"]
+    assert out.probability == pytest.approx(1 / (1 + math.exp(-score)))
 
 
-def test_straddling_interval_is_inconclusive_and_names_what_would_settle_it():
-    m = Measurements(improvement_ratio=I(0.6, 2.5), Linf=I(4.0, 16.0), L2=E(1.0))
-    rec = recommend(m)
+def test_unbounded_feature_intervals_make_the_call_inconclusive():
+    out = apply(RULE, {"a": Feature(3.0, -math.inf, math.inf), "b": Feature(0.0, 0.0, 0.0)})
+    assert out.call == "inconclusive" and out.interval[0] < -1 and out.interval[1] > 1
+
+
+def _measurements(**extra) -> Measurements:
+    base = dict(improvement_ratio=I(2.0, 5.0), rho_diag=E(0.8, I(0.7, 0.9)), outlier_ratio=E(40.0, I(35.0, 45.0)),
+                grad_density=0.7, L2=E(4.0), Linf=I(10.0, 12.0), noise_to_signal=E(3.0, I(2.0, 4.0)),
+                adam_rate=E(3.0, I(2.5, 3.5)), jacobi_rate=E(4.0, I(4.0, 4.0)), adam_progress=E(1.5, I(1.4, 1.6)),
+                jacobi_progress=E(1.1, I(1.1, 1.1)), block_js=E(0.2, I(0.1, 0.3)), block_top_spread=E(2.0, I(1.9, 2.1)),
+                class_imbalance=10.0, coin_flip_share=0.1)
+    base.update(extra)
+    return Measurements(**base)
+
+
+def test_features_are_log_scaled_with_intervals_and_gradient_ones_vanish_at_a_stationary_point():
+    f = features(_measurements())
+    assert set(f) == set(CANDIDATES)
+    assert f["log_adam_rate"].value == pytest.approx(math.log10(3.0))
+    assert (f["log_adam_rate"].lo, f["log_adam_rate"].hi) == pytest.approx((math.log10(2.5), math.log10(3.5)))
+    assert f["log_improvement_ratio"].value == pytest.approx(0.5 * (math.log10(2) + math.log10(5)))
+    assert f["log_class_imbalance"].value == pytest.approx(1.0)
+    assert f["log_race_ratio"] is None
+    stationary = features(_measurements(stationary=True))
+    dropped = {name for name, (_, _, gradient_based) in CANDIDATES.items() if gradient_based}
+    assert dropped == {"log_improvement_ratio", "log_adam_progress", "log_jacobi_progress", "grad_density",
+                       "log_noise_to_signal", "coin_flip_share"}
+    assert all(stationary[name] is None for name in dropped)
+    assert stationary["log_adam_rate"] == f["log_adam_rate"]
+    assert features(Measurements())["log_class_imbalance"].value == 0.0  # no classes: balanced
+
+
+def test_the_fitted_rules_carry_nested_benchmark_figures():
+    for rule in (NO_RACE, WITH_RACE, CURVATURE):
+        b = rule.provenance
+        assert b["cross_validation"].startswith("nested leave-one-kind-out") and b["fitted"]
+        for key in ("accuracy_clear", "wrong_conclusive", "inconclusive_share", "balanced_accuracy"):
+            assert 0.0 <= b[key] <= 1.0
+        assert all(t.feature in CANDIDATES and t.scale > 0 for t in rule.terms)
+
+
+def test_the_race_and_stationarity_select_the_rule():
+    with_race = features(_measurements(race_ratio=E(2.0, I(1.8, 2.2))))
+    assert rule_for(with_race) is WITH_RACE and rule_for(features(_measurements())) is NO_RACE
+    assert rule_for(with_race, stationary=True) is CURVATURE
+    gradient_based = {name for name, (_, _, g) in CANDIDATES.items() if g}
+    assert not gradient_based & {t.feature for t in CURVATURE.terms}
+
+
+def test_recommend_states_the_rule_its_benchmark_accuracy_and_every_measurement():
+    rec = recommend(_measurements(race_ratio=E(2.0, I(1.8, 2.2))))
+    doc = rec.as_dict()
+    rule = doc["rule"]
+    outcome = apply(WITH_RACE, features(_measurements(race_ratio=E(2.0, I(1.8, 2.2)))))
+    assert rec.call == outcome.call and rule["score"] == pytest.approx(outcome.score)
+    assert rule["benchmark"] == WITH_RACE.provenance and "accuracy_clear" in rule["benchmark"]
+    assert "cross-validated" in rec.summary
+    names = {e["quantity"] for e in doc["evidence"]}
+    assert {"improvement_ratio", "rho_diag", "adam_rate_ratio", "jacobi_rate_ratio", "block_js", "race_ratio",
+            "class_imbalance", "noise_to_signal"} <= names
+    used = {t.feature for t in WITH_RACE.terms}
+    for e in doc["evidence"]:
+        if e["quantity"] == "race_ratio":
+            assert ("[in the rule" in e["note"]) == ("log_race_ratio" in used)
+
+
+def test_an_inconclusive_call_says_what_would_settle_it():
+    wide = _measurements(**{k: None for k in ("adam_rate", "jacobi_rate", "adam_progress", "jacobi_progress",
+                                              "block_js", "block_top_spread", "rho_diag", "outlier_ratio",
+                                              "noise_to_signal", "grad_density", "improvement_ratio")},
+                         coin_flip_share=None, class_imbalance=None)
+    rec = recommend(wide)
     assert rec.call == "inconclusive"
-    assert "tighter L∞ interval" in rec.settle and "[4, 16]" in rec.settle and "--race-steps" in rec.settle
-
-
-def test_without_columns_the_settle_advice_names_the_column_budget():
-    m = Measurements(improvement_ratio=I(0.6, 2.5), Linf=I(4.0, 16.0), L2=E(1.0), Linf_hi_source="d_L2", d=5000)
-    assert "--exact-max-d ≥ d = 5,000" in recommend(m).settle
-
-
-def test_missing_geometry_is_inconclusive_and_says_so():
-    rec = recommend(Measurements(noise_to_signal=E(3.0, I(2.5, 3.5))))
-    assert rec.call == "inconclusive" and "geometry" in rec.settle
-    assert rec.evidence[0].quantity == "noise_to_signal" and rec.evidence[0].favours == "neither"
-
-
-@pytest.mark.parametrize("eta2,worth", [(0.1, False), (0.99, False), (1.5, True), (None, None)])
-def test_variance_adaptation_advice(eta2, worth):
-    assert recommend(Measurements(median_coordinate_eta2=eta2)).variance_adaptation["worth_it"] is worth
-
-
-@pytest.mark.parametrize("scale,dist,cos,warn", [
-    (1.0, 0.1, 0.95, False), (5.0, 0.1, 0.95, True), (1.0, 0.8, 0.95, True), (1.0, 0.1, 0.2, True),
-    (0.3, None, None, True),
-])
-def test_ef_warning(scale, dist, cos, warn):
-    rec = recommend(Measurements(ef_over_f_trace=scale, rel_fro_ef_vs_f=dist, cos_precond_f_ef=cos))
-    assert rec.ef_warning["warn"] is warn
-
-
-def test_no_fisher_measurements_no_ef_warning():
-    assert recommend(Measurements()).ef_warning is None
-
-
-def test_step_sizes_use_the_safe_end_of_linf_and_a_certified_lambda_max():
-    steps = basic_steps(4.0, RitzValue(4.0, 1e-9), 20.0)
-    assert steps == {"gd_1_over_L2": 0.25, "gd_max_2_over_lmax": 0.5, "sign_1_over_Linf": 0.05}
-    assert basic_steps(4.0, RitzValue(1e-3, 1e-2), float("inf")) == {
-        "gd_1_over_L2": 0.25, "gd_max_2_over_lmax": None, "sign_1_over_Linf": None}
-    rec = recommend(Measurements(L2=E(4.0), Linf=I(10.0, 20.0), m_star=12.0, cabs=None, step_sizes=steps))
-    assert rec.step_sizes == steps
-    assert rec.batch_size == {"m_star": 12.0, "cabs": None}
-
-
-def test_coin_flip_signs_add_a_caveat_and_point_to_euclidean():
-    rec = recommend(Measurements(improvement_ratio=I(1.5, 2.0), coin_flip_share=0.7))
-    assert rec.call == "sign" and rec.caveats
-    assert {e.quantity: e.favours for e in rec.evidence}["sign_agreement_coin_flip_share"] == "euclidean"
+    assert "lacks" in rec.settle and "--race-steps" in rec.settle

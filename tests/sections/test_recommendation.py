@@ -1,4 +1,5 @@
-"""The recommendation stage on real runs: evidence named, race run and compared, JSON valid."""
+"""The recommendation stage on real runs: the rule stated, evidence named, the tuned race run and
+compared, JSON valid."""
 
 from __future__ import annotations
 
@@ -17,22 +18,32 @@ def default_doc():
     return run(make_settings(top_k=2)).to_dict()
 
 
-def test_default_names_its_evidence_and_races(default_doc):
+def test_default_states_its_rule_names_its_evidence_and_races(default_doc):
     rec = default_doc["recommendation"]
     assert rec["call"] in ("sign", "euclidean", "inconclusive")
     names = {e["quantity"] for e in rec["evidence"]}
     assert {"improvement_ratio", "rho_diag", "lambda_max_over_mean_abs_eigenvalue", "grad_density",
-            "noise_to_signal", "sign_agreement_coin_flip_share"} <= names
+            "noise_to_signal", "sign_agreement_coin_flip_share", "adam_rate_ratio", "jacobi_rate_ratio",
+            "block_js", "race_ratio", "class_imbalance"} <= names
     ratio = default_doc["improvement_ratio"]
     evidence = next(e for e in rec["evidence"] if e["quantity"] == "improvement_ratio")
     assert evidence["interval"] == [ratio["lo"], ratio["hi"]]
+    rule = rec["rule"]
+    lo, hi = rule["score_interval"]
+    margin = rule["margin"]
+    assert lo <= rule["score"] <= hi
+    assert rec["call"] == ("sign" if lo > margin else "euclidean" if hi < -margin else "inconclusive")
+    assert rule["score"] == pytest.approx(rule["intercept"] + sum(t["contribution"] for t in rule["terms"]))
+    assert rule["benchmark"]["accuracy_clear"] is not None and "cross-validated" in rec["summary"]
     race = rec["race"]
-    assert race["steps"] == 10 and len(race["gd_losses"]) == len(race["sign_losses"]) == 11
-    assert race["gd_step"] == pytest.approx(1 / default_doc["L2"]["value"])
-    assert race["sign_step"] == pytest.approx(1 / default_doc["Linf"]["hi"])
-    winner = "sign" if race["sign_losses"][-1] < race["gd_losses"][-1] else "euclidean"
-    assert race["winner"] == winner
-    assert race["agrees"] == (None if rec["call"] == "inconclusive" else winner == rec["call"])
+    assert race["steps"] == 200 and race["batch_size"] == 128 and race["seeds"] == 2
+    for fam in race["families"].values():
+        assert fam["best_lr"] in fam["lrs"] and len(fam["best_curve"]) == len(race["checkpoints"])
+    ratio = race["families"]["sgdm"]["best_median"] / race["families"]["adam"]["best_median"]
+    assert race["ratio"] == pytest.approx(ratio)
+    assert race["winner"] == ("sign" if ratio >= 1.25 else "euclidean" if ratio <= 0.8 else "tie")
+    assert race["agrees"] == (None if rec["call"] == "inconclusive" or race["winner"] == "tie"
+                              else race["winner"] == rec["call"])
     assert default_doc["step_sizes"]["sign_1_over_Linf"] == pytest.approx(1 / default_doc["Linf"]["hi"])
     jsonschema.validate(default_doc, report_schema(), cls=jsonschema.Draft202012Validator)
 
@@ -43,13 +54,15 @@ def test_tampered_report_fails_the_schema(default_doc):
         jsonschema.validate(bad, report_schema(), cls=jsonschema.Draft202012Validator)
 
 
-def test_without_geometry_the_call_is_inconclusive_and_says_what_would_settle_it():
+def test_without_the_rules_sections_the_call_names_what_is_missing():
     case = CASES[0]
     model, x, y = case.build()
-    doc = diagnose(model, (x, y), case.loss, only="spectrum", top_k=1, dtype="float64", device="cpu").to_dict()
+    doc = diagnose(model, (x, y), case.loss, only="spectrum", top_k=1, dtype="float64", device="cpu",
+                   race_steps=0).to_dict()
     rec = doc["recommendation"]
-    assert rec["call"] == "inconclusive" and "geometry" in rec["settle"] and rec["race"] is None
-    assert any("race skipped" in w for w in doc["warnings"])
+    assert rec["rule"]["missing"] and rec["race"] is None
+    if rec["call"] == "inconclusive":
+        assert "lacks" in rec["settle"]
     jsonschema.validate(doc, report_schema(), cls=jsonschema.Draft202012Validator)
 
 
@@ -71,7 +84,7 @@ def test_the_race_is_off_by_default_beyond_its_work_limit_and_says_so(monkeypatc
     monkeypatch.setattr(Plan, "for_settings", classmethod(lambda cls, settings: small))
     doc = diagnose(model, (x, y), case.loss, only="spectrum,geometry", top_k=1, dtype="float64", device="cpu").to_dict()
     assert doc["recommendation"]["race"] is None
-    assert any(w.startswith("race skipped: N·d") for w in doc["warnings"])
+    assert any(w.startswith("race skipped:") for w in doc["warnings"])
     doc = diagnose(model, (x, y), case.loss, only="spectrum,geometry", top_k=1, race_steps=3, dtype="float64",
                    device="cpu").to_dict()
     assert doc["recommendation"]["race"]["steps"] == 3

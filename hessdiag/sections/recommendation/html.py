@@ -6,6 +6,7 @@ from typing import Any
 
 from ...report.document import json_safe
 from ...report.html import dash, esc, pair
+from .terminal import race_line, rule_lines
 
 LABELS = {"sign": "Sign-based (signSGD, Adam family)", "euclidean": "Euclidean (SGD, momentum, M-SVAG)",
           "inconclusive": "Inconclusive"}
@@ -18,6 +19,9 @@ def verdict_html(result) -> str:
     parts = [f'<div class="verdict {esc(call)}" id="verdict"><div class="call">{esc(LABELS.get(call, call))}</div>']
     if rec.get("summary"):
         parts.append(f"<p>{esc(rec['summary'])}</p>")
+    rule = rule_lines(rec.get("rule"))
+    if rule:
+        parts.append(f"<p class='rule'>{'<br>'.join(esc(line) for line in rule)}</p>")
     if rec["evidence"]:
         rows = "".join(
             f"<tr><td>{esc(e['quantity'])}</td><td class='num'>{dash(e['value'])}</td>"
@@ -51,8 +55,5 @@ def advice(rec: dict[str, Any]) -> list[str]:
     lines.append(f"Batch size: m* = 2η² = {dash(bs.get('m_star'))}, CABS = {dash(bs.get('cabs'))}")
     race = rec.get("race")
     if race:
-        verdict = {True: "agrees with the call", False: "disagrees with the call", None: "no call to check"}
-        lines.append(f"Race over {race['steps']} full-batch steps from θ: final loss GD {dash(race['gd_losses'][-1])}, "
-                     f"sign {dash(race['sign_losses'][-1])}: {race['winner']} wins, which "
-                     f"{verdict[race.get('agrees')]}.")
+        lines.append(race_line(race).replace("tuned race", "Tuned race", 1))
     return lines

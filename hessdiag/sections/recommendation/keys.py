@@ -2,22 +2,39 @@
 
 from __future__ import annotations
 
-from ...report.schema import INT, NUM, interval, obj
+from ...report.schema import INT, NUM, STR, interval, obj
 
-RACE = obj({"steps": INT, "gd_step": NUM, "sign_step": NUM, "gd_losses": {"type": "array", "items": NUM},
-            "sign_losses": {"type": "array", "items": NUM}, "winner": {"enum": ["sign", "euclidean", "tie"]},
-            "agrees": {"type": ["boolean", "null"]}})
+FAMILY = obj({"lrs": {"type": "array", "items": NUM}, "best_lr": NUM, "best_median": NUM,
+              "edge": {"enum": ["low", "high", None]}, "best_curve": {"type": "array", "items": NUM}}, nullable=False)
+RACE = obj({"steps": INT, "batch_size": INT, "seeds": INT, "checkpoints": {"type": "array", "items": INT},
+            "families": obj({"sgdm": FAMILY, "adam": FAMILY}, nullable=False), "ratio": NUM,
+            "ratio_range": interval(), "winner": {"enum": ["sign", "euclidean", "tie"]},
+            "agrees": {"type": ["boolean", "null"]}, "minibatch_steps": INT})
+
+RULE = obj({"name": STR, "description": STR, "margin": NUM, "intercept": NUM, "score": NUM,
+            "score_interval": interval(), "probability_sign": NUM, "missing": {"type": "array", "items": STR},
+            "terms": {"type": "array", "items": obj({"feature": STR, "weight": NUM, "contribution": NUM},
+                                                     nullable=False)},
+            "race_tiebreak": {"type": "boolean"}, "settled_by_race": {"type": "boolean"},
+            "benchmark": obj({"fitted": STR, "benchmark": STR, "cases": INT, "kinds": INT, "clear_cases": INT,
+                              "cross_validation": STR, "accuracy_clear": NUM, "wrong_conclusive": NUM,
+                              "inconclusive_share": NUM, "balanced_accuracy": NUM}, nullable=False)})
+
+FEATURE = {"oneOf": [{"type": "null"}, obj({"value": NUM, "interval": interval()}, nullable=False)]}
 
 SCHEMA = obj({
     "call": {"enum": ["sign", "euclidean", "inconclusive"]},
     "summary": {"type": "string"},
+    "rule": RULE,
     "evidence": {"type": "array", "items": obj(
         {"quantity": {"type": "string"}, "value": NUM, "interval": interval(),
          "favours": {"enum": ["sign", "euclidean", "neither"]}}, nullable=False)},
+    "features": {"type": "object", "additionalProperties": FEATURE},
     "settle": {"type": ["string", "null"]},
     "variance_adaptation": obj({"worth_it": {"type": ["boolean", "null"]}, "reason": {"type": "string"}},
                                nullable=False),
     "ef_warning": obj({"warn": {"type": "boolean"}, "reasons": {"type": "array", "items": {"type": "string"}}}),
     "step_sizes": obj({"gd_1_over_L2": NUM, "gd_max_2_over_lmax": NUM, "sign_1_over_Linf": NUM}, nullable=False),
     "batch_size": obj({"m_star": NUM, "cabs": NUM}, nullable=False),
+    "stationarity": obj({"grad_norm": NUM, "rounding_floor": NUM, "stationary": {"type": "boolean"}}),
     "race": RACE})

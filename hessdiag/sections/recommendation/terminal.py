@@ -18,6 +18,35 @@ def verdict_line(rec) -> str:
     return f"[bold {COLOURS[rec.call]}]Recommendation: {LABELS[rec.call]}[/] — {rec.summary}"
 
 
+def rule_lines(rule: dict | None) -> list[str]:
+    """The rule, today's score and its benchmark accuracy, as plain lines (terminal and HTML)."""
+    if not rule:
+        return []
+    b = rule["benchmark"]
+    lines = [f"rule: {rule['description']}"]
+    if b.get("fitted"):
+        def pct(key: str) -> str:
+            return "—" if b.get(key) is None else f"{100 * b[key]:.0f} %"
+
+        lines.append(f"benchmark ({b['benchmark']}; {b['cases']} cases of {b['kinds']} kinds, fitted {b['fitted']}): "
+                     f"{b['cross_validation']}: {pct('accuracy_clear')} right on the {b['clear_cases']} clear cases, "
+                     f"{pct('wrong_conclusive')} of conclusive calls wrong, {pct('inconclusive_share')} inconclusive")
+    if rule["missing"]:
+        lines.append(f"missing from the rule, so the call is inconclusive: {', '.join(rule['missing'])}")
+    return lines
+
+
+def race_line(race: dict) -> str:
+    agreed = {True: "agrees with the call", False: "DISAGREES with the call", None: "no call to check"}[race["agrees"]]
+    fams = race["families"]
+    rng = race.get("ratio_range")
+    spread = "" if not rng else f" (per seed {fmt(rng[0], 3)}–{fmt(rng[1], 3)})"
+    return (f"tuned race ({race['steps']} mini-batch steps of {race['batch_size']} from θ, {race['seeds']} seeds): "
+            f"best loss SGD+momentum {fmt(fams['sgdm']['best_median'], 4)} (lr {fmt(fams['sgdm']['best_lr'], 3)}) vs "
+            f"Adam {fmt(fams['adam']['best_median'], 4)} (lr {fmt(fams['adam']['best_lr'], 3)}), ratio "
+            f"{fmt(race['ratio'], 3)}{spread} → {race['winner']}; {agreed}")
+
+
 def _interval(values: list | None) -> str:
     return "" if not values else f"[{fmt(values[0], 4)}, {fmt(values[1], 4)}]"
 
@@ -32,6 +61,7 @@ def render(rec, console: Console) -> None:
     for e in rec.evidence:
         table.add_row(e.quantity, fmt(e.value, 4), _interval(e.interval), e.favours, *((e.note,) if wide else ()))
     lines = [f"[bold]{LABELS[rec.call]}[/bold]", rec.summary]
+    lines.extend(rule_lines(rec.rule))
     if rec.settle:
         lines.append(f"What would settle it: {rec.settle}")
     lines.extend(f"caveat: {c}" for c in rec.caveats)
@@ -46,10 +76,6 @@ def render(rec, console: Console) -> None:
     batch = rec.batch_size
     lines.append(f"batch size: m* = 2η² = {fmt(batch['m_star'], 4)}, CABS = {fmt(batch['cabs'], 4)}")
     if rec.race:
-        race = rec.race
-        agreed = {True: "agrees with the call", False: "DISAGREES with the call",
-                  None: "no call to check"}[race["agrees"]]
-        lines.append(f"race ({race['steps']} full-batch steps from θ): loss GD {fmt(race['gd_losses'][-1], 6)} vs sign "
-                     f"{fmt(race['sign_losses'][-1], 6)} → {race['winner']} wins; {agreed}")
+        lines.append(race_line(rec.race))
     console.print(table)
     console.print(Panel("\n".join(lines), title="Recommendation", border_style=COLOURS[rec.call]))

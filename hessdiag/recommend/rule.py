@@ -1,0 +1,85 @@
+"""The rule that makes the call: a logistic score over a few features, chosen and scored on the benchmark.
+
+    s = b + Σ_j w_j z_j,   z_j = (x_j − mean_j) / scale_j,
+
+with x_j the features of `features.py` (log10 ratios mostly) and (w, b, mean, scale, margin μ) fitted
+by scripts/recommendation_bench (rule_fit.py: logistic regression of "the sign family wins" on the
+benchmark's clear cases). The call is `sign` when the whole score interval lies above μ, `euclidean`
+when it lies below −μ, `inconclusive` otherwise — the score interval pushes every feature's interval
+through the (monotone in each feature) linear score, so uncertain evidence widens it, and
+`inconclusive` also covers evidence that disagrees (terms of opposite sign that cancel to |s| ≤ μ).
+A missing feature is imputed at the benchmark mean (z = 0: it pushes neither way) for the score, is
+named, and makes the call `inconclusive` (the rule has not got the evidence it was fitted on).
+
+Each rule carries its provenance: the date it was fitted, the benchmark version (ground-truth settings
+hash, evidence and race-study versions), and the NESTED leave-one-kind-out cross-validated figures of
+the selection procedure that produced it; the report states them next to the call.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from .features import Feature
+
+
+@dataclass(frozen=True)
+class Term:
+    feature: str
+    weight: float
+    mean: float
+    scale: float
+
+
+@dataclass(frozen=True)
+class LogisticRule:
+    name: str
+    intercept: float
+    terms: tuple[Term, ...]
+    margin: float
+    provenance: dict[str, Any]
+
+    def describe(self) -> str:
+        parts = " ".join(f"{'+' if t.weight >= 0 else '−'} {abs(t.weight):.3g}·z({t.feature})" for t in self.terms)
+        return (f"s = {self.intercept:.3g} {parts}, z = (x − benchmark mean)/benchmark sd; sign if the score "
+                f"interval lies above {self.margin:g}, euclidean if below −{self.margin:g}, else inconclusive")
+
+
+@dataclass
+class RuleOutcome:
+    call: str
+    score: float
+    interval: tuple[float, float]
+    contributions: dict[str, float]  # w_j z_j at the feature values
+    missing: list[str] = field(default_factory=list)
+
+    @property
+    def probability(self) -> float:
+        """The fitted logistic probability that the sign family wins, 1/(1 + e^{−s})."""
+        return 1.0 / (1.0 + math.exp(-max(min(self.score, 50.0), -50.0)))
+
+
+def apply(rule: LogisticRule, feats: dict[str, Feature | None]) -> RuleOutcome:
+    """The rule's call on these features (see the module docstring)."""
+    score = low = high = rule.intercept
+    contributions, missing = {}, []
+    for t in rule.terms:
+        f = feats.get(t.feature)
+        if f is None:
+            missing.append(t.feature)
+            contributions[t.feature] = 0.0
+            continue
+        z = [(x - t.mean) / t.scale for x in (f.value, f.lo, f.hi)]
+        z = [max(min(v, 50.0), -50.0) for v in z]  # an unbounded end counts as far out, not infinite
+        terms = [t.weight * v for v in z]
+        contributions[t.feature] = terms[0]
+        score += terms[0]
+        low += min(terms[1:])
+        high += max(terms[1:])
+    low, high = min(low, score), max(high, score)
+    call = "sign" if low > rule.margin else "euclidean" if high < -rule.margin else "inconclusive"
+    if missing:
+        call = "inconclusive"
+    return RuleOutcome(call, score, (low, high), contributions, missing)

@@ -1,0 +1,111 @@
+"""The tuned race of the recommendation stage: when it runs, how its grids are centred, what it reports.
+
+Each family's learning-rate grid is centred on the step hessdiag measured for it (SPEC §7):
+- sgdm: (1 − β)/λ_max(H) with β = 0.9 its momentum: heavy-ball momentum multiplies the step by
+  1/(1 − β), so this is the GD step 1/λ_max (stable with a margin of 2 on the local quadratic);
+- adam: 1/(√B·λ_max(P^{-1/2} H P^{-1/2})) with P = √diag(EF) + ε: the same step for the preconditioned
+  problem (Adam's lr plays the role of GD's step in the coordinates P^{1/2}θ), with Adam's second
+  moment at batch B, v ≈ ∇R² + diag(Σ)/B ≈ diag(EF)/B where the noise dominates (so P_B ≈ P/√B); without the
+  preconditioning section, the norm-scaled sign step ‖∇R‖₁/L∞ (its per-coordinate size, Eq. 6.10);
+- a fixed 1e-3 (Adam's default) only when neither is measured.
+The grids are extended where their best lies at an edge (`experiments.race.tuned_race`).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Callable
+
+from ...experiments.race import RaceResult, tuned_race
+from ...load.problem import Problem
+from ...operators.gradient import loss_and_gradient
+from ...recommend import Measurements
+from ...work import Plan, Work
+
+ADAM_DEFAULT_LR = 1e-3
+MOMENTUM = 0.9  # sgdm's, as in experiments.race
+
+
+def race_steps(work: Work) -> int:
+    """--race-steps, or the plan's default when the race's work is affordable (else 0, with a warning)."""
+    steps = work.settings.race_steps
+    if steps is not None:
+        return steps
+    plan = work.plan
+    size = plan.race_steps_auto * plan.reference_batch * work.problem.d
+    if size > plan.race_auto_max_work:
+        work.log.warn(f"race skipped: its {plan.race_steps_auto} steps of batch {plan.reference_batch} on "
+                      f"d = {work.problem.d:,} parameters are large (steps·batch·d = {size:.3g} per run); "
+                      "ask for it with --race-steps")
+        return 0
+    return plan.race_steps_auto
+
+
+def centres(m: Measurements, grad_l1: float | None, batch: int) -> tuple[dict[str, float], list[str]]:
+    """Grid centres per family and a note on where each came from."""
+    notes = []
+    if m.lambda_max is not None and m.lambda_max.value and m.lambda_max.value > 0:
+        sgdm = (1 - MOMENTUM) / m.lambda_max.value
+        notes.append("sgdm grid centred on (1 − β)/λ_max(H), β = 0.9")
+    elif m.L2 is not None and m.L2.value:
+        sgdm = (1 - MOMENTUM) / m.L2.value
+        notes.append("sgdm grid centred on (1 − β)/L2, β = 0.9")
+    else:
+        sgdm = 1e-2
+        notes.append("sgdm grid centred on 1e-2 (no curvature measured)")
+    if m.adam_lambda_max:
+        adam = 1.0 / (math.sqrt(batch) * m.adam_lambda_max)
+        notes.append(f"adam grid centred on 1/(√B·λ_max(P^{{-1/2}}HP^{{-1/2}})), P = √diag(EF)+ε, B = {batch}")
+    elif grad_l1 and m.Linf is not None and m.Linf.hi and m.d:
+        adam = grad_l1 / m.Linf.hi / m.d
+        notes.append("adam grid centred on the per-coordinate norm-scaled sign step ‖∇R‖₁/(d·L∞)")
+    else:
+        adam = ADAM_DEFAULT_LR
+        notes.append(f"adam grid centred on {ADAM_DEFAULT_LR:g} (no preconditioned curvature measured)")
+    return {"sgdm": sgdm, "adam": adam}, notes
+
+
+def race_for(problem: Problem, m: Measurements, steps: int, plan: Plan, seed: int,
+             progress: Callable[[], None] | None = None) -> RaceResult:
+    """The race exactly as a run makes it (the benchmark's race study calls this too)."""
+    grad_l1 = float(loss_and_gradient(problem).gradient.abs().sum()) if m.adam_lambda_max is None else None
+    where, notes = centres(m, grad_l1, plan.reference_batch)
+    marks = sorted({max(1, steps * k // 10) for k in range(1, 11)})
+    result = tuned_race(problem, steps, where, batch_size=plan.reference_batch, seeds=plan.race_seeds,
+                        points=plan.race_points, spacing=plan.race_spacing, extend=plan.race_extend,
+                        checkpoints=marks, seed=seed, progress=progress)
+    result.notes.extend(notes)
+    return result
+
+
+def run_race(work: Work, m: Measurements) -> RaceResult | None:
+    steps = race_steps(work)
+    if steps == 0:
+        return None
+    plan = work.plan
+    runs = 2 * plan.race_seeds * (plan.race_points + 4)
+    update = work.log.tick("race: SGD+momentum vs Adam", runs)
+    done = 0
+
+    def advance() -> None:
+        nonlocal done
+        done += plan.race_seeds
+        if update is not None:
+            update(min(done, runs), runs)
+
+    with work.log.timer("race"):
+        result = race_for(work.problem, m, steps, plan, work.settings.seed, advance)
+    for name, fam in result.families.items():
+        if fam.edge:
+            work.log.warn(f"race: {name}'s best learning rate is at the {fam.edge} end of its extended grid; "
+                          "its tuned loss may be better than the race found")
+    return result
+
+
+def race_json(result: RaceResult | None, call: str) -> dict[str, Any] | None:
+    if result is None:
+        return None
+    doc = result.as_dict()
+    winner = doc["winner"]
+    doc["agrees"] = None if call == "inconclusive" or winner == "tie" else winner == call
+    return doc

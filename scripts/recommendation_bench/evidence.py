@@ -1,0 +1,106 @@
+"""hessdiag's evidence on every benchmark checkpoint, cached: the report of a default run per case.
+
+`case_evidence(case)` runs `hessdiag.diagnose` in-process on the case's checkpoint and data with the
+default settings (seed 0; what a user gets from `hessdiag run`), and keeps the report's JSON without
+its bulky arrays (density grids, eigenvectors) — enough to re-derive every feature the rule and the
+scoring use. The cache (`evidence.json`) is keyed per case by the case's definition hash and
+`EVIDENCE_VERSION`, bumped by hand whenever hessdiag's measurements change; a stale or missing entry
+is recomputed, a fresh one is reused, so re-scoring takes seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import torch
+
+from .cases import CASES, Case
+
+EVIDENCE_VERSION = 3
+JSON_PATH = Path(__file__).resolve().parent / "evidence.json"
+# The race is cached apart (race_study.py). The fisher section feeds no feature of the call (only the
+# EF warning), nor does tr(H) (only k̂ of the noise section), so the fisher section is left out and the
+# trace gets a small budget, to spare the shared CPU; entries made with the defaults count as fresh.
+SETTINGS: dict[str, Any] = {"seed": 0, "race_steps": 0, "trace_matvecs": 12,
+                            "only": ["spectrum", "geometry", "noise", "preconditioning", "imbalance", "blocks"]}
+KEY_SETTINGS = ("seed", "race_steps")  # the settings the cached features depend on
+# bulky report entries that no feature reads (kept out of the cache)
+DROP = {("density", "grid"), ("density", "values"), ("noise", "per_layer"), ("rho_diag", "per_layer")}
+
+
+def _trim(doc: dict) -> dict:
+    out = {}
+    for key, value in doc.items():
+        if isinstance(value, dict):
+            value = {k: v for k, v in value.items() if (key, k) not in DROP}
+        out[key] = value
+    return out
+
+
+def _commit() -> str | None:
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                              cwd=Path(__file__).resolve().parent, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+
+def case_evidence(case: Case, settings: dict[str, Any] | None = None) -> dict:
+    """Run hessdiag on the case's checkpoint; the trimmed report with its provenance."""
+    import hessdiag
+
+    model = case.model()
+    model.load_state_dict(case.checkpoint_state(), strict=True)
+    x, y = case.tensors()
+    start = time.time()
+    report = hessdiag.diagnose(model, (x, y), loss=case.loss, **{k: (",".join(v) if k == "only" else v)
+                                                                  for k, v in (settings or SETTINGS).items()})
+    doc = json.loads(json.dumps(report.to_dict(), allow_nan=True, default=str))
+    return {"case_hash": case.definition_hash(), "evidence_version": EVIDENCE_VERSION,
+            "settings": dict(settings or SETTINGS), "hessdiag_commit": _commit(),
+            "threads": torch.get_num_threads(), "seconds": round(time.time() - start, 1), "report": _trim(doc)}
+
+
+def load(path: Path = JSON_PATH) -> dict:
+    if path.exists():
+        return json.loads(path.read_text())
+    return {"evidence_version": EVIDENCE_VERSION, "cases": {}}
+
+
+def save(doc: dict, path: Path = JSON_PATH) -> None:
+    """Atomic write (temporary file in the same folder, then rename)."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".evidence.", suffix=".json")
+    with os.fdopen(fd, "w") as fh:
+        json.dump(doc, fh, indent=None, sort_keys=True, separators=(",", ":"))
+        fh.write("\n")
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, path)
+
+
+def is_fresh(entry: dict | None, case: Case) -> bool:
+    return bool(entry) and entry.get("case_hash") == case.definition_hash() \
+        and entry.get("evidence_version") == EVIDENCE_VERSION \
+        and all(entry.get("settings", {}).get(k) == SETTINGS[k] for k in KEY_SETTINGS)
+
+
+def update(names: list[str], refresh: bool = False, path: Path = JSON_PATH,
+           log: Callable[..., None] = print) -> dict:
+    """Compute the missing or stale entries among `names` (all when `refresh`), saving after each."""
+    doc = load(path)
+    doc["evidence_version"] = EVIDENCE_VERSION
+    for name in names:
+        case = CASES[name]
+        if not refresh and is_fresh(doc["cases"].get(name), case):
+            continue
+        log(f"{name}: running hessdiag ({case.n_params()} params, {case.n_samples()} samples)", flush=True)
+        entry = case_evidence(case)
+        doc["cases"][name] = entry
+        save(doc, path)
+        log(f"{name}: {entry['seconds']:.0f}s, call {entry['report']['recommendation']['call']}", flush=True)
+    return doc

@@ -1,0 +1,74 @@
+"""Class statistics against brute force: counts, per-class losses and per-class gradient norms.
+
+Truth: a Python loop over the rows with naive per-sample gradients (`helpers.dense`), grouped by
+label. Tolerance 1e-10 relative: the estimator sums the same float64 terms per batch and class in
+another order; a row counted in the wrong class or a wrong normalisation (1/N instead of 1/N_c) is
+an O(1) error.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+from scipy.stats import spearmanr
+
+from helpers.cases import CASES
+from helpers.dense import Dense, _per_sample_loss
+from helpers.problems import problem_for
+from hessdiag.estimators.imbalance import class_statistics, no_classes_reason
+
+CLASSIFIERS = [c for c in CASES if c.name in ("tanh_mlp_ce", "logreg_bce", "cnn_pool_ce")]
+
+
+@pytest.mark.parametrize("case", CLASSIFIERS, ids=str)
+def test_class_statistics_match_a_loop_over_rows(case):
+    model, x, y = case.build()
+    dense = Dense(model, x, y, case.loss)
+    g = dense.per_sample_gradients()
+    with torch.no_grad():
+        losses = _per_sample_loss(case.loss, dense.outputs(dense.theta, x), y)
+    labels = y.reshape(-1).to(torch.int64)
+    stats = class_statistics(problem_for(case, batch_size=4))
+    classes = len(stats.counts)
+    n = x.shape[0]
+    for c in range(classes):
+        rows = labels == c
+        nc = int(rows.sum())
+        assert stats.counts[c] == nc
+        assert stats.frequencies[c] == pytest.approx(nc / n, rel=1e-15)
+        if nc == 0:
+            assert stats.losses[c] is None and stats.grad_norms[c] is None
+            continue
+        assert stats.losses[c] == pytest.approx(float(losses[rows].mean()), rel=1e-10)
+        assert stats.grad_norms[c] == pytest.approx(float(g[rows].mean(0).norm()), rel=1e-10)
+        if nc > 1:
+            assert stats.loss_stderr[c] == pytest.approx(float(losses[rows].std() / math.sqrt(nc)), rel=1e-10)
+    present = np.array([f for f in stats.frequencies if f > 0])
+    assert stats.imbalance_ratio == pytest.approx(present.max() / present.min())
+    assert stats.normalised_entropy == pytest.approx(float(-(present * np.log(present)).sum() / np.log(present.size)))
+    assert stats.tail_share == pytest.approx(float(np.sort(present)[: present.size // 2].sum()))
+    pairs = [(f, loss) for f, loss in zip(stats.frequencies, stats.losses) if f > 0]
+    if len(pairs) >= 3:
+        assert stats.loss_frequency_correlation == pytest.approx(spearmanr(*zip(*pairs)).statistic)
+
+
+def test_frequency_weighted_class_gradients_sum_to_the_gradient():
+    case = CLASSIFIERS[0]
+    model, x, y = case.build()
+    stats = class_statistics(problem_for(case))
+    dense = Dense(model, x, y, case.loss)
+    g = dense.per_sample_gradients()
+    labels = y.reshape(-1)
+    total = sum(g[labels == c].sum(0) for c in range(len(stats.counts)) if stats.counts[c]) / x.shape[0]
+    assert float((total - dense.gradient()).norm()) < 1e-12
+
+
+def test_regression_has_no_classes():
+    case = next(c for c in CASES if c.loss == "mse")
+    problem = problem_for(case)
+    assert "no class labels" in no_classes_reason(problem)
+    with pytest.raises(ValueError):
+        class_statistics(problem)

@@ -1,0 +1,103 @@
+"""The scoring and rule selection of scripts/bench_recommendation.py on small synthetic tables.
+
+Known answers: the confusion figures of hand-made calls, the logistic fit against scikit-learn's
+(same objective; Newton's method converges to 1e-8), and the leave-one-kind-out folds, which must
+never put the two checkpoints of one kind on both sides.
+"""
+
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+
+from recommendation_bench import rule_fit, scoring  # noqa: E402
+
+TRUTH = {"a": "sign", "b": "sign", "c": "euclidean", "d": "tie", "e": "euclidean"}
+
+
+def test_figures_of_hand_made_calls():
+    calls = {"a": "sign", "b": "inconclusive", "c": "sign", "d": "euclidean", "e": "euclidean"}
+    f = scoring.figures(TRUTH, calls)
+    assert f["clear"] == 4 and f["right"] == 2 and f["wrong"] == 1
+    assert f["accuracy_clear"] == 0.5 and f["wrong_conclusive"] == pytest.approx(1 / 3)
+    assert f["inconclusive_share"] == pytest.approx(1 / 5)
+    assert f["recall_sign"] == 0.5 and f["recall_euclidean"] == 0.5 and f["balanced_accuracy"] == 0.5
+    assert f["conclusive_on_ties"] == 1
+    table = scoring.confusion(TRUTH, calls)
+    assert table["sign"] == {"sign": 1, "euclidean": 0, "inconclusive": 1}
+    always = scoring.figures(TRUTH, scoring.constant("sign", TRUTH))
+    assert always["balanced_accuracy"] == 0.5 and always["recall_euclidean"] == 0.0
+
+
+def test_per_seed_scores_and_the_label_noise_ceiling():
+    seeds = {"a": ["sign", "sign", "tie"], "b": ["euclidean", "euclidean", "euclidean"]}
+    per = scoring.per_seed(seeds, {"a": "sign", "b": "euclidean"})
+    assert per["accuracy_clear"] == [1.0, 1.0, 1.0] and per["clear"] == [2, 2, 1]
+    ceiling = scoring.seed_ceiling(seeds)
+    # seed 2 calls 'a' inconclusive (tie) against seeds 0 and 1: 3 of the 6 ordered pairs score 1/2
+    assert ceiling["accuracy_clear"] == pytest.approx((1 + 1 + 0.5 + 0.5 + 1 + 1) / 6)
+
+
+def test_logistic_matches_scikit_learn():
+    from sklearn.linear_model import LogisticRegression
+
+    gen = np.random.default_rng(0)
+    z = gen.normal(size=(20, 2))
+    y = (z[:, 0] - 0.5 * z[:, 1] + 0.7 * gen.normal(size=20) > 0.4).astype(int)
+    w, b = rule_fit.logistic(z, y)
+    ref = LogisticRegression(C=1.0, class_weight="balanced", tol=1e-12, max_iter=10000).fit(z, y)
+    assert np.allclose(w, ref.coef_[0], atol=1e-6) and b == pytest.approx(ref.intercept_[0], abs=1e-6)
+
+
+def _table(n_kinds: int = 6):
+    """Kinds with two cases each; feature x separates the classes, y is noise; ties in the middle."""
+    gen = np.random.default_rng(1)
+    table, truth, kinds = {}, {}, {}
+    for k in range(n_kinds):
+        label = ("sign", "euclidean", "tie")[k % 3]
+        centre = {"sign": 2.0, "euclidean": -2.0, "tie": 0.0}[label]
+        for ckpt in ("init", "warm"):
+            name = f"k{k}_{ckpt}"
+            x = centre + 0.3 * gen.normal()
+            table[name] = {"x": (x, x - 0.1, x + 0.1), "y": (gen.normal(), -5.0, 5.0), rule_fit.RACE: None}
+            truth[name], kinds[name] = label, f"k{k}"
+    return table, truth, kinds
+
+
+def test_folds_leave_whole_kinds_out_and_the_selection_finds_the_informative_feature(monkeypatch):
+    table, truth, kinds = _table()
+    cases = list(table)
+    seen = []
+    fit = rule_fit.fit
+
+    def recording_fit(table_, truth_, train, feats, margin):
+        seen.append(set(train))
+        return fit(table_, truth_, train, feats, margin)
+
+    monkeypatch.setattr(rule_fit, "fit", recording_fit)
+    calls = rule_fit.loko_calls(table, truth, kinds, cases, ("x",), (0.0,))[0.0]
+    for train in seen:
+        held = {kinds[c] for c in cases} - {kinds[c] for c in train}
+        assert len(held) == 1 and all(kinds[c] not in held for c in train)
+    assert all(calls[c] == truth[c] for c in cases if truth[c] != "tie")
+    monkeypatch.setattr(rule_fit, "candidates", lambda table_, variant: ["x", "y"])
+    feats, margin, _ = rule_fit.select(table, truth, kinds, cases, "no_race")
+    assert feats == ("x",)
+    nested, chosen = rule_fit.nested(table, truth, kinds, cases, "no_race")
+    assert all(nested[c] == truth[c] for c in cases if truth[c] != "tie") and len(chosen) == 6
+
+
+def test_score_interval_pushes_feature_intervals_through_the_sign_of_each_weight():
+    model = rule_fit.Model(("x", "y"), np.zeros(2), np.ones(2), np.array([2.0, -1.0]), 0.5, 1.0)
+    v, lo, hi = np.array([[1.0, 1.0]]), np.array([[0.0, 0.0]]), np.array([[2.0, 3.0]])
+    s, low, high = model.score_interval(v, lo, hi)
+    assert s[0] == pytest.approx(1.5) and low[0] == pytest.approx(0.5 - 3.0) and high[0] == pytest.approx(4.5)
+    assert model.calls(v, lo, hi) == ["inconclusive"]
+    assert model.calls(v, v, v) == ["sign"]
+    nan = np.array([[math.nan, 0.0]])
+    missing = model.score_interval(nan, nan, nan)
+    assert missing[0][0] == pytest.approx(0.5)
