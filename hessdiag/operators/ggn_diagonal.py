@@ -20,19 +20,21 @@ import torch
 from torch import Tensor
 from torch.func import grad, vmap
 
+from ..load.batch import Inputs, map_inputs, select_rows
 from ..load.problem import Batch, Problem
+from .kernels import differentiable_kernels
 from .reduction import accumulate
 
 ROW_BYTES = 256 * 1024**2  # per-sample gradients held at once (rows × d × bytes)
 
 
-def output_factors(problem: Problem, out: Tensor) -> Tensor:
+def output_factors(problem: Problem, out: Tensor, y: Tensor) -> Tensor:
     """M_n (b, C, C) with Λ_n = M_nᵀ M_n for the outputs `out` (rows of M_n: m_nc = √μ_nc v_ncᵀ)."""
     b = out.shape[0]
     flat = out.reshape(b, -1)
     c = flat.shape[1]
     eye = torch.eye(c, dtype=out.dtype, device=out.device)
-    columns = [problem.loss.output_hessian_product(out, eye[i].expand(b, c).reshape(out.shape)).reshape(b, c)
+    columns = [problem.loss.output_hessian_product(out, y, eye[i].expand(b, c).reshape(out.shape)).reshape(b, c)
                for i in range(c)]
     lam = torch.stack(columns, dim=2)  # (b, C, C): column i is Λ_n e_i
     mu, v = torch.linalg.eigh(0.5 * (lam + lam.transpose(1, 2)))
@@ -42,19 +44,20 @@ def output_factors(problem: Problem, out: Tensor) -> Tensor:
 def _batch_diagonal(problem: Problem, batch: Batch) -> Tensor:
     """Σ_{n ∈ batch} w_n Σ_c (J_nᵀ m_nc)² for one batch (d,)."""
     with torch.no_grad():
-        factors = output_factors(problem, problem.forward(problem.params, batch.x).detach())
+        factors = output_factors(problem, problem.forward(problem.params, batch.x).detach(), batch.y)
 
-    def scalar(params: dict[str, Tensor], x: Tensor, m: Tensor) -> Tensor:
-        return (problem.forward(params, x.unsqueeze(0)).reshape(-1) * m).sum()
+    def scalar(params: dict[str, Tensor], x: Inputs, m: Tensor) -> Tensor:
+        return (problem.forward(params, map_inputs(lambda t: t.unsqueeze(0), x)).reshape(-1) * m).sum()
 
     per_row = vmap(grad(scalar), in_dims=(None, 0, 0))
     rows = max(1, ROW_BYTES // (problem.d * torch.finfo(problem.dtype).bits // 8))
     total = torch.zeros(problem.d, dtype=problem.dtype, device=problem.device)
     for start in range(0, batch.size, rows):
         stop = min(start + rows, batch.size)
-        x, w = batch.x[start:stop], batch.w[start:stop]
+        x, w = select_rows(batch.x, slice(start, stop)), batch.w[start:stop]
         for c in range(factors.shape[1]):
-            g = problem.layout.flatten(per_row(problem.params, x, factors[start:stop, c]), batch_dims=1)
+            with differentiable_kernels():  # fused attention has no batching rule under vmap
+                g = problem.layout.flatten(per_row(problem.params, x, factors[start:stop, c]), batch_dims=1)
             total += w @ g.pow(2)
     return total
 
@@ -68,5 +71,5 @@ def output_count(problem: Problem) -> int:
     """C: the model's outputs per sample (the backward passes per batch that the exact diagonal needs)."""
     first = problem.batches[0]
     with torch.no_grad():
-        out = problem.forward(problem.params, first.x[:1])
+        out = problem.forward(problem.params, select_rows(first.x, slice(0, 1)))
     return int(out[0].numel())

@@ -25,9 +25,7 @@ from ..estimators.preconditioning import (
     SpectrumSummary,
     adam_diagonal,
     fisher_mc_diagonal,
-    ggn_diagonal,
     jacobi_diagonal,
-    output_count,
     preconditioned_map,
     progress_ratio,
     rate_ratio,
@@ -122,19 +120,21 @@ def _measure(work: Work, name: str, p: torch.Tensor, base: SpectrumSummary, desc
 
 
 def _curvature_diagonal(work: Work, notes: list[str]) -> tuple[torch.Tensor, str]:
-    """diag(H) from the dense Hessian; else diag(GGN) exactly (K ≤ plan.jacobi_exact_max_outputs), else
-    diag(F_mc) with the plan's labels per row; the notes say which."""
+    """diag(H) from the dense Hessian; else diag(GGN) exactly (`CurvatureFamily.ggn_diagonal`, at most
+    plan.ggn_exact_max_outputs outputs per sample), else diag(F_mc) with the plan's labels per row; the
+    notes say which."""
     if work.hessian.dense is not None:
         return torch.from_numpy(np.diag(work.hessian.dense).copy()), "|diag(H)|"
-    k = output_count(work.problem)
-    with work.log.timer("ggn_diagonal"):
-        if k <= work.plan.jacobi_exact_max_outputs:
-            notes.append(f"d = {work.problem.d} is above the dense-Hessian limit: the Jacobi preconditioner is "
-                         "the exact diagonal of the Gauss–Newton matrix (= diag(H) minus the residual term)")
-            return ggn_diagonal(work.problem), "diag(GGN)"
-        notes.append(f"d = {work.problem.d} is above the dense-Hessian limit and the model has {k} outputs: the "
+    exact = work.curvature.ggn_diagonal
+    if exact is not None:
+        notes.append(f"d = {work.problem.d} is above the dense-Hessian limit: the Jacobi preconditioner is "
+                     "the exact diagonal of the Gauss–Newton matrix (= diag(H) minus the residual term)")
+        return exact, "diag(GGN)"
+    with work.log.timer("fisher_mc_diagonal"):
+        notes.append(f"d = {work.problem.d} is above the dense-Hessian limit and diag(GGN) is not exact here "
+                     f"(more than {work.plan.ggn_exact_max_outputs} outputs per sample, or no per-row pass): the "
                      f"Jacobi preconditioner is diag(F_mc), {work.plan.mc_samples} label(s) per row drawn from the "
-                     "model (an unbiased estimate of diag(GGN); exact costs one reverse pass per output)")
+                     "model (an unbiased estimate of diag(GGN))")
         return fisher_mc_diagonal(work.problem, work.generator("jacobi-fisher-mc"), work.plan.mc_samples), "diag(F_mc)"
 
 

@@ -69,9 +69,8 @@ class Plan:
     precondition_steps: int = 24
     precondition_tol: float = 1e-3  # Lanczos for λ_max(Ĥ): residual ≤ this·λ_max, at most the products below
     precondition_max_matvecs: int = 100
-    # above the dense limit the Jacobi diagonal is diag(GGN) exactly (one reverse pass per output and row)
-    # up to this many outputs, else diag(F_mc) with `mc_samples` labels per row (one pass per label set)
-    jacobi_exact_max_outputs: int = 16
+    # above the dense limit the Jacobi diagonal is diag(GGN) exactly (up to `ggn_exact_max_outputs` outputs),
+    # else diag(F_mc) with `mc_samples` labels per row (one pass per label set)
     # blocks: H_BB per parameter tensor; exact from the dense Hessian or from |B| columns when
     # |B| ≤ probes·steps, else `block_probes` Lanczos recurrences of `block_steps` steps per block
     block_steps: int = 20

@@ -145,13 +145,14 @@ class Dense:
         """diag(G) = (1/N) Σ_n diag(J_nᵀ Λ_n J_n) = (1/N) Σ_n Σ_ab Λ_n,ab J_n,a ⊙ J_n,b, with Λ_n itself (no
         factor of it), without forming the d×d matrix (models up to ~10⁴ parameters)."""
         total = torch.zeros(self.theta.numel(), dtype=self.theta.dtype)
-        for n in range(self.x.shape[0]):
-            xn, yn = self.x[n : n + 1], self.y[n : n + 1]
+        for n in range(self.n):
+            xn, yn = rows(self.x, slice(n, n + 1)), self.y[n : n + 1]
             jac = jacrev(lambda t: self.outputs(t, xn).reshape(-1))(self.theta)  # (C, d)
-            out = self.outputs(self.theta, xn).detach().reshape(-1)
-            lam = hessian(lambda f: _per_sample_loss(self.loss, f.reshape(1, -1), yn).sum())(out)
+            out = self.outputs(self.theta, xn).detach()
+            shape = out.shape
+            lam = hessian(lambda f: per_sample_loss(self.loss, f.reshape(shape), yn).sum())(out.reshape(-1))
             total += ((lam @ jac) * jac).sum(0)
-        return total / self.x.shape[0]
+        return total / self.normaliser
 
     def empirical_fisher(self) -> Tensor:
         g = self.per_sample_gradients()

@@ -7,9 +7,7 @@ from .diagonals import (
     JACOBI_EPS,
     adam_diagonal,
     fisher_mc_diagonal,
-    ggn_diagonal,
     jacobi_diagonal,
-    output_count,
 )
 from .spectra import (
     SpectrumSummary,
@@ -21,7 +19,7 @@ from .spectra import (
     summary_from_operator,
 )
 
-__all__ = ["ADAM_EPS", "JACOBI_EPS", "SpectrumSummary", "adam_diagonal", "fisher_mc_diagonal", "ggn_diagonal",
-           "jacobi_diagonal", "output_count",
+__all__ = ["ADAM_EPS", "JACOBI_EPS", "SpectrumSummary", "adam_diagonal", "fisher_mc_diagonal",
+           "jacobi_diagonal",
            "preconditioned_map", "progress_ratio", "rate_ratio", "summary_from_dense",
            "summary_from_eigenvalues", "summary_from_operator"]
