@@ -32,6 +32,7 @@ from typing import Callable
 import torch
 from torch import Tensor
 
+from ..load.batch import Inputs, cat_inputs, count_rows, select_rows
 from ..load.problem import Problem
 from ..rng import generator
 
@@ -111,14 +112,14 @@ def label(ratio: float, threshold: float = THRESHOLD) -> str:
     return "sign" if ratio >= threshold else "euclidean" if ratio <= 1.0 / threshold else "tie"
 
 
-def _rows(problem: Problem) -> tuple[Tensor, Tensor]:
+def _rows(problem: Problem) -> tuple[Inputs, Tensor]:
     """All real rows (weight > 0) of the selection, in order."""
     xs, ys = [], []
     for batch in problem.iter_batches():
         keep = batch.w > 0
-        xs.append(batch.x[keep])
+        xs.append(select_rows(batch.x, keep))
         ys.append(batch.y[keep])
-    return torch.cat(xs), torch.cat(ys)
+    return cat_inputs(xs), torch.cat(ys)
 
 
 def _full_loss(problem: Problem, params: dict[str, Tensor]) -> float:
@@ -128,24 +129,24 @@ def _full_loss(problem: Problem, params: dict[str, Tensor]) -> float:
 
 
 def _run(problem: Problem, family: str, lr: float, seed: int, stream: str, steps: int, batch_size: int,
-         checkpoints: list[int], data: tuple[Tensor, Tensor]) -> list[float]:
+         checkpoints: list[int], data: tuple[Inputs, Tensor]) -> list[float]:
     """Full-data R at each checkpoint of one run (+inf from a divergence on)."""
     x, y = data
     params = {k: v.detach().clone().requires_grad_(True) for k, v in problem.params.items()}
     opt = (torch.optim.SGD(params.values(), lr=lr, momentum=0.9) if family == "sgdm"
            else torch.optim.Adam(params.values(), lr=lr))
     gen = generator(seed, stream)
-    n = x.shape[0]
+    n = count_rows(x)
     b = min(batch_size, n)
     order, pos = torch.randperm(n, generator=gen), 0
     out: list[float] = []
     for step in range(1, steps + 1):
         if pos + b > n:
             order, pos = torch.randperm(n, generator=gen), 0
-        idx = order[pos:pos + b].to(x.device)
+        idx = order[pos:pos + b].to(problem.device)
         pos += b
         opt.zero_grad(set_to_none=True)
-        loss = problem.loss.per_sample(problem.forward(params, x[idx]), y[idx]).mean()
+        loss = problem.loss.per_sample(problem.forward(params, select_rows(x, idx)), y[idx]).mean()
         if not torch.isfinite(loss):
             return out + [math.inf] * (len(checkpoints) - len(out))
         loss.backward()
@@ -164,7 +165,7 @@ def tuned_race(problem: Problem, steps: int, centres: dict[str, float], *, batch
     """Race both families from θ over small lr grids centred on `centres` (see the module docstring)."""
     marks = sorted({t for t in (checkpoints or []) if 0 < t < steps} | {steps})
     data = _rows(problem)
-    result = RaceResult(steps, min(batch_size, data[0].shape[0]), seeds, marks, dict(centres), {})
+    result = RaceResult(steps, min(batch_size, count_rows(data[0])), seeds, marks, dict(centres), {})
     for family in FAMILIES:
         ks = [k - (points - 1) / 2 for k in range(points)]
         runs: dict[float, list[list[float]]] = {}

@@ -42,7 +42,6 @@ def _truth(case):
 @pytest.mark.parametrize("case", SMALL, ids=str)
 def test_diagonals_match_dense_matrices(case):
     dense, h = _truth(case)
-    problem = problem_for(case, batch_size=4)
     g = dense.per_sample_gradients()
     ef = (g**2).mean(0)
     assert rel_err(adam_diagonal(ef), ef.sqrt() + 1e-8) < 1e-15
