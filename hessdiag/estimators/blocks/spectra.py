@@ -29,6 +29,7 @@ from scipy.linalg import eigh_tridiagonal
 from torch import Tensor
 
 from ...linalg import CountedProducts, Lanczos, RitzValue, as_linear_map, columns, rademacher
+from ...linalg.lanczos import NextBlock
 
 
 @dataclass
@@ -84,33 +85,31 @@ def _lockstep(products: CountedProducts, starts: Tensor, owners: list[int], mask
     products are masked to the block owners[j] (masks: (n_blocks, d) 0/1). The last β of each
     recurrence is kept (betas has one more entry than the off-diagonal) for its residual."""
     owner = torch.tensor(owners, device=starts.device)
+    active = list(range(starts.shape[1]))
 
     def masked(vectors: Tensor) -> Tensor:  # (d, a) → (d, a), columns in the order of `active`
         return products(vectors) * masks[owner[active]].T
 
-    run = Lanczos(products, starts)
+    run = Lanczos(products, starts, basis_dtype=products.map.dtype)
     run.products = masked  # type: ignore[assignment]  # every product is masked to its block
-    g = starts.shape[1]
-    active = torch.arange(g, device=starts.device)
-    finished_beta = [0.0] * g
+    finished_beta = [0.0] * starts.shape[1]
     scale = 0.0
     step = 0
-    while active.numel():
-        alpha, w, beta = run.step(None if active.numel() == g else active)
+    while active:
+        blocks = run.step(active)
+        betas = [float(w.norm()) for _, w in blocks]
         step += 1
-        scale = max(scale, float(alpha.abs().max()), float(beta.max()))
+        scale = max(scale, max(abs(float(a[0, 0])) for a, _ in blocks), max(betas))
         keep = []
-        for i, j in enumerate(active.tolist()):
-            if step < limits[j] and float(beta[i]) > 1e-12 * max(scale, 1e-300):
+        for i, j in enumerate(active):
+            if step < limits[j] and betas[i] > 1e-12 * max(scale, 1e-300):
                 keep.append(i)
             else:
-                finished_beta[j] = float(beta[i])  # the residual coupling of the last step
-        if not keep:
-            break
-        keep_t = torch.tensor(keep, device=starts.device)
-        active = active[keep_t]
-        run.advance(active, w[keep_t], beta[keep_t])
-    return [(run.alphas[j], run.betas[j] + [finished_beta[j]]) for j in range(g)]
+                finished_beta[j] = betas[i]  # the residual coupling of the last step
+        for i in keep:
+            run.runs[active[i]].advance(NextBlock(blocks[i][1] / betas[i], np.array([[betas[i]]]), 0.0, 0))
+        active = [active[i] for i in keep]
+    return [(alphas, betas + [finished_beta[j]]) for j, (alphas, betas) in enumerate(zip(run.alphas, run.betas))]
 
 
 def block_spectra(operator: Any, blocks: list[tuple[str, int, int]], *, dense: np.ndarray | None = None,
