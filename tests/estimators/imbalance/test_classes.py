@@ -16,7 +16,7 @@ import torch
 from scipy.stats import spearmanr
 
 from helpers.cases import CASES
-from helpers.dense import Dense, _per_sample_loss
+from helpers.dense import Dense, per_sample_loss
 from helpers.problems import problem_for
 from hessdiag.estimators.imbalance import class_statistics, no_classes_reason
 
@@ -29,7 +29,7 @@ def test_class_statistics_match_a_loop_over_rows(case):
     dense = Dense(model, x, y, case.loss)
     g = dense.per_sample_gradients()
     with torch.no_grad():
-        losses = _per_sample_loss(case.loss, dense.outputs(dense.theta, x), y)
+        losses = per_sample_loss(case.loss, dense.outputs(dense.theta, x), y)
     labels = y.reshape(-1).to(torch.int64)
     stats = class_statistics(problem_for(case, batch_size=4))
     classes = len(stats.counts)
