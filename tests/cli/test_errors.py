@@ -152,7 +152,7 @@ def test_a_swallowed_ctrl_c_still_stops_the_run_before_it_writes():
 def test_an_unexpected_exception_is_one_line_unless_the_traceback_is_asked_for(workspace, monkeypatch):
     import hessdiag.api
 
-    def broken(settings, progress=None, loaded=None):
+    def broken(settings, progress=None, **hooks):
         raise ZeroDivisionError("a bug")
 
     monkeypatch.chdir(workspace)
