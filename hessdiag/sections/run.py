@@ -11,12 +11,16 @@ from .registry import resolve_only, sections
 
 
 def diagnose_problem(problem: Problem, settings: Settings, progress: ProgressFactory | None = None,
-                     timings: dict[str, float] | None = None, plan: Plan | None = None) -> Report:
-    """Measure every section in `settings.only` (all by default) on a loaded problem."""
+                     timings: dict[str, float] | None = None, plan: Plan | None = None,
+                     warm_start: dict | None = None) -> Report:
+    """Measure every section in `settings.only` (all by default) on a loaded problem.
+
+    `warm_start` ({"largest"/"smallest": Ritz vectors (k, d)}) starts the Hessian's extreme-eigenvalue
+    Lanczos runs from an earlier checkpoint's Ritz vectors (`hessdiag track`); None: random starts."""
     only = resolve_only(settings.only)
     plan = plan or Plan.for_settings(settings)
     log = RunLog(timings=dict(timings or {}), warnings=list(problem.warnings), progress=progress)
-    work = Work(problem, settings, plan, log)
+    work = Work(problem, settings, plan, log, warm_start)
     log.phase("gradient")
     loss = work.loss_and_gradient.loss
     chosen = [s for s in sections() if s.optional and s.name in only]
