@@ -12,6 +12,7 @@ from .discover import Checkpoint, discover
 from .run import TrackInterrupted, TrackResult, track
 from .schedule import LearningRates, learning_rates
 from .timeline import Measured, Timeline, TrackPoint
+from .tracker import Tracker
 
 __all__ = ["Checkpoint", "LearningRates", "Measured", "Timeline", "TrackInterrupted", "TrackPoint", "TrackResult",
-           "discover", "learning_rates", "track"]
+           "Tracker", "discover", "learning_rates", "track"]
