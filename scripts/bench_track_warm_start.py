@@ -18,6 +18,7 @@ import torch
 from torch import nn
 
 from hessdiag.linalg import extreme_eigenpairs
+from hessdiag.linalg import warm as warm_module
 from hessdiag.load import problem_from_objects
 from hessdiag.load.data import load_sklearn
 from hessdiag.operators import HessianOperator
@@ -57,8 +58,11 @@ def main() -> None:
     parser.add_argument("--lr", type=float, default=0.5)
     parser.add_argument("--top-k", type=int, default=5)
     parser.add_argument("--tol", type=float, default=1e-4)
+    parser.add_argument("--random-share", type=float, default=None, help="μ of linalg.warm (default: its own)")
     args = parser.parse_args()
     torch.set_num_threads(1)
+    if args.random_share is not None:
+        warm_module.RANDOM_SHARE = args.random_share
     snapshots, x, y = run_of_checkpoints(args.checkpoints, args.spacing, args.lr)
     previous: dict[str, torch.Tensor] = {}
     totals = {"cold": 0, "warm": 0}

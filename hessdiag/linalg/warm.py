@@ -21,8 +21,9 @@ from torch import Tensor
 RANDOM_SHARE = 0.1
 
 
-def warm_start_vector(block: Tensor, generator: torch.Generator, device, random_share: float = RANDOM_SHARE) -> Tensor:
+def warm_start_vector(block: Tensor, generator: torch.Generator, device, random_share: float | None = None) -> Tensor:
     """One unit start vector (d,) from a block of earlier Ritz vectors (k, d) or one vector (d,)."""
+    random_share = RANDOM_SHARE if random_share is None else random_share
     rows = block.to(torch.float64).reshape(-1, block.shape[-1]).to(device)
     norms = rows.norm(dim=1, keepdim=True)
     rows = rows[norms[:, 0] > 0] / norms[norms[:, 0] > 0]
