@@ -197,3 +197,33 @@ def test_html_timeline_renders_in_chromium(run, chromium, tmp_path):
         assert marker in dom.stdout, marker
     assert dom.stdout.count("<tr>") == CHECKPOINTS + 1
     assert not [line for line in dom.stderr.splitlines() if "CONSOLE" in line and "rror" in line]
+
+
+def test_ctrl_c_exits_130_and_keeps_the_cache(run, tmp_path):
+    """SIGINT when the third checkpoint's diagnosis starts (its `gradient` phase, HESSDIAG_PHASE_LOG):
+    exit 130, one line naming the cache, the two finished checkpoints cached, no temp files."""
+    import os
+    import signal
+    import sys
+
+    root, _ = run
+    for c in discover(root / "ckpts")[:4]:
+        shutil.copy(c.path, tmp_path / c.path.name)
+    cache = tmp_path / "cache"
+    env = {**os.environ, "HESSDIAG_PHASE_LOG": "1", "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "hessdiag", "track", str(tmp_path / "step_*.pt"),
+                             str(root / "run.toml"), "--cache-dir", str(cache), "--quiet"],
+                            stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
+    seen, started = [], 0
+    for line in proc.stderr:
+        seen.append(line)
+        started += line.strip() == "hessdiag-phase: gradient"
+        if started == 3:
+            proc.send_signal(signal.SIGINT)
+            break
+    _, rest = proc.communicate(timeout=300)
+    stderr = "".join(seen) + rest
+    assert proc.returncode == 130, stderr
+    messages = [line for line in stderr.splitlines() if line.strip() and not line.startswith("hessdiag-phase:")]
+    assert len(messages) == 1 and "the 2 checkpoint(s) diagnosed in this run are cached" in messages[0], messages
+    assert sorted(p.suffix for p in cache.iterdir()) == [".json", ".json", ".pt", ".pt"]
