@@ -12,6 +12,8 @@ stay certified, only the number of products changes.
 from __future__ import annotations
 
 import dataclasses
+import glob
+import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -64,8 +66,10 @@ def default_cache_dir(source: str, json_path: str | None) -> Path:
     if json_path:
         return Path(json_path).resolve().parent / CACHE_DIRNAME
     path = Path(source)
-    base = path if path.is_dir() else (path.parent if path.is_file() else Path(str(source).split("*")[0]).parent)
-    return base / CACHE_DIRNAME
+    if path.is_dir():
+        return path / CACHE_DIRNAME
+    fixed = list(itertools.takewhile(lambda part: not glob.has_magic(part), path.parts[:-1]))
+    return Path(*fixed) / CACHE_DIRNAME if fixed else Path(CACHE_DIRNAME)
 
 
 def diagnose_checkpoint(checkpoint: Checkpoint, settings: Settings, *, sha256: str, lr: float | None,
