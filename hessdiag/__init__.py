@@ -7,6 +7,7 @@ The public names, by role (heavy modules load on first use, not at `import hessd
 - run a diagnosis: `diagnose` (a model and tensors in memory), `run` (settings, as the CLI does),
   `make_settings`, `calibrate` (the thesis' grid of quadratics);
 - read and write its results: `Report`, `write_reports`;
+- a training run: `Tracker` (inside a loop; `hessdiag track` for saved checkpoints);
 - errors: `HessdiagError`;
 - the version: `__version__`.
 """
@@ -25,12 +26,14 @@ __all__ = [
     "diagnose", "run", "make_settings", "calibrate",
     # read and write its results
     "Report", "write_reports",
+    # a training run
+    "Tracker",
     # errors and version
     "HessdiagError", "__version__",
 ]
 
 _LAZY = {"diagnose": "api", "run": "api", "calibrate": "api", "write_reports": "api", "Report": "api",
-         "make_settings": "load"}
+         "make_settings": "load", "Tracker": "track"}
 
 
 def __getattr__(name: str):

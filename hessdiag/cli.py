@@ -234,13 +234,74 @@ def run(
 
 
 @app.command()
-def schema() -> None:
-    """Print the JSON Schema of the report (draft 2020-12)."""
+def schema(
+    track: Annotated[bool, typer.Option("--track", help="the schema of the `hessdiag track` timeline")] = False,
+) -> None:
+    """Print the JSON Schema of the report, or with --track of the timeline (draft 2020-12)."""
     import json
 
+    if track:
+        from .track.schema import track_schema
+
+        typer.echo(json.dumps(track_schema(), indent=2))
+        return
     from .sections import schema as report_schema
 
     typer.echo(json.dumps(report_schema(), indent=2))
+
+
+@app.command("track")
+def track_command(
+    source: Annotated[str, typer.Argument(help="directory of checkpoints, or a glob ('runs/*/step_*.pt')",
+                                          show_default=False)],
+    config: Annotated[Optional[Path], typer.Argument(help="TOML config: model, data, loss, settings",
+                                                     show_default=False)] = None,
+    model: Annotated[Optional[str], typer.Option(help="module:factory of the model")] = None,
+    data: Annotated[Optional[str], typer.Option(
+        help="torch/npz file with x and y, sklearn:NAME or module:factory")] = None,
+    loss: Annotated[Optional[str], typer.Option(help="ce, mse or bce")] = None,
+    samples: Annotated[Optional[int], typer.Option(help="seeded random subset of N samples")] = None,
+    batch_size: Annotated[Optional[int], typer.Option(help="samples per batch (results do not depend on it)")] = None,
+    seed: Annotated[Optional[int], typer.Option(help="seed of every random draw")] = None,
+    dtype: Annotated[Optional[str], typer.Option(help="float32, float64 or auto (float64 on CPU)")] = None,
+    device: Annotated[Optional[str], typer.Option(help="auto, cpu or cuda")] = None,
+    top_k: Annotated[Optional[int], typer.Option(help="number of top/bottom eigenvalues")] = None,
+    tol: Annotated[Optional[float], typer.Option(help="relative residual tolerance of Lanczos")] = None,
+    max_matvecs: Annotated[Optional[int], typer.Option(help="product budget of each Lanczos run")] = None,
+    lr: Annotated[Optional[str], typer.Option(
+        help="learning rate η (2/η is drawn beside λ_max), or a file of 'STEP LR' lines")] = None,
+    every: Annotated[int, typer.Option(help="diagnose every K-th checkpoint (the last one always)")] = 1,
+    only: Annotated[Optional[str], typer.Option(help="comma list of the sections to compute (default: all)")] = None,
+    warm_start: Annotated[bool, typer.Option(
+        "--warm-start/--cold-start", help="start Lanczos from the previous checkpoint's Ritz vectors")] = True,
+    cache_dir: Annotated[Optional[str], typer.Option(
+        help="cache of finished checkpoints (default: .hessdiag-track-cache beside --json, else the checkpoints)")
+    ] = None,
+    json_path: Annotated[Optional[str], typer.Option("--json", help="write the JSON timeline here")] = None,
+    html: Annotated[Optional[str], typer.Option(help="write the HTML timeline here")] = None,
+    png_dir: Annotated[Optional[str], typer.Option(help="write PNG plots into this directory")] = None,
+    fail_if: Annotated[Optional[list[str]], typer.Option(
+        help="'PATH OP NUMBER' on a checkpoint's report (or track.KEY of its timeline point): exit 3")] = None,
+    fail_on: Annotated[str, typer.Option(help="which checkpoints --fail-if checks: last or any")] = "last",
+    trust_pickle: Annotated[bool, typer.Option("--trust-pickle",
+                                               help="allow full unpickling of trusted files")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", help="no tables or progress bars")] = False,
+) -> None:
+    """Diagnose every checkpoint of a training run and write one timeline (cached, resumable)."""
+
+    def body(signals: Signals) -> int:
+        from .load import make_settings
+        from .track.command import run_track
+
+        settings = make_settings(
+            config, model=model, data=data, loss=loss, samples=samples, batch_size=batch_size, seed=seed,
+            dtype=dtype, device=device, top_k=top_k, tol=tol, max_matvecs=max_matvecs, only=only, json=json_path,
+            html=html, png_dir=png_dir, fail_if=fail_if or None, trust_pickle=trust_pickle or None,
+            quiet=quiet or None)
+        return run_track(source, settings, lr=lr, every_k=every, warm_start=warm_start, cache_dir=cache_dir,
+                         fail_on=fail_on, check_interrupt=signals.check)
+
+    _guarded(body)
 
 
 @app.command()

@@ -39,6 +39,7 @@ from .basis import Basis
 from .lanczos import Lanczos, NextBlock, Recurrence, breakdown_tolerance, next_block, orthonormal_start
 from .linear_map import CountedProducts, as_linear_map
 from .ritz import ZERO_FLOOR, RitzPairs, RitzValue, certified, copies_seen, eigenpairs, resolved
+from .warm import warm_start_vector
 
 REFINE = 1e-4  # columns of W below this × max|θ| get one more orthogonalisation pass (near breakdowns)
 DEFAULT_TOL = 1e-4
@@ -144,7 +145,8 @@ def _thick_restart(run: _Run, block: NextBlock) -> None:
 
 
 def _setup(operator: Any, k: int, which: str, max_matvecs: int, block: int, capacity: int | None, d: int | None,
-           device, generator: torch.Generator) -> tuple[CountedProducts, Recurrence, int, int]:
+           device, generator: torch.Generator, warm: Tensor | None = None
+           ) -> tuple[CountedProducts, Recurrence, int, int]:
     if which not in ("largest", "smallest"):
         raise ValueError("which must be 'largest' or 'smallest'")
     linear_map = as_linear_map(operator, d, device=device or "cpu")
@@ -157,6 +159,8 @@ def _setup(operator: Any, k: int, which: str, max_matvecs: int, block: int, capa
         raise ValueError(f"a Lanczos basis of {capacity} vectors cannot thick-restart for k = {k} with blocks "
                          f"of {block}; it needs at least {k + 1 + 2 * block}")
     start = torch.randn(d, block, generator=generator, dtype=torch.float64).to(linear_map.device)
+    if warm is not None:  # earlier Ritz vectors (hessdiag track): the first column starts near them
+        start[:, 0] = warm_start_vector(warm, generator, linear_map.device)
     products = CountedProducts(linear_map)
     run = Lanczos(products, start, block, basis_dtype=linear_map.dtype, capacity=capacity)
     return products, run.runs[0], k, min(max_matvecs, d)
@@ -165,15 +169,20 @@ def _setup(operator: Any, k: int, which: str, max_matvecs: int, block: int, capa
 def extreme_eigenpairs(operator: Any, k: int, which: str, *, tol: float = DEFAULT_TOL,
                        max_matvecs: int = DEFAULT_MAX_MATVECS, generator: torch.Generator,
                        d: int | None = None, device: torch.device | None = None, block: int = 1,
-                       capacity: int | None = None, progress: Progress | None = None) -> LanczosResult:
+                       capacity: int | None = None, progress: Progress | None = None,
+                       start: Tensor | None = None) -> LanczosResult:
     """k extreme eigenvalues ('largest' or 'smallest' algebraic) of a symmetric map, by block Lanczos
     with blocks of `block` vectors and a basis of at most `capacity` vectors (None: no limit).
 
     A run whose value showed a repeated eigenvalue (≥ 2 copies) as many times as it could see, with a
     different value reported after those copies, may have missed copies that belong in the k: then,
     budget permitting, the run is repeated from a fresh random block of k vectors (which sees up to k
-    copies, enough to fill the list); `matvecs` counts both runs."""
-    first = _extreme_once(operator, k, which, tol, max_matvecs, generator, d, device, block, capacity, progress)
+    copies, enough to fill the list); `matvecs` counts both runs.
+
+    `start` (optional): earlier Ritz vectors (k, d) to warm-start the first column of the first block from
+    (`warm.warm_start_vector`); the bars are certified whatever the start."""
+    first = _extreme_once(operator, k, which, tol, max_matvecs, generator, d, device, block, capacity, progress,
+                          start)
     wider = min(k, first.vectors.shape[1])  # vectors: (k, d)
     left = max_matvecs - first.matvecs
     if not (first.converged and _may_displace(first)) or block >= wider or left < wider or \
@@ -193,10 +202,10 @@ def _may_displace(result: LanczosResult) -> bool:
 
 
 def _extreme_once(operator: Any, k: int, which: str, tol: float, max_matvecs: int, generator: torch.Generator,
-                  d: int | None, device, block: int, capacity: int | None, progress: Progress | None
-                  ) -> LanczosResult:
+                  d: int | None, device, block: int, capacity: int | None, progress: Progress | None,
+                  warm: Tensor | None = None) -> LanczosResult:
     """One (block) Lanczos run: see `extreme_eigenpairs`."""
-    products, rec, k, limit = _setup(operator, k, which, max_matvecs, block, capacity, d, device, generator)
+    products, rec, k, limit = _setup(operator, k, which, max_matvecs, block, capacity, d, device, generator, warm)
     d = products.d
     run = _Run(rec, products, k, which, tol, torch.finfo(products.map.dtype).eps, d)
     tolerance = breakdown_tolerance(products.map.dtype)

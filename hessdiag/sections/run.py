@@ -22,8 +22,11 @@ def objective(problem: Problem) -> dict:
 
 def diagnose_problem(problem: Problem, settings: Settings, progress: ProgressFactory | None = None,
                      timings: dict[str, float] | None = None, plan: Plan | None = None,
-                     on_plan: Callable[[CostPlan], None] | None = None) -> Report:
+                     on_plan: Callable[[CostPlan], None] | None = None, warm_start: dict | None = None) -> Report:
     """Measure every section in `settings.only` (all by default) on a loaded problem.
+
+    `warm_start` ({"largest"/"smallest": Ritz vectors (k, d)}) starts the Hessian's extreme-eigenvalue
+    Lanczos runs from an earlier checkpoint's Ritz vectors (`hessdiag track`); None: random starts.
 
     After the gradient, the cost plan is measured and priced (`Work.plan_cost`: exact paths chosen by
     cost, `--budget` applied) and handed to `on_plan` before the work; the report records it under
@@ -32,7 +35,7 @@ def diagnose_problem(problem: Problem, settings: Settings, progress: ProgressFac
     only = resolve_only(settings.only)
     plan = plan or Plan.for_settings(settings)
     log = RunLog(timings=dict(timings or {}), warnings=list(problem.warnings), progress=progress)
-    work = Work(problem, settings, plan, log)
+    work = Work(problem, settings, plan, log, warm_start)
     log.record("objective", objective(problem))
     if problem.provenance:
         log.record("loaded", problem.provenance)

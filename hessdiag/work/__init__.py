@@ -39,9 +39,10 @@ class Work:
     settings: Settings
     plan: Plan
     log: RunLog = field(default_factory=RunLog)
+    warm_start: dict[str, torch.Tensor] | None = None  # earlier Ritz vectors for the Hessian's Lanczos runs
 
     def __post_init__(self) -> None:
-        self.hessian = HessianWork(self.problem, self.settings, self.plan, self.log)
+        self.hessian = HessianWork(self.problem, self.settings, self.plan, self.log, self.warm_start)
 
     @cached_property
     def loss_and_gradient(self) -> LossAndGradient:

@@ -26,16 +26,17 @@ from .plan import Plan
 
 
 def lanczos(operator: CurvatureOperator, which: str, what: str, stream: str, timing: str, *, settings: Settings,
-            plan: Plan, log: RunLog) -> LanczosResult:
+            plan: Plan, log: RunLog, start: torch.Tensor | None = None) -> LanczosResult:
     """One Lanczos run ('largest' or 'smallest') with the run's settings and the plan's block size: timed,
     with progress, a warning if it does not converge (the bars stay valid bounds) and one if a reported
-    value shows as many copies as the run could see (it may have more)."""
+    value shows as many copies as the run could see (it may have more). `start`: earlier Ritz vectors to
+    warm-start from (`hessdiag track`), else a random start."""
     block = plan.lanczos_block_size(settings.top_k, operator.device.type, getattr(operator, "graph_bytes", None))
     with log.timer(timing):
         result = extreme_eigenpairs(operator, settings.top_k, which, tol=settings.tol,
                                     max_matvecs=max(settings.max_matvecs, block), block=block,
                                     generator=generator(settings.seed, stream),
-                                    progress=log.tick(f"Lanczos {what}", settings.max_matvecs))
+                                    progress=log.tick(f"Lanczos {what}", settings.max_matvecs), start=start)
     if not result.converged:
         log.warn(f"Lanczos {what} did not reach tol {settings.tol:g} within {result.matvecs} products; "
                  "the residual bars are still valid bounds")
@@ -47,10 +48,22 @@ def lanczos(operator: CurvatureOperator, which: str, what: str, stream: str, tim
 
 
 class HessianWork:
-    """The Hessian H = ∇²R(θ) of a problem and what several sections compute from it."""
+    """The Hessian H = ∇²R(θ) of a problem and what several sections compute from it.
 
-    def __init__(self, problem: Problem, settings: Settings, plan: Plan, log: RunLog) -> None:
+    `warm_start` ({"largest"/"smallest": Ritz vectors (k, d)}, optional) starts the extreme-eigenvalue
+    Lanczos runs from an earlier checkpoint's Ritz vectors (`hessdiag track`, `Tracker`)."""
+
+    def __init__(self, problem: Problem, settings: Settings, plan: Plan, log: RunLog,
+                 warm_start: dict[str, torch.Tensor] | None = None) -> None:
         self.problem, self.settings, self.plan, self.log = problem, settings, plan, log
+        self.warm_start = dict(warm_start or {})
+
+    def _start(self, which: str) -> torch.Tensor | None:
+        start = self.warm_start.get(which)
+        if start is None or start.shape[-1] != self.problem.d:
+            return None
+        self.log.record("lanczos_warm_start", True)
+        return start
 
     @cached_property
     def operator(self) -> HessianOperator:
@@ -62,13 +75,13 @@ class HessianWork:
     def top(self) -> LanczosResult:
         """Top-k eigenpairs (Lanczos)."""
         return lanczos(self.operator, "largest", "top-k", "lanczos-top", "eigenvalues", settings=self.settings,
-                       plan=self.plan, log=self.log)
+                       plan=self.plan, log=self.log, start=self._start("largest"))
 
     @cached_property
     def bottom(self) -> LanczosResult:
         """Bottom-k eigenpairs (Lanczos)."""
         return lanczos(self.operator, "smallest", "bottom-k", "lanczos-bottom", "eigenvalues_bottom",
-                       settings=self.settings, plan=self.plan, log=self.log)
+                       settings=self.settings, plan=self.plan, log=self.log, start=self._start("smallest"))
 
     @cached_property
     def spectral_norm(self) -> SpectralNorm:
