@@ -62,6 +62,7 @@ class Signals:
         self.raising = True
         self.reported = False  # the exit message for the signal has been printed
         self.files = Ledger()  # the report files being written, and those already in place
+        self.kept: str | None = None  # what work survives the interrupt (track: the cached checkpoints)
         self._redeliver = False
         self._in_hook = False
         self._previous: dict[int, Any] = {}
@@ -120,7 +121,7 @@ class Signals:
             what = f"terminated ({signal.Signals(self.first).name})"
         written = list(dict.fromkeys(self.files.written))
         if not written:
-            return f"{what}; no report was written"
+            return f"{what}; {self.kept}; no report was written" if self.kept else f"{what}; no report was written"
         missing = [p for p in self.files.planned if p not in written]
         if not missing:
             return f"{what} after the report was written; written: {describe_files(written)}"

@@ -61,7 +61,9 @@ def check_deterministic(problem: Problem) -> str | None:
     if not problem.batches:
         return None
     try:
-        with fork_rng(problem.device):  # both passes draw in turn; the global RNG is restored after
+        # both passes draw in turn; the global RNG is restored after; gradients whatever the caller's
+        # grad mode (a training loop's callback may run under torch.no_grad())
+        with fork_rng(problem.device), torch.enable_grad():
             first, second = _pass(problem), _pass(problem)
     except HessdiagError:
         raise

@@ -17,7 +17,7 @@ from rich.table import Table
 from ..errors import ConfigError
 from ..load import Settings
 from ..report.fail_if import check_sections, failing_conditions, parse_condition
-from ..report.output_paths import check_output_paths
+from ..report.output_paths import check_output_paths, run_inputs
 from .run import track
 from .schedule import learning_rates
 from .timeline import Timeline
@@ -59,7 +59,7 @@ def run_track(source: str, settings: Settings, *, lr: str | None, every_k: int, 
     check_sections([c for c in conditions if c.path[0] != "track"], list(sections.schema()["properties"]),
                    sections.unfilled(chosen))
     check_output_paths({"JSON timeline": settings.json, "HTML timeline": settings.html}, png_dir=settings.png_dir,
-                       inputs=[settings.config, settings.model, settings.data])
+                       inputs=run_inputs(settings))
     out, err = Console(quiet=settings.quiet), Console(stderr=True, quiet=settings.quiet)
     with rich_progress(err, enabled=not settings.quiet) as progress:
         result = track(source, settings, every_k=every_k, learning_rates=rates, warm_start=warm_start,

@@ -20,7 +20,7 @@ from typing import Any, Callable
 
 import torch
 
-from .. import __version__
+from .. import __version__, interrupts
 from ..errors import HessdiagError
 from ..load import Settings, load_problem
 from ..report.document import Report
@@ -125,6 +125,11 @@ def track(source: str | Path, settings: Settings, *, every_k: int = 1, learning_
             if tick is not None:
                 tick(index + 1, len(checkpoints))
     except KeyboardInterrupt:
-        raise TrackInterrupted(f"interrupted; the {timeline.diagnosed} checkpoint(s) diagnosed in this run are "
-                               f"cached in '{cache.directory}', and a rerun continues from there") from None
+        kept = (f"the {timeline.diagnosed} checkpoint(s) diagnosed in this run are cached in '{cache.directory}', "
+                "and a rerun continues from there")
+        signals = interrupts.current()
+        if signals is not None:  # under the command line: its exit line (130 or 143) says what was kept
+            signals.kept = kept
+            raise
+        raise TrackInterrupted(f"interrupted; {kept}") from None
     return result
