@@ -159,7 +159,7 @@ def read_checkpoint(path: Path, trust_pickle: bool) -> tuple[dict[str, Tensor], 
     if file.suffix == ".safetensors":
         return read_safetensors(file), {"format": "safetensors", "skipped": []}
     skipped: list[str] = []
-    state = extract_state_dict(load_torch_file(file, trust_pickle, "checkpoint"), file, skipped)
+    state = extract_state_dict(load_torch_file(file, trust_pickle, "checkpoint"), file, skipped=skipped)
     kind = "Lightning checkpoint" if "pytorch-lightning_version (str)" in skipped else "torch file"
     return state, {"format": kind, "skipped": skipped}
 

@@ -17,6 +17,7 @@ import math
 from typing import Any, Callable
 
 from ...experiments.race import RaceResult, tuned_race
+from ...load.batch import input_tensors
 from ...load.problem import Problem
 from ...operators.gradient import loss_and_gradient
 from ...recommend import Measurements
@@ -78,9 +79,19 @@ def race_for(problem: Problem, m: Measurements, steps: int, plan: Plan, seed: in
     return result
 
 
+def _uniform_rows(problem) -> bool:
+    """Whether every batch's inputs share their shapes past the sample dimension (the race pools all rows)."""
+    shapes = {tuple((name, tuple(t.shape[1:])) for name, t in input_tensors(b.x)) for b in problem.iter_batches()}
+    return len(shapes) <= 1
+
+
 def run_race(work: Work, m: Measurements) -> RaceResult | None:
     steps = race_steps(work)
     if steps == 0:
+        return None
+    if not _uniform_rows(work.problem):
+        work.log.warn("race: not run, the data's batches have different shapes (a DataLoader padding each batch "
+                      "to its own length) and the race draws its own mini-batches from all rows")
         return None
     plan = work.plan
     runs = 2 * plan.race_seeds * (plan.race_points + 4)
