@@ -1,7 +1,8 @@
 """Compare a report document with a golden one, number by number (issue 12: the restructuring must not
 change what a run reports).
 
-Ignored: `timings` (wall clock), `hessdiag_version`, and in `settings` the paths of this run's outputs
+Ignored: `timings` (wall clock), `hessdiag_version`, and in `settings` the paths of this run's outputs,
+the cost and memory plan (`settings.cost`: unit costs measured on this machine, seconds, peak memory)
 and keys the golden file does not have (settings may record more choices than before). Numbers are equal
 to a relative 1e-7 (or 1e-12 absolute for numbers at rounding level, such as residual bars of 1e-14):
 the same computation with floating-point sums in another order, not a different result. Everything
@@ -14,7 +15,7 @@ import math
 from typing import Any
 
 IGNORED = {"timings", "hessdiag_version"}
-RUN_SETTINGS = {"json", "html", "png_dir", "quiet", "config", "fail_if"}
+RUN_SETTINGS = {"json", "html", "png_dir", "quiet", "config", "fail_if", "cost"}
 REL, ABS = 1e-7, 1e-12
 
 
