@@ -85,11 +85,20 @@ def diagnose_checkpoint(checkpoint: Checkpoint, settings: Settings, *, sha256: s
     return point, report
 
 
+def timeline_settings(settings: Settings) -> Settings:
+    """The settings of each point of a timeline: as given, except that the tuned race (thousands of
+    mini-batch steps per checkpoint, more than the curvature costs) runs only when `--race-steps` asks for
+    it. The call uses the race at stationary points only (`recommend/coefficients.py`); there a point
+    without it is inconclusive."""
+    return settings if settings.race_steps is not None else dataclasses.replace(settings, race_steps=0)
+
+
 def track(source: str | Path, settings: Settings, *, every_k: int = 1, learning_rates: LearningRates | None = None,
           warm_start: bool = True, cache_dir: str | Path | None = None, progress: ProgressFactory | None = None,
           on_point: Callable[[TrackPoint], None] | None = None) -> TrackResult:
     """Diagnose every `every_k`-th checkpoint of `source` (a directory or a glob), from the cache where it can."""
     resolve_only(settings.only)
+    settings = timeline_settings(settings)
     checkpoints = every(discover(source), every_k)
     cache = TrackCache(cache_dir or default_cache_dir(str(source), settings.json))
     recorded = settings.recorded() | {"every": every_k, "warm_start": warm_start,

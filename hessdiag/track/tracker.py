@@ -32,7 +32,7 @@ from ..report.atomic import write_atomic
 from ..sections import resolve_only
 from ..sections.run import diagnose_problem
 from ..work import Timer
-from .run import ritz_vectors
+from .run import ritz_vectors, timeline_settings
 from .schedule import learning_rates
 from .timeline import Timeline, TrackPoint, point_from_report
 
@@ -64,7 +64,7 @@ class Tracker:
             raise ConfigError(f"every must be at least 1; got {every}")
         self.model, self.data, self.loss, self.every = model, data, loss, every
         self.rates = learning_rates(lr)
-        self.settings = make_settings(loss=loss, **settings)
+        self.settings = timeline_settings(make_settings(loss=loss, **settings))
         resolve_only(self.settings.only)
         self.path = None if path is None else Path(path)
         self.warm_start = warm_start
