@@ -63,6 +63,7 @@ class Settings:
     fail_if: tuple[str, ...] = ()
     trust_pickle: bool = False
     quiet: bool = False
+    dist_backend: str = "auto"  # under torchrun: auto (NCCL on CUDA, gloo on CPU), gloo or nccl
     config: str | None = None
     search_paths: tuple[str, ...] = field(default=(), repr=False)
 
@@ -97,6 +98,8 @@ class Settings:
             raise ConfigError(f"seed must lie in [0, 2^63); got {self.seed}")
         if self.race_steps is not None and self.race_steps < 0:
             raise ConfigError(f"race_steps must be at least 0; got {self.race_steps}")
+        if self.dist_backend not in ("auto", "gloo", "nccl"):
+            raise ConfigError(f"dist_backend must be auto, gloo or nccl; got '{self.dist_backend}'")
         if self.budget is not None and not 0 < self.budget < math.inf:
             raise ConfigError(f"budget must be a positive, finite number of seconds; got {self.budget}")
 
