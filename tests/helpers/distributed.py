@@ -7,6 +7,7 @@ whose output turns NaN on one marked sample), all seeded, written as files a run
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -23,6 +24,10 @@ from torch import nn
 
 def mlp():
     return nn.Sequential(nn.Linear(5, 4), nn.Tanh(), nn.Linear(4, 3))
+
+
+def wide():  # d = 903 > the 512 sampled Hessian columns of ρ_diag
+    return nn.Sequential(nn.Linear(5, 100), nn.Tanh(), nn.Linear(100, 3))
 
 
 def cnn():
@@ -94,12 +99,12 @@ for name, options in json.loads(Path(sys.argv[1]).read_text()).items():
 # the runs compared with one process: the stochastic paths (Lanczos, Hutch++, SLQ, sampled ρ_diag
 # columns, the F_mc operator) on the MLP, the dense paths on the CNN, mapping inputs, an empty shard
 RUNS = {
-    "mlp": {"model": "dpmodels:mlp", "checkpoint": "mlp.pt", "data": "mlp_data.pt", "loss": "ce",
-            "exact_max_d": 0, "race_steps": 20},
+    "mlp": {"model": "dpmodels:wide", "checkpoint": "wide.pt", "data": "mlp_data.pt", "loss": "ce",
+            "exact_max_d": 0, "race_steps": 0, "only": ["geometry", "noise", "fisher"]},
     "cnn": {"model": "dpmodels:cnn", "checkpoint": "cnn.pt", "data": "cnn_data.pt", "loss": "ce",
             "race_steps": 20, "batch_size": 2, "only": ["spectrum", "geometry", "noise", "fisher", "imbalance"]},
     "keyed": {"model": "dpmodels:keyed", "checkpoint": "keyed.pt", "data": "keyed_data.pt", "loss": "ce",
-              "exact_max_d": 0, "race_steps": 20, "only": ["noise", "fisher", "preconditioning"]},
+              "exact_max_d": 0, "race_steps": 0, "only": ["noise", "fisher", "preconditioning"]},
     "single": {"model": "dpmodels:mlp", "checkpoint": "mlp.pt", "data": "mlp_data.pt", "loss": "ce",
                "samples": 1, "race_steps": 5, "only": ["spectrum", "fisher"]},
 }
@@ -115,7 +120,7 @@ def build(root: Path, n: int = 9) -> Path:
     gen = torch.Generator().manual_seed(5)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(5)
-        for name in ("mlp", "cnn", "keyed"):
+        for name in ("mlp", "wide", "cnn", "keyed"):
             torch.save(namespace[name]().state_dict(), root / f"{name}.pt")
     y = torch.randint(0, 3, (n,), generator=gen)
     x = torch.randn(n, 5, generator=gen)
@@ -128,6 +133,11 @@ def build(root: Path, n: int = 9) -> Path:
     torch.save({"x": marked, "y": y}, root / "poisoned_data.pt")
     torch.save({f"net.{k}": v for k, v in torch.load(root / "mlp.pt").items()}, root / "poisoned.pt")
     return root
+
+
+def default_sigint() -> None:
+    """The child handles SIGINT even when the suite runs with SIGINT ignored (a background job)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def free_port() -> int:
@@ -151,8 +161,8 @@ def start_ranks(args: list[str], world: int, cwd: Path, **extra: str) -> list[su
                                           "LOCAL_WORLD_SIZE": str(world), "MASTER_ADDR": "127.0.0.1",
                                           "MASTER_PORT": port}
         procs.append(subprocess.Popen([sys.executable, "-m", "hessdiag", *args], cwd=cwd, env=env,
-                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                      text=True))
+                                      stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                      text=True, preexec_fn=default_sigint))
     return procs
 
 

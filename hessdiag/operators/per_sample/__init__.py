@@ -19,8 +19,8 @@ from typing import Callable
 
 from torch import Tensor
 
-from ...load.problem import Batch, Problem
 from ... import distributed
+from ...load.problem import Batch, Problem
 from ..reduction import accumulate, local_sum, reduce_sum
 from .backpack_path import BACKPACK_LAYERS, BackpackPerSample, backpack_unsupported_reason
 from .base import BatchSums, PathFailure, PerSampleBatch, PerSamplePath, SampleCouplingError
