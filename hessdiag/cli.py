@@ -190,6 +190,8 @@ def run(
     quiet: Annotated[bool, typer.Option("--quiet", help="no tables or progress bars")] = False,
     dist_backend: Annotated[Optional[str], typer.Option(
         help="under torchrun: auto (NCCL on CUDA, gloo on CPU), gloo or nccl")] = None,
+    allow_tf32: Annotated[bool, typer.Option("--allow-tf32",
+                                             help="on CUDA: TF32 matrix products (off by default)")] = False,
 ) -> None:
     """Diagnose a checkpoint (or, with no config and no --model, the built-in default).
 
@@ -214,7 +216,7 @@ def run(
             per_sample=per_sample, lr=lr, damping=damping,
             race_steps=race_steps, only=only, json=json_path, html=html, png_dir=png_dir,
             fail_if=fail_if or None, trust_pickle=trust_pickle or None, quiet=quiet or None,
-            dist_backend=dist_backend,
+            dist_backend=dist_backend, allow_tf32=allow_tf32 or None,
         )
         distributed.initialise(settings.dist_backend, settings.device)
         main_rank = distributed.is_main()  # the others compute their shard and stay silent

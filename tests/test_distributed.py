@@ -155,3 +155,49 @@ def test_an_unknown_backend_is_refused():
         make_settings(dist_backend="mpi")
     with pytest.raises(ConfigError, match="--dist-backend must be auto, gloo or nccl"):
         distributed.initialise("mpi", "cpu")
+
+
+CUDA = pytest.mark.skipif(not __import__("torch").cuda.is_available(), reason="needs a CUDA device")
+
+
+@CUDA
+def test_cuda_a_float64_gpu_run_gives_the_cpu_report(workspace, monkeypatch):
+    """The same computation on another device: float64 products, the float64 Lanczos on the GPU."""
+    import torch
+
+    options = dict(RUNS["cnn"], dtype="float64")
+    cpu = one_process(workspace, options, monkeypatch)
+    gpu = one_process(workspace, dict(options, device="cuda"), monkeypatch)
+    assert not torch.backends.cuda.matmul.allow_tf32 and gpu["settings"]["allow_tf32"] is False
+    for doc in (cpu, gpu):
+        doc["problem"].pop("device"), doc["settings"].pop("device"), doc["settings"].pop("distributed")
+    assert [d for d in differences(gpu, cpu, rel=1e-8) if not d.startswith(("settings.cost", CG))] == []
+
+
+@CUDA
+def test_cuda_tf32_only_when_allowed(workspace, monkeypatch):
+    import torch
+
+    report = one_process(workspace, dict(RUNS["single"], device="cuda", dtype="float32", allow_tf32=True),
+                         monkeypatch)
+    assert torch.backends.cuda.matmul.allow_tf32 and any("allow-tf32" in w for w in report["warnings"])
+    one_process(workspace, dict(RUNS["single"], device="cuda"), monkeypatch)
+    assert not torch.backends.cuda.matmul.allow_tf32
+
+
+@pytest.mark.skipif(__import__("torch").cuda.device_count() < 2, reason="needs 2 CUDA devices")
+def test_cuda_two_nccl_ranks_give_the_one_gpu_report(workspace, monkeypatch):
+    options = ["--model", "dpmodels:cnn", "--checkpoint", "cnn.pt", "--data", "cnn_data.pt", "--loss", "ce",
+               "--device", "cuda", "--dtype", "float64", "--only", "spectrum,noise", "--race-steps", "0"]
+    done = torchrun(["hessdiag", "run", *options, "--json", "nccl.json", "--quiet"], 2, workspace)
+    assert done.returncode == 0, done.stderr[-3000:]
+    two = json.loads((workspace / "nccl.json").read_text())
+    assert two["settings"]["distributed"] == {"world_size": 2, "backend": "nccl", "devices": ["cuda:0", "cuda:1"]}
+    one = one_process(workspace, {"model": "dpmodels:cnn", "checkpoint": "cnn.pt", "data": "cnn_data.pt", "loss": "ce",
+                                  "device": "cuda", "dtype": "float64", "only": ["spectrum", "noise"],
+                                  "race_steps": 0}, monkeypatch)
+    two["settings"]["distributed"] = {"world_size": 1, "backend": None, "devices": [one["problem"]["device"]]}
+    two["problem"]["device"] = one["problem"]["device"]
+    for key in ("json", "quiet", "cost"):
+        two["settings"].pop(key), one["settings"].pop(key)
+    assert [d for d in differences(two, one, rel=1e-10) if not d.startswith(CG)] == []

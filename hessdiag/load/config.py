@@ -64,6 +64,7 @@ class Settings:
     trust_pickle: bool = False
     quiet: bool = False
     dist_backend: str = "auto"  # under torchrun: auto (NCCL on CUDA, gloo on CPU), gloo or nccl
+    allow_tf32: bool = False  # on CUDA: TF32 matrix products (off: curvature products in full float32)
     config: str | None = None
     search_paths: tuple[str, ...] = field(default=(), repr=False)
 
@@ -118,7 +119,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "race_steps": (int,), "ignore_index": (int,), "budget": (float, int), "trace_matvecs": (int,),
     "slq_probes": (int,), "slq_steps": (int,),
     "exact_max_d": (int,), "trace_rtol": (float, int), "tol": (float, int), "lr": (float, int), "damping": (float, int),
-    "trust_pickle": (bool,), "quiet": (bool,), "only": (list, str), "fail_if": (list, str),
+    "trust_pickle": (bool,), "quiet": (bool,), "allow_tf32": (bool,), "only": (list, str), "fail_if": (list, str),
 }
 
 
