@@ -5,7 +5,8 @@ The equality tests launch 2 ranks once (torchrun, the Python API inside the grou
 DRIVER`) for an MLP with d = 903 on the stochastic paths (Lanczos, Hutch++, SLQ, 512 sampled Hessian
 columns for ρ_diag, the F_mc operator with its sampled labels), a CNN on the dense paths (with the
 race, whose rows every rank gathers), a model with mapping inputs (noise, fisher, preconditioning)
-and a selection of one sample (rank 0's shard is empty: one padding row at weight 0). N = 9 is odd:
+a selection of one sample (rank 0's shard is empty: one padding row at weight 0) and DataLoaders of 5
+batches and of 1 batch (ranks hold contiguous ranges of batches; rank 0 none in the second). N = 9 is odd:
 the shards hold 4 and 5 rows. Every number must equal the 1-process report's to 1e-10 relative
 (float64): the ranks' sums differ from one process's only in summation order (≈ 1e-16 relative), and
 the random draws (probes, start vectors, columns, MC labels) are the same. One exception, defended by

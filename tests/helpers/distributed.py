@@ -76,6 +76,21 @@ class Exploding(Poisoned):
 
 def exploding():
     return Exploding()
+
+
+def _loader(batch_size):
+    from torch.utils.data import DataLoader, TensorDataset
+
+    data = torch.load("mlp_data.pt")
+    return DataLoader(TensorDataset(data["x"], data["y"]), batch_size=batch_size)
+
+
+def loader():  # 5 batches: ranks hold batches 0-1 and 2-4
+    return _loader(2)
+
+
+def one_batch_loader():  # 1 batch: rank 0 holds none
+    return _loader(16)
 '''
 
 
@@ -97,7 +112,8 @@ for name, options in json.loads(Path(sys.argv[1]).read_text()).items():
 '''
 
 # the runs compared with one process: the stochastic paths (Lanczos, Hutch++, SLQ, sampled ρ_diag
-# columns, the F_mc operator) on the MLP, the dense paths on the CNN, mapping inputs, an empty shard
+# columns, the F_mc operator) on the MLP, the dense paths on the CNN, mapping inputs, an empty shard,
+# a DataLoader of 5 batches (ranks hold 2 and 3) and one of a single batch (rank 0 holds none)
 RUNS = {
     "mlp": {"model": "dpmodels:wide", "checkpoint": "wide.pt", "data": "mlp_data.pt", "loss": "ce",
             "exact_max_d": 0, "race_steps": 0, "only": ["geometry", "noise", "fisher"]},
@@ -107,6 +123,8 @@ RUNS = {
               "exact_max_d": 0, "race_steps": 0, "only": ["noise", "fisher", "preconditioning"]},
     "single": {"model": "dpmodels:mlp", "checkpoint": "mlp.pt", "data": "mlp_data.pt", "loss": "ce",
                "samples": 1, "race_steps": 5, "only": ["spectrum", "fisher"]},
+    **{name: {"model": "dpmodels:mlp", "checkpoint": "mlp.pt", "data": f"dpmodels:{name}", "loss": "ce",
+              "race_steps": 0, "only": ["spectrum", "noise", "fisher"]} for name in ("loader", "one_batch_loader")},
 }
 
 
