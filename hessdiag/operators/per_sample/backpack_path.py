@@ -33,6 +33,7 @@ from torch.func import jvp
 
 from ...errors import HessdiagError, first_line
 from ...load.batch import call_module
+from ...load.factory import call_user
 from ...load.problem import Batch, Problem
 from .base import (
     BatchSums,
@@ -118,7 +119,8 @@ class BackpackPerSample(PerSamplePath):
             with torch.enable_grad(), warnings.catch_warnings():
                 warnings.filterwarnings("ignore", message="Full backward hook is firing")
                 warnings.filterwarnings("ignore", message="Extension saving to")
-                out = self.problem.output.pick(call_module(self.model, None, batch.x))
+                out = self.problem.output.pick(call_user(f"the forward of the model '{self.problem.model_description}'",
+                                                         call_module, self.model, None, batch.x))
                 losses = self.problem.loss.per_sample(out, batch.y)
                 with backpack(*extensions):
                     (row_mask(batch) * losses).sum().backward()
