@@ -7,6 +7,7 @@ and written atomically after it, so a failed or interrupted run leaves nothing h
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 import unicodedata
@@ -59,10 +60,25 @@ def one_line(text: str) -> str:
     return "".join(out)
 
 
-def _fail(message: str, code: int = EXIT_BAD_INPUT) -> typer.Exit:
+def _say(message: str) -> None:
     sys.stderr.write(f"hessdiag: error: {one_line(message)}\n")
     sys.stderr.flush()
-    return typer.Exit(code)
+
+
+def _conclude(code: int, message: str | None) -> int:
+    """The exit code all ranks of a launched run agree on (`hessdiag.distributed.conclude`: the first
+    failure wins, rank 0 alone prints it); in a single process, `message` printed and `code` itself."""
+    if int(os.environ.get("WORLD_SIZE", "1") or 1) > 1:
+        from . import distributed
+
+        return distributed.conclude(code, message, _say)
+    if message is not None:
+        _say(message)
+    return code
+
+
+def _fail(message: str, code: int = EXIT_BAD_INPUT) -> typer.Exit:
+    return typer.Exit(_conclude(code, message))
 
 
 def _message(exc: BaseException) -> str:
@@ -109,6 +125,7 @@ def _guarded(body: Callable[[Signals], int | None]) -> None:
                 signals.check()  # a signal while the command line was parsed
                 code = body(signals)
                 signals.check()  # a signal that user code or a finalizer swallowed still stops the run
+                code = _conclude(code or 0, None)  # a launched run's ranks agree on rank 0's code
             finally:
                 signals.settle()
         except BaseException as exc:
@@ -171,11 +188,18 @@ def run(
     trust_pickle: Annotated[bool, typer.Option("--trust-pickle",
                                                help="allow full unpickling of trusted files")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", help="no tables or progress bars")] = False,
+    dist_backend: Annotated[Optional[str], typer.Option(
+        help="under torchrun: auto (NCCL on CUDA, gloo on CPU), gloo or nccl")] = None,
+    allow_tf32: Annotated[bool, typer.Option("--allow-tf32",
+                                             help="on CUDA: TF32 matrix products (off by default)")] = False,
 ) -> None:
-    """Diagnose a checkpoint (or, with no config and no --model, the built-in default)."""
+    """Diagnose a checkpoint (or, with no config and no --model, the built-in default).
+
+    Launched by torchrun (several processes), the run is data-parallel: each rank holds a shard of the
+    samples, every sum is all-reduced, rank 0 alone prints and writes (`hessdiag.distributed`)."""
 
     def body(signals: Signals) -> int:
-        from . import api, sections
+        from . import api, distributed, sections
         from .load import make_settings
         from .phases import announce
         from .report.fail_if import check_paths, check_sections, failing_conditions, parse_condition
@@ -192,7 +216,12 @@ def run(
             per_sample=per_sample, lr=lr, damping=damping,
             race_steps=race_steps, only=only, json=json_path, html=html, png_dir=png_dir,
             fail_if=fail_if or None, trust_pickle=trust_pickle or None, quiet=quiet or None,
+            dist_backend=dist_backend, allow_tf32=allow_tf32 or None,
         )
+        distributed.initialise(settings.dist_backend, settings.device)
+        main_rank = distributed.is_main()  # the others compute their shard and stay silent
+        if not main_rank:
+            settings = dataclasses.replace(settings, quiet=True)
         chosen = sections.resolve_only(settings.only)
         conditions = [parse_condition(text) for text in settings.fail_if]
         check_sections(conditions, list(sections.schema()["properties"]), sections.unfilled(chosen))
@@ -200,7 +229,8 @@ def run(
         outputs = {"JSON report": settings.json, "HTML report": settings.html}
         pngs = [spec.name for section in sections.sections() if section.name in chosen or not section.optional
                 for spec in section.figures]
-        check_output_paths(outputs, png_dir=settings.png_dir, png_names=pngs, inputs=run_inputs(settings))
+        if main_rank:
+            check_output_paths(outputs, png_dir=settings.png_dir, png_names=pngs, inputs=run_inputs(settings))
         out = Console(quiet=settings.quiet)
         err = Console(stderr=True, quiet=settings.quiet)
         if settings.model is None and not settings.quiet:
@@ -212,7 +242,8 @@ def run(
 
         with rich_progress(err, enabled=not settings.quiet) as progress:
             report = api.run(settings, progress, on_plan=show_plan,
-                             loaded=lambda: check_not_imported(outputs, png_dir=settings.png_dir, png_names=pngs))
+                             loaded=lambda: main_rank and check_not_imported(outputs, png_dir=settings.png_dir,
+                                                                             png_names=pngs))
         cost = report.settings.get("cost", {})
         if cost.get("measured"):
             took, peak = cost["measured"]["seconds"], cost["measured"]["peak_memory_bytes"]
@@ -220,6 +251,8 @@ def run(
                       f"{peak / 2**20:.0f} MiB", highlight=False, markup=False, soft_wrap=True)
         held = failing_conditions(conditions, report.to_dict())  # a condition that cannot be read: nothing written
         signals.check()
+        if not main_rank:
+            return EXIT_FAIL_IF if held else 0
         announce("write")
         write_outputs(report, json_path=settings.json, html_path=settings.html, png_dir=settings.png_dir,
                       ledger=signals.files)

@@ -32,8 +32,10 @@ from typing import Callable
 import torch
 from torch import Tensor
 
-from ..load.batch import Inputs, cat_inputs, count_rows, select_rows
+from .. import distributed
+from ..load.batch import Inputs, cast_inputs, cat_inputs, count_rows, select_rows
 from ..load.problem import Problem
+from ..operators.reduction import reduce_sum
 from ..rng import generator
 
 THRESHOLD = 1.25
@@ -113,18 +115,27 @@ def label(ratio: float, threshold: float = THRESHOLD) -> str:
 
 
 def _rows(problem: Problem) -> tuple[Inputs, Tensor]:
-    """All real rows (weight > 0) of the selection, in order."""
+    """All real rows (weight > 0) of the selection, in order; in a data-parallel run every rank gathers
+    every rank's rows (in rank order, the global order) and races alike on the whole selection."""
     xs, ys = [], []
     for batch in problem.iter_batches():
         keep = batch.w > 0
         xs.append(select_rows(batch.x, keep))
         ys.append(batch.y[keep])
-    return cat_inputs(xs), torch.cat(ys)
+    x, y = cat_inputs(xs), torch.cat(ys)
+    if not distributed.active():
+        return x, y
+    parts = distributed.all_gather_object((cast_inputs(x, device=torch.device("cpu")), y.cpu()))
+    return (cast_inputs(cat_inputs([p[0] for p in parts]), device=problem.device),
+            torch.cat([p[1] for p in parts]).to(problem.device))
 
 
 def _full_loss(problem: Problem, params: dict[str, Tensor]) -> float:
+    """R(θ) over the whole selection (all-reduced over the ranks' shards)."""
     with torch.no_grad():
-        total = sum(float(problem.batch_loss(params, b)) for b in problem.iter_batches())
+        local = sum((problem.batch_loss(params, b).to(torch.float64) for b in problem.iter_batches()),
+                    torch.zeros((), dtype=torch.float64, device=problem.device))
+    total = float(reduce_sum(local))
     return total if math.isfinite(total) else math.inf
 
 

@@ -33,6 +33,7 @@ def load_problem(settings: Settings) -> Problem:
     """
     device = resolve_device(settings.device)
     dtype = resolve_dtype(settings.dtype, device)
+    precision_notes = set_tf32(device, settings.allow_tf32)
     search = [Path(p) for p in settings.search_paths]
     if settings.model is None:
         if settings.checkpoint is not None or settings.data is not None:
@@ -52,12 +53,27 @@ def load_problem(settings: Settings) -> Problem:
         if data.how:
             model.provenance["data"] = data.how
         if data.loader is not None:
-            return build_problem_from_loader(model, data.loader, loss, samples=settings.samples,
-                                             batch_size=settings.batch_size, seed=settings.seed, dtype=dtype,
-                                             device=device, output=settings.output)
+            problem = build_problem_from_loader(model, data.loader, loss, samples=settings.samples,
+                                                batch_size=settings.batch_size, seed=settings.seed, dtype=dtype,
+                                                device=device, output=settings.output)
+            problem.warnings.extend(precision_notes)
+            return problem
         x, y = data.x, data.y
-    return build_problem(model, x, y, loss, samples=settings.samples, batch_size=settings.batch_size,
-                         seed=settings.seed, dtype=dtype, device=device, output=settings.output)
+    problem = build_problem(model, x, y, loss, samples=settings.samples, batch_size=settings.batch_size,
+                            seed=settings.seed, dtype=dtype, device=device, output=settings.output)
+    problem.warnings.extend(precision_notes)
+    return problem
+
+
+def set_tf32(device: torch.device, allow: bool) -> list[str]:
+    """On CUDA, TF32 matrix products (10-bit mantissa) only with --allow-tf32: curvature products are
+    then float32 throughout; the process-wide switches are set for the run (the command line's process)."""
+    if device.type != "cuda":
+        return []
+    torch.backends.cuda.matmul.allow_tf32 = allow
+    torch.backends.cudnn.allow_tf32 = allow
+    note = "--allow-tf32: matrix products on the GPU used TF32 (about 3 significant digits per product)"
+    return [note] if allow else []
 
 
 def problem_from_objects(model: nn.Module, x: Inputs, y: Tensor, loss: str | Loss, *,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
+from .. import distributed
 from ..errors import ConfigError, DataError, HessdiagError, ModelError, NonFiniteError, first_line
 from ..rng import generator
 from .batch import Batch, Inputs, call_module, cast_inputs, describe_inputs, input_tensors, is_mapping, select_rows
@@ -25,12 +26,12 @@ def resolve_device(name: str) -> torch.device:
     """`auto` → CUDA when available, else CPU."""
     name = str(name).lower()
     if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        return distributed.local_device(torch.device("cuda" if torch.cuda.is_available() else "cpu"))
     if name not in ("cpu", "cuda") and not name.startswith("cuda:"):
         raise ConfigError(f"unknown device '{name}'; choose auto, cpu or cuda")
     if name.startswith("cuda") and not torch.cuda.is_available():
         raise ConfigError("device 'cuda' was asked for, but no CUDA device is available")
-    return torch.device(name)
+    return distributed.local_device(torch.device(name))
 
 
 def resolve_dtype(name: str, device: torch.device) -> torch.dtype:
@@ -50,6 +51,23 @@ def seeded_subset(n: int, samples: int | None, seed: int) -> Tensor | None:
     if samples < 1:
         raise ConfigError(f"--samples must be at least 1; got {samples}")
     return torch.randperm(n, generator=generator(seed, "subset"))[:samples].sort().values
+
+
+def local_shard(x: Inputs, y: Tensor, w: Tensor) -> Batch:
+    """This rank's rows of the selection (`Batch.shard`: contiguous by global sample index) with their
+    global weights w_n; all rows in a single process. An empty shard is one padding row (a copy of the
+    first row at w = 0), so that every pass runs and contributes exact zeros to the all-reduced sums."""
+    whole = Batch(x, y, w)
+    if not distributed.active():
+        return whole
+    part = whole.shard(distributed.rank(), distributed.world_size())
+    return part if part.size else Batch(whole.head(1).x, whole.head(1).y, w[:1] * 0)
+
+
+def shard_range(count: int) -> tuple[int, int]:
+    """This rank's contiguous range [⌊r·B/K⌋, ⌊(r+1)·B/K⌋) of a DataLoader's B batches (all in one process)."""
+    r, k = distributed.rank(), distributed.world_size()
+    return (r * count // k, (r + 1) * count // k) if distributed.active() else (0, count)
 
 
 def _check_finite(name: str, tensor: Tensor, what: str) -> None:
@@ -129,7 +147,7 @@ def build_problem(model: LoadedModel, x: Inputs, y: Tensor, loss: Loss, *, sampl
         x, y = select_rows(x, subset), y[subset]
     x = cast_inputs(x, dtype)  # floating inputs only: token ids and masks keep their integer dtype
     model, module = _prepare_model(model, x, dtype, device)
-    x, y = cast_inputs(x, device=device), y.to(device)
+    y = y.to(device)  # the inputs move to the device as this rank's shard (below)
     n = int(y.shape[0])
     fixed = model.fixed_batch_size
     if batch_size is not None and batch_size < 1:
@@ -144,7 +162,8 @@ def build_problem(model: LoadedModel, x: Inputs, y: Tensor, loss: Loss, *, sampl
         return selector.pick(call_user(f"the forward of the model '{model.description}'", call_module, module, p,
                                        inputs))
 
-    probe = Batch(select_rows(x, slice(0, fixed or min(n, 8))), y[: fixed or min(n, 8)], y.new_zeros(0))
+    probe = Batch(cast_inputs(select_rows(x, slice(0, fixed or min(n, 8))), device=device), y[: fixed or min(n, 8)],
+                  y.new_zeros(0))
     if fixed:
         probe = Batch(probe.x, probe.y, torch.ones(probe.size)).padded(fixed)
     with fork_rng(device):  # a random forward (refused below) leaves the caller's RNG as it was
@@ -157,9 +176,11 @@ def build_problem(model: LoadedModel, x: Inputs, y: Tensor, loss: Loss, *, sampl
         warnings.append(f"the exported program accepts batches of {fixed} only; --batch-size {batch_size} ignored")
     if samples is not None and samples > n_available:
         warnings.append(f"--samples {samples} exceeds the {n_available} samples in the data: all of them are used")
+    shard = local_shard(x, y, torch.full((n,), 1.0 / normaliser, dtype=dtype, device=device))
     problem = Problem(
         module=module, forward=forward, params=params, loss=loss,
-        batches=make_batches(x, y, size, 1.0 / normaliser, dtype, fixed_size=fixed), n_samples=n, dtype=dtype,
+        batches=make_batches(cast_inputs(shard.x, device=device), shard.y, size, shard.w, dtype, fixed_size=fixed),
+        n_samples=n, dtype=dtype,
         device=device, model_description=model.description, n_available=n_available, warnings=warnings,
         output=selector, sample_scale=n / normaliser, provenance=dict(model.provenance),
     )
@@ -210,13 +231,22 @@ def build_problem_from_loader(model: LoadedModel, data: LoaderData, loss: Loss, 
     if module is None:
         raise DataError("data hold no samples")
 
-    def prepare(index: int, x: Inputs, y: Tensor) -> Batch:
-        stub = torch.empty(shapes[index], device="meta")
-        y = loss.prepare_targets(y, stub, dtype)
-        w = torch.full((int(y.shape[0]),), 1.0 / normaliser, dtype=dtype, device=device)
-        return Batch(cast_inputs(x, dtype, device), y.to(device), w)
+    lo, hi = shard_range(len(shapes))
+    empty = lo == hi  # no batch for this rank: the first batch's first row at weight 0
 
-    batches = LoaderBatches(raw, prepare, len(shapes), hold=held is not None)
+    def local_raw():
+        if empty:
+            return iter([next(iter(raw()))])
+        return (item for i, item in enumerate(raw()) if lo <= i < hi)
+
+    def prepare(index: int, x: Inputs, y: Tensor) -> Batch:
+        stub = torch.empty(shapes[lo + index], device="meta")
+        y = loss.prepare_targets(y, stub, dtype)
+        w = torch.full((int(y.shape[0]),), 0.0 if empty else 1.0 / normaliser, dtype=dtype, device=device)
+        batch = Batch(cast_inputs(x, dtype, device), y.to(device), w)
+        return batch.head(1) if empty else batch
+
+    batches = LoaderBatches(local_raw, prepare, max(hi - lo, 1), hold=held is not None)
     how = data.how if held is None or data.held is None else data.how + " (held in memory)"
     problem = Problem(module=module, forward=forward, params=params, loss=loss, batches=batches, n_samples=n,
                       dtype=dtype, device=device, model_description=model.description,

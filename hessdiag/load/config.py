@@ -63,6 +63,8 @@ class Settings:
     fail_if: tuple[str, ...] = ()
     trust_pickle: bool = False
     quiet: bool = False
+    dist_backend: str = "auto"  # under torchrun: auto (NCCL on CUDA, gloo on CPU), gloo or nccl
+    allow_tf32: bool = False  # on CUDA: TF32 matrix products (off: curvature products in full float32)
     config: str | None = None
     search_paths: tuple[str, ...] = field(default=(), repr=False)
 
@@ -97,6 +99,8 @@ class Settings:
             raise ConfigError(f"seed must lie in [0, 2^63); got {self.seed}")
         if self.race_steps is not None and self.race_steps < 0:
             raise ConfigError(f"race_steps must be at least 0; got {self.race_steps}")
+        if self.dist_backend not in ("auto", "gloo", "nccl"):
+            raise ConfigError(f"dist_backend must be auto, gloo or nccl; got '{self.dist_backend}'")
         if self.budget is not None and not 0 < self.budget < math.inf:
             raise ConfigError(f"budget must be a positive, finite number of seconds; got {self.budget}")
 
@@ -115,7 +119,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "race_steps": (int,), "ignore_index": (int,), "budget": (float, int), "trace_matvecs": (int,),
     "slq_probes": (int,), "slq_steps": (int,),
     "exact_max_d": (int,), "trace_rtol": (float, int), "tol": (float, int), "lr": (float, int), "damping": (float, int),
-    "trust_pickle": (bool,), "quiet": (bool,), "only": (list, str), "fail_if": (list, str),
+    "trust_pickle": (bool,), "quiet": (bool,), "allow_tf32": (bool,), "only": (list, str), "fail_if": (list, str),
 }
 
 

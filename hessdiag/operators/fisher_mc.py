@@ -5,7 +5,9 @@ E_ŷ[ĝ ĝᵀ] = J_nᵀ Λ_n J_n, F_mc is an unbiased estimate of the Fisher F (
 thesis Prop. 7.1) whose error falls as 1/√(N·S); it differs from the empirical Fisher EF (Eq. 7.3)
 only in using sampled labels instead of the training labels. The S labels per sample are drawn once,
 at construction, from the given generator, over all rows at once (so the same seed gives the same
-labels for any batch size), so that the operator is one fixed symmetric matrix for Lanczos and
+labels for any batch size and, in a data-parallel run, for any number of processes: the ranks gather
+the model's outputs on every real row in global order, draw alike, and keep their own rows), so that
+the operator is one fixed symmetric matrix for Lanczos and
 conjugate gradients; products reuse the EF product (a `jvp` and a `vjp` of the vector of
 per-sample losses) with the sampled labels.
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
+from ..distributed import gather_rows
 from ..load.problem import Batch, Problem
 from .gradient_moments import EmpiricalFisherOperator
 from .kernels import differentiable_kernels
@@ -33,17 +36,18 @@ class MonteCarloFisherOperator(EmpiricalFisherOperator):
         with torch.no_grad(), differentiable_kernels():
             outputs = [(problem.forward(problem.params, b.x), b.y, b.real) for b in problem.iter_batches()]
         # One draw over all real rows at once, per label set: the labels do not depend on the batching.
-        real_rows = torch.cat([out[real] for out, _, real in outputs])
-        real_labels = torch.cat([y[real] for _, y, real in outputs])
+        real_rows, offset = gather_rows(torch.cat([out[real] for out, _, real in outputs]))
+        real_labels, _ = gather_rows(torch.cat([y[real] for _, y, real in outputs]))
         draws = [problem.loss.sample_targets(real_rows, real_labels, generator) for _ in range(samples)]
         self.targets: list[list[Tensor]] = []
-        start = 0
+        start = offset  # this rank's rows in the global draw
         for out, _, real in outputs:
             count = int(real.sum())
             per_set = []
             for drawn in draws:
                 rows = drawn[start:start + count]
-                full = rows[:1].expand(out.shape[0], *rows.shape[1:]).clone()  # padding rows: any valid label
+                pad = (rows if count else drawn)[:1]  # padding rows (an empty shard's too): any valid label
+                full = pad.expand(out.shape[0], *rows.shape[1:]).clone()
                 full[real] = rows
                 per_set.append(full)
             self.targets.append(per_set)

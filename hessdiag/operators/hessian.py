@@ -40,6 +40,7 @@ import torch
 from torch import Tensor
 from torch.func import functionalize, grad, jvp, linearize, vmap
 
+from .. import distributed
 from ..load.problem import Batch, Problem
 from .base import CurvatureOperator
 from .kernels import differentiable_kernels
@@ -130,6 +131,11 @@ def _zeros_for_unused(grads: tuple[Tensor | None, ...], leaves: tuple[Tensor, ..
     return tuple(g if g is not None else torch.zeros_like(l) for g, l in zip(grads, leaves))
 
 
+def _largest(graph_bytes: int) -> int:
+    """The largest first-batch graph over the ranks of a data-parallel run (choices made from it agree)."""
+    return int(distributed.agree_max([float(graph_bytes)])[0])
+
+
 class HessianOperator(CurvatureOperator):
     """H = ∇²R(θ) = Σ_batches ∇² Σ_n w_n ℓ_n(θ)."""
 
@@ -144,9 +150,11 @@ class HessianOperator(CurvatureOperator):
         self._per_pass: int | None = vectors_per_pass  # None: from the measured graph, on first use
         if mode == "auto":
             first = _RetainedGradient(problem, problem.batches[0], measure=True)
-            self._graph_bytes = first.saved_bytes
+            self._graph_bytes = _largest(first.saved_bytes)
             total = first.saved_bytes * len(problem.batches)
-            mode = "retained" if total <= memory_budget_bytes(problem.device) else "fwd-rev"
+            fits = total <= memory_budget_bytes(problem.device)
+            fits = bool(distributed.agree_min([float(fits)])[0])  # retained only where it fits on every rank
+            mode = "retained" if fits else "fwd-rev"
             if mode == "retained":
                 self._cache[0] = first
         self.mode = mode
@@ -156,7 +164,7 @@ class HessianOperator(CurvatureOperator):
         """Bytes saved by the first batch's gradient graph (measured once)."""
         if self._graph_bytes is None:
             first = _RetainedGradient(self.problem, self.problem.batches[0], measure=True)
-            self._graph_bytes = first.saved_bytes
+            self._graph_bytes = _largest(first.saved_bytes)
             if self.mode == "retained" and 0 not in self._cache:
                 self._cache[0] = first
         return self._graph_bytes
@@ -169,6 +177,7 @@ class HessianOperator(CurvatureOperator):
             self._per_pass = max(1, memory_budget_bytes(self.device) // 2 // graph)
             if self.device.type == "cpu":
                 self._per_pass = max(1, min(self._per_pass, CPU_PASS_BYTES // graph))
+            self._per_pass = int(distributed.agree_min([float(self._per_pass)])[0])  # the same on every rank
         return self._per_pass
 
     def _batch_matmat(self, index: int, batch: Batch, vectors: Tensor) -> Tensor:

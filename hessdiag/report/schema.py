@@ -66,7 +66,11 @@ def report_schema(sections: Iterable[Section], problem_losses: Iterable[str]) ->
         "problem": obj({"d": INT, "n_samples": INT, "loss": {"enum": list(problem_losses)}, "loss_value": NUM,
                         "model": STR, "dtype": {"enum": ["float32", "float64"]}, "device": STR,
                         "mode": {"const": "eval"}}, nullable=False),
-        "settings": {"type": "object", "required": ["seed"], "properties": {"seed": {"type": "integer"}}},
+        "settings": {"type": "object", "required": ["seed"], "properties": {
+            "seed": {"type": "integer"},
+            "distributed": obj({"world_size": INT, "backend": {"type": ["string", "null"]},
+                                "devices": {"type": "array", "items": {"type": "string"}}}),
+        }},
         "timings": {"type": "object", "additionalProperties": {"type": "number", "minimum": 0}},
         "warnings": {"type": "array", "items": STR},
     }

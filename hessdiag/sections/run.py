@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Callable
 
-from .. import __version__
+from .. import __version__, distributed
 from ..load import Problem, Settings
 from ..report.document import ProblemInfo, Report
 from ..report.section import Results
@@ -37,6 +37,7 @@ def diagnose_problem(problem: Problem, settings: Settings, progress: ProgressFac
     log = RunLog(timings=dict(timings or {}), warnings=list(problem.warnings), progress=progress)
     work = Work(problem, settings, plan, log, warm_start)
     log.record("objective", objective(problem))
+    log.record("distributed", distributed.describe(problem.device))
     if problem.provenance:
         log.record("loaded", problem.provenance)
     log.phase("gradient")

@@ -188,5 +188,16 @@ def measure_units(problem: Problem, hessian_operator, curvature_operator=None,
     graph = int(getattr(hessian_operator, "_graph_bytes", 0) or 0) * len(problem.batches)
     hessian_operator.matvecs -= 2 + ROUND
     mode = getattr(hessian_operator, "mode", "?")
-    return UnitCosts(gradient, hvp, max(0.0, first - single), curvature, graph if mode != "fwd-rev" else 0, mode,
-                     hvp_single=single, curvature_single=curvature_single)
+    # every rank of a data-parallel run plans with the slowest rank's times (the same plan on every rank)
+    gradient, first, single, hvp, curvature, curvature_single, graph = _slowest(
+        [gradient, first, single, hvp, curvature, curvature_single, float(graph)])
+    return UnitCosts(gradient, hvp, max(0.0, first - single), curvature, int(graph) if mode != "fwd-rev" else 0,
+                     mode, hvp_single=single, curvature_single=curvature_single)
+
+
+def _slowest(values: list[float]) -> list[float]:
+    """The element-wise maximum over the ranks (NaN, a unit not measured, stays NaN on every rank)."""
+    from .. import distributed
+
+    agreed = distributed.agree_max([-1.0 if math.isnan(v) else v for v in values])
+    return [math.nan if math.isnan(v) else a for v, a in zip(values, agreed)]

@@ -19,8 +19,8 @@ RUN_SETTINGS = {"json", "html", "png_dir", "quiet", "config", "fail_if", "cost"}
 REL, ABS = 1e-7, 1e-12
 
 
-def differences(new: Any, old: Any, path: str = "") -> list[str]:
-    """Every place where `new` differs from `old`, as 'path: new vs old'."""
+def differences(new: Any, old: Any, path: str = "", rel: float = REL) -> list[str]:
+    """Every place where `new` differs from `old`, as 'path: new vs old' (numbers to `rel` relative)."""
     out: list[str] = []
     if isinstance(old, dict) and isinstance(new, dict):
         keys = set(old) | set(new)
@@ -35,16 +35,16 @@ def differences(new: Any, old: Any, path: str = "") -> list[str]:
                 continue
             if path == "settings" and isinstance(old[key], dict) and isinstance(new[key], dict):
                 shared = {k: new[key][k] for k in old[key] if k in new[key]}
-                out += differences(shared, {k: old[key][k] for k in shared}, where)
+                out += differences(shared, {k: old[key][k] for k in shared}, where, rel)
                 continue
-            out += differences(new[key], old[key], where)
+            out += differences(new[key], old[key], where, rel)
     elif isinstance(old, list) and isinstance(new, list):
         if len(old) != len(new):
             return [f"{path}: length {len(new)} vs {len(old)}"]
         for i, (a, b) in enumerate(zip(new, old)):
-            out += differences(a, b, f"{path}[{i}]")
+            out += differences(a, b, f"{path}[{i}]", rel)
     elif isinstance(old, (int, float)) and isinstance(new, (int, float)) and not isinstance(old, bool):
-        if not math.isclose(new, old, rel_tol=REL, abs_tol=ABS):
+        if not math.isclose(new, old, rel_tol=rel, abs_tol=ABS):
             out.append(f"{path}: {new!r} vs {old!r}")
     elif new != old:
         out.append(f"{path}: {new!r} vs {old!r}")

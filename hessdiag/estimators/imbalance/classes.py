@@ -31,6 +31,7 @@ from torch.func import grad, vmap
 
 from ...load.batch import select_rows
 from ...load.problem import Batch, Problem
+from ...operators.reduction import reduce_sum
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,7 @@ def class_statistics(problem: Problem) -> ClassStatistics:
             count, loss_sum, loss_sq, gsum = parts
         else:
             count, loss_sum, loss_sq, gsum = (a + b for a, b in zip((count, loss_sum, loss_sq, gsum), parts))
+    count, loss_sum, loss_sq, gsum = (reduce_sum(t) for t in (count, loss_sum, loss_sq, gsum))  # over ranks
     n = problem.n_samples
     counts = [int(round(float(c))) for c in count]
     freq = np.array(counts, dtype=np.float64) / n

@@ -23,6 +23,7 @@ from torch.func import grad, vmap
 from ...load.batch import Inputs, map_inputs, select_rows
 from ...load.problem import Problem
 from ...operators.fisher_mc import MonteCarloFisherOperator
+from ...operators.reduction import reduce_sum
 
 ADAM_EPS = 1e-8
 JACOBI_EPS = 1e-6
@@ -59,4 +60,4 @@ def fisher_mc_diagonal(problem: Problem, generator: torch.Generator, samples: in
                 rows_x = select_rows(sampled.x, part)
                 g = layout.flatten(row_gradient(problem.params, rows_x, sampled.y[part]), batch_dims=1)
                 total += torch.einsum("b,bd->d", sampled.w[part].to(torch.float64), g.to(torch.float64) ** 2)
-    return total / samples
+    return reduce_sum(total) / samples  # over the ranks' shards

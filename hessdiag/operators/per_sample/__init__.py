@@ -19,8 +19,9 @@ from typing import Callable
 
 from torch import Tensor
 
+from ... import distributed
 from ...load.problem import Batch, Problem
-from ..reduction import accumulate
+from ..reduction import accumulate, local_sum, reduce_sum
 from .backpack_path import BACKPACK_LAYERS, BackpackPerSample, backpack_unsupported_reason
 from .base import BatchSums, PathFailure, PerSampleBatch, PerSamplePath, SampleCouplingError
 from .func import FuncPerSample
@@ -86,13 +87,22 @@ class PerSampleGradients:
             return self.engine.gradients(batch)
 
     def accumulate(self, per_batch: PerBatch) -> Tensor:
-        """Σ over batches of `per_batch(index, batch, path)`; restarts with torch.func on a failure."""
+        """Σ over batches of `per_batch(index, batch, path)`; restarts with torch.func on a failure.
+
+        The fallback is decided collectively: if BackPACK fails on any rank's shard, every rank redoes
+        its sum with torch.func (with the lowest failing rank's reason), so that all ranks meet in the
+        same all-reduce."""
+        part, failure = None, None
         try:
-            return accumulate(self.problem, lambda i, b: per_batch(i, b, self.engine))
+            part = local_sum(self.problem, lambda i, b: per_batch(i, b, self.engine))
         except PathFailure as exc:
-            self.engine.close()
-            self._use_func(str(exc))
-            return accumulate(self.problem, lambda i, b: per_batch(i, b, self.engine))
+            failure = str(exc)
+        failure = distributed.first_message(failure) if distributed.active() else failure
+        if failure is None:
+            return reduce_sum(part)
+        self.engine.close()
+        self._use_func(failure)
+        return accumulate(self.problem, lambda i, b: per_batch(i, b, self.engine))
 
     def close(self) -> None:
         self.engine.close()
