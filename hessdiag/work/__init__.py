@@ -22,7 +22,7 @@ from ..load import Problem, Settings
 from ..operators import LossAndGradient, loss_and_gradient
 from ..operators.registry import GGN
 from ..rng import generator, numpy_generator
-from .budget import plan_run
+from .budget import expected_steps, plan_run, price
 from .cost import CostPlan, measure_units, peak_memory_bytes
 from .curvature import CurvatureFamily
 from .hessian import HessianWork
@@ -75,6 +75,12 @@ class Work:
         block = plan.lanczos_block_size(settings.top_k, problem.device.type, self.hessian.operator.graph_bytes)
         cost.memory, settings, plan = plan_memory(units, problem.d, problem.device, problem.dtype, settings, plan, only,
                                                   cost.exact, block, max(b.size for b in problem.batches))
+        # what the memory plan changed: fewer SLQ steps, and probes one at a time (priced as single products)
+        alone = {"trace": plan.trace_block == 1, "density (SLQ)": cost.memory.slq_group == 1}
+        cost.steps = expected_steps(problem.d, problem.n_samples, settings, plan, only, cost.exact)
+        for step in cost.steps:
+            step.alone = step.alone or alone.get(step.what, False)
+        price(cost.steps, units)
         self.replan(settings, plan)
         return cost
 

@@ -109,6 +109,7 @@ class MemoryPlan:
     kept: int = 0
     lanczos_capacity: int | None = None
     slq_basis_bytes: int | None = None
+    slq_group: int | None = None  # density probes whose bases are held at once
     trace_sketch: int | None = None
     trace_block: int | None = None
     cuts: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -123,7 +124,7 @@ class MemoryPlan:
                 "retained_graph_bytes": self.graphs, "kept_bytes": self.kept,
                 "phases": [{"what": i.what, "bytes": i.bytes, "note": i.note} for i in self.items],
                 "expected_peak_bytes": self.peak, "lanczos_capacity": self.lanczos_capacity,
-                "slq_basis_bytes": self.slq_basis_bytes, "trace_sketch": self.trace_sketch,
+                "slq_basis_bytes": self.slq_basis_bytes, "slq_group": self.slq_group, "trace_sketch": self.trace_sketch,
                 "trace_block": self.trace_block, "cuts": self.cuts, "measured_peak_bytes": self.measured_peak}
 
     def lines(self) -> list[str]:
@@ -227,7 +228,7 @@ def _plan_slq(memory: MemoryPlan, sizes: _Sizes, settings: Settings) -> Settings
         settings = replace(settings, slq_steps=int(fit))
         steps, group = int(fit), 1
         per_probe = steps * sizes.v + 4 * sizes.w + _transient(sizes, 1)
-    memory.slq_basis_bytes = int(group * steps * sizes.d * 8)
+    memory.slq_basis_bytes, memory.slq_group = int(group * steps * sizes.d * 8), int(group)
     memory.items.append(MemoryItem("density (SLQ)", int(group * per_probe),
                                    f"{group} probe{'s' if group > 1 else ''} of {steps} steps at a time"))
     return settings

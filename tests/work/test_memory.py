@@ -26,9 +26,8 @@ from hessdiag import api
 from hessdiag.errors import MemoryBudgetError
 from hessdiag.linalg.eigen import extreme_eigenpairs
 from hessdiag.load import make_settings
-from hessdiag.work import Plan
+from hessdiag.work import Plan, memory
 from hessdiag.work import cost as cost_module
-from hessdiag.work import memory
 from hessdiag.work.cost import UnitCosts
 
 UNITS = UnitCosts(gradient=0.01, hvp=0.02, hvp_setup=0.05, curvature=0.04, graph_bytes=0, hvp_mode="retained")
