@@ -14,9 +14,8 @@ import signal
 import pytest
 
 from helpers.refusals import error_lines
-from helpers.signals_driver import ALL_WRITTEN, NO_REPORT, drive, judge, prepare_outputs
+from helpers.signals_driver import ALL_WRITTEN, NO_REPORT, RUN_PNGS, drive, judge, prepare_outputs
 
-PNGS = ["eigenvalues", "density", "rho_diag_per_layer", "noise", "race"]
 JOB = ["run", "--model", "usermodels:mlp", "--checkpoint", "ckpt.pt", "--data", "data.pt", "--loss", "ce",
        "--top-k", "2", "--quiet"]
 SIGINT, SIGTERM = signal.SIGINT, signal.SIGTERM
@@ -25,7 +24,7 @@ EXPECTED = {"start": "none", "gradient": "none", "spectrum": "none", "write": "n
 
 def _outputs(tmp_path):
     out = tmp_path / "out"
-    before = prepare_outputs(out, PNGS)
+    before = prepare_outputs(out, RUN_PNGS)
     args = [*JOB, "--json", str(out / "r.json"), "--html", str(out / "r.html"), "--png-dir", str(out / "figs")]
     return out, before, args
 

@@ -17,11 +17,10 @@ import signal
 
 import pytest
 
-from helpers.signals_driver import drive, judge, prepare_outputs
+from helpers.signals_driver import RUN_PNGS, drive, judge, prepare_outputs
 
-PHASES = ["start", "gradient", "spectrum", "geometry", "noise", "fisher", "recommendation", "done", "write",
-          "written", "exit"]
-PNGS = ["eigenvalues", "density", "rho_diag_per_layer", "noise", "race"]
+PHASES = ["start", "gradient", "plan", "spectrum", "geometry", "noise", "fisher", "preconditioning", "imbalance",
+          "blocks", "recommendation", "done", "write", "written", "exit"]
 USER_JOB = ["run", "--model", "usermodels:mlp", "--checkpoint", "ckpt.pt", "--data", "data.pt", "--loss", "ce",
             "--top-k", "2", "--quiet"]
 DEFAULT_JOB = ["run", "--quiet"]
@@ -41,7 +40,7 @@ def soak(job, cwd, tmp_path, seed: int, singles: int, doubles: int, max_delay: f
                                                                                         max_delay)]
     for i, ((phase, delay, gap), count) in enumerate(plan):
         out = tmp_path / f"run{i}"
-        before = prepare_outputs(out, PNGS)
+        before = prepare_outputs(out, RUN_PNGS)
         args = [*job, "--json", str(out / "r.json"), "--html", str(out / "r.html"), "--png-dir", str(out / "figs")]
         outcome = drive(args, cwd, at=phase, signals=[signal.SIGINT] * count, delay=delay, gap=gap)
         truth = judge(outcome, out, before)

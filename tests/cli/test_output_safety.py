@@ -12,6 +12,7 @@ import sys
 import pytest
 
 from helpers.refusals import invoke_refused, run_module, snapshot
+from helpers.signals_driver import RUN_PNGS
 
 BASE = ["run", "--model", "usermodels:mlp", "--checkpoint", "ckpt.pt", "--data", "data.pt", "--loss", "ce",
         "--quiet"]
@@ -68,7 +69,7 @@ def test_a_hard_link_to_the_checkpoint_is_the_checkpoint(workspace, here):
     _refused([*BASE, "--json", str(here / "link.json")], [workspace, here], "would overwrite the input file")
 
 
-@pytest.mark.parametrize("name", ["eigenvalues", "density", "noise", "race", "rho_diag_per_layer"])
+@pytest.mark.parametrize("name", RUN_PNGS)
 def test_an_output_on_a_png_the_run_writes_is_refused(name, workspace, here):
     figs = here / "figs"
     figs.mkdir()

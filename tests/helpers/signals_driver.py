@@ -25,6 +25,8 @@ from pathlib import Path
 from .refusals import error_lines, snapshot
 
 NO_REPORT = "no report was written"
+# The figures a run of the small user model with every section writes (one list for every signal test).
+RUN_PNGS = ["eigenvalues", "density", "rho_diag_per_layer", "noise", "race", "blocks"]
 ALL_WRITTEN = "after the report was written; written: "
 
 
