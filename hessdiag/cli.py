@@ -102,8 +102,10 @@ def _outcome(exc: BaseException, signals: Signals) -> typer.Exit:
     if isinstance(exc, KeyboardInterrupt):  # raised, not signalled: every signal raises Interrupted
         return _fail("Python code that is not hessdiag's raised KeyboardInterrupt (no Ctrl-C was pressed); "
                      "no report was written")
-    if isinstance(exc, MemoryError):
-        return _fail("out of memory; try a smaller --batch-size or --samples")
+    from .work.memory import REDUCE, is_out_of_memory
+
+    if is_out_of_memory(exc):  # outside the sections' work (loading, rendering): no plan to name
+        return _fail(f"out of memory ({type(exc).__name__}: {first_line(exc)}); reduce with {REDUCE}")
     if isinstance(exc, OSError):  # a file-system failure no check foresaw (the checks name the common ones)
         return _fail(first_line(exc))
     if isinstance(exc, Exception):  # a bug of ours: one line, the traceback only when asked for
@@ -158,6 +160,9 @@ def run(
              "image-classification (default: from the config)")] = None,
     budget: Annotated[Optional[float], typer.Option(
         help="seconds the run may take: fewer probes, sampled columns, no dense paths beyond it")] = None,
+    memory: Annotated[Optional[float], typer.Option(
+        help="GB of memory the run may hold (default: 80% of the available RAM, 90% of free GPU memory): "
+             "Lanczos bases thick-restart, probes run in blocks, a run that cannot fit stops before the work")] = None,
     samples: Annotated[Optional[int], typer.Option(help="seeded random subset of N samples")] = None,
     batch_size: Annotated[Optional[int], typer.Option(help="samples per batch (results do not depend on it)")] = None,
     seed: Annotated[Optional[int], typer.Option(help="seed of every random draw")] = None,
@@ -209,7 +214,7 @@ def run(
 
         settings = make_settings(
             config, model=model, checkpoint=checkpoint, data=data, loss=loss, ignore_index=ignore_index,
-            output=output, hf_task=hf_task, budget=budget, samples=samples,
+            output=output, hf_task=hf_task, budget=budget, memory=memory, samples=samples,
             batch_size=batch_size, seed=seed, dtype=dtype, device=device, top_k=top_k, tol=tol,
             max_matvecs=max_matvecs, hvp=hvp, trace_method=trace_method, trace_rtol=trace_rtol,
             trace_matvecs=trace_matvecs, slq_probes=slq_probes, slq_steps=slq_steps, exact_max_d=exact_max_d,

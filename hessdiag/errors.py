@@ -43,6 +43,11 @@ class NonFiniteError(HessdiagError):
     """Weights, data or a computed quantity contain NaN or Inf."""
 
 
+class MemoryBudgetError(HessdiagError):
+    """The run needs more memory than `--memory` (or the machine) allows: planned before the work, or an
+    allocation that failed during it. The message names what needed how much and the flags that reduce it."""
+
+
 def first_line(exc: BaseException) -> str:
     """The first non-empty line of an exception's message, for one-line error reports."""
     text = str(exc).strip()

@@ -163,7 +163,9 @@ def _setup(operator: Any, k: int, which: str, max_matvecs: int, block: int, capa
         start[:, 0] = warm_start_vector(warm, generator, linear_map.device)
     products = CountedProducts(linear_map)
     run = Lanczos(products, start, block, basis_dtype=linear_map.dtype, capacity=capacity)
-    return products, run.runs[0], k, min(max_matvecs, d)
+    # d products span the space only when the basis keeps them all; a restarted run may need more
+    restarted = capacity is not None and capacity < d
+    return products, run.runs[0], k, max_matvecs if restarted else min(max_matvecs, d)
 
 
 def extreme_eigenpairs(operator: Any, k: int, which: str, *, tol: float = DEFAULT_TOL,

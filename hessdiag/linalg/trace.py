@@ -16,7 +16,12 @@ which it does not cover.)
 Stopping: probes come in rounds, each one batched product; after a round the estimator stops when the
 standard error is ≤ rtol·|estimate| ("stderr") or when the next probe would exceed the product budget
 ("budget"), and says which. A round is sized from the current standard error to just reach the
-target (at most 64 probes per product call).
+target (at most `block` probes per product call, 64 by default).
+
+Memory (issue 18): a round holds 3 · block float64 d-vectors, and Hutch++'s sketch H S and Q (2s); with
+`block` below s the sketch's products and tr(Qᵀ H Q) are taken `block` columns at a time, so no (d, s)
+array of products is held beside them. The draws are those of the unblocked run (S is drawn whole;
+rounds are only smaller), so a smaller block changes no number when it only splits the sketch.
 Stopping on the estimated error slightly favours lucky runs; the minimum first round (default 16
 probes) keeps that effect small (tests: ≥ 95 % of runs within 3 standard errors).
 """
@@ -74,10 +79,12 @@ def quadratic_forms(products: CountedProducts, z: Tensor) -> Tensor:
 
 def _adaptive_hutchinson(forms: Callable[[int], Tensor], offset: float, budget: int, rtol: float,
                          first_round: int, used: Callable[[], int],
-                         progress: Callable[[int, int], None] | None) -> tuple[float, float, int, str]:
-    """offset + mean of quadratic forms, drawn in rounds until the standard error or the budget stops it."""
+                         progress: Callable[[int, int], None] | None,
+                         block: int = MAX_ROUND) -> tuple[float, float, int, str]:
+    """offset + mean of quadratic forms, drawn in rounds (at most `block` each) until the standard error or
+    the budget stops it."""
     values: list[float] = []
-    size = min(max(first_round, 2), budget - used())
+    size = min(max(first_round, 2), budget - used(), max(block, 2))
     while True:
         values.extend(forms(size).tolist())
         mean, stderr = mean_and_stderr(values)
@@ -91,7 +98,7 @@ def _adaptive_hutchinson(forms: Callable[[int], Tensor], offset: float, budget: 
             return estimate, stderr, len(values), "budget"
         target = rtol * abs(estimate)
         wanted = len(values) * ((stderr / target) ** 2 - 1) if target > 0 else left
-        size = int(min(left, MAX_ROUND, max(math.ceil(wanted), first_round // 2, 1)))
+        size = int(min(left, block, max(math.ceil(wanted), first_round // 2, 1)))
 
 
 def _check(budget: int, needed: int, rtol: float) -> None:
@@ -103,7 +110,8 @@ def _check(budget: int, needed: int, rtol: float) -> None:
 
 def hutchinson_trace(operator: Any, *, generator: torch.Generator, rtol: float = 1e-2,
                      max_matvecs: int = 300, first_round: int = FIRST_ROUND, d: int | None = None,
-                     device=None, progress: Callable[[int, int], None] | None = None) -> TraceResult:
+                     device=None, progress: Callable[[int, int], None] | None = None,
+                     block: int = MAX_ROUND) -> TraceResult:
     """tr(H) ≈ (1/n) Σ_i z_iᵀ H z_i with Rademacher z_i, stopped on stderr ≤ rtol·|estimate| or the budget."""
     _check(max_matvecs, 2, rtol)
     products = CountedProducts.of(operator, d, device)
@@ -112,14 +120,14 @@ def hutchinson_trace(operator: Any, *, generator: torch.Generator, rtol: float =
         return quadratic_forms(products, rademacher(products.d, n, generator, products.device))
 
     estimate, stderr, n, stopped = _adaptive_hutchinson(forms, 0.0, max_matvecs, rtol, first_round,
-                                                        lambda: products.matvecs, progress)
+                                                        lambda: products.matvecs, progress, block)
     return TraceResult(estimate, stderr, "hutchinson", products.matvecs, stopped, n, 0, rtol)
 
 
 def hutchpp_trace(operator: Any, *, generator: torch.Generator, rtol: float = 1e-2,
                   max_matvecs: int = 300, sketch: int | None = None, first_round: int = FIRST_ROUND,
                   d: int | None = None, device=None,
-                  progress: Callable[[int, int], None] | None = None) -> TraceResult:
+                  progress: Callable[[int, int], None] | None = None, block: int = MAX_ROUND) -> TraceResult:
     """tr(H) ≈ tr(Qᵀ H Q) + (1/n) Σ_i g_iᵀ (I−P) H (I−P) g_i (Hutch++, Meyer et al. 2021, Alg. 1).
 
     `sketch` s defaults to min(32, budget/6, d): 2s products for the sketch, the rest for probes.
@@ -128,8 +136,12 @@ def hutchpp_trace(operator: Any, *, generator: torch.Generator, rtol: float = 1e
     s = min(sketch if sketch is not None else min(MAX_SKETCH, max(1, max_matvecs // 6)), products.d)
     _check(max_matvecs, 2 * s + (2 if s < products.d else 0), rtol)
     S = rademacher(products.d, s, generator, products.device)
-    Q, _ = torch.linalg.qr(products(S))
-    exact_part = float((Q * products(Q)).sum())
+    if block >= s:
+        Q, _ = torch.linalg.qr(products(S))
+        exact_part = float((Q * products(Q)).sum())
+    else:
+        Q, exact_part = _blocked_sketch(products, S, block)
+        del S
     if Q.shape[1] >= products.d:  # the sketch spans the whole space: nothing left to estimate
         return TraceResult(exact_part, 0.0, "hutch++", products.matvecs, "stderr", 0, s, rtol)
 
@@ -138,8 +150,20 @@ def hutchpp_trace(operator: Any, *, generator: torch.Generator, rtol: float = 1e
         return quadratic_forms(products, g - Q @ (Q.T @ g))
 
     estimate, stderr, n, stopped = _adaptive_hutchinson(forms, exact_part, max_matvecs, rtol, first_round,
-                                                        lambda: products.matvecs, progress)
+                                                        lambda: products.matvecs, progress, block)
     return TraceResult(estimate, stderr, "hutch++", products.matvecs, stopped, n, s, rtol)
+
+
+def _blocked_sketch(products: CountedProducts, S: Tensor, block: int) -> tuple[Tensor, float]:
+    """Q = orth(H S) and tr(Qᵀ H Q), with products of `block` columns at a time."""
+    Y = torch.empty(S.shape, dtype=torch.float64, device=S.device)
+    for a in range(0, S.shape[1], block):
+        Y[:, a : a + block] = products(S[:, a : a + block])
+    Q, _ = torch.linalg.qr(Y)
+    del Y
+    exact_part = sum(float((Q[:, a : a + block] * products(Q[:, a : a + block])).sum())
+                     for a in range(0, Q.shape[1], block))
+    return Q, exact_part
 
 
 def estimate_trace(operator: Any, method: str, **kwargs) -> TraceResult:

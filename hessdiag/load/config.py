@@ -56,6 +56,7 @@ class Settings:
     damping: float | None = None
     race_steps: int | None = None
     budget: float | None = None  # seconds the whole run may take (the cost plan fits itself to it)
+    memory: float | None = None  # GB (10⁹ bytes) the run may hold; None: a share of the device's (`work.memory`)
     only: tuple[str, ...] | None = None  # sections to compute (None: all); names checked by `hessdiag.sections`
     json: str | None = None
     html: str | None = None
@@ -103,6 +104,8 @@ class Settings:
             raise ConfigError(f"dist_backend must be auto, gloo or nccl; got '{self.dist_backend}'")
         if self.budget is not None and not 0 < self.budget < math.inf:
             raise ConfigError(f"budget must be a positive, finite number of seconds; got {self.budget}")
+        if self.memory is not None and not 0 < self.memory < math.inf:
+            raise ConfigError(f"memory must be a positive, finite number of GB; got {self.memory}")
 
     def recorded(self) -> dict[str, Any]:
         """The settings as the report records them (no internal fields)."""
@@ -117,7 +120,7 @@ _FIELDS = {f.name: f for f in dataclasses.fields(Settings) if f.name not in ("co
 _TYPES: dict[str, tuple[type, ...]] = {
     "samples": (int,), "batch_size": (int,), "seed": (int,), "top_k": (int,), "max_matvecs": (int,),
     "race_steps": (int,), "ignore_index": (int,), "budget": (float, int), "trace_matvecs": (int,),
-    "slq_probes": (int,), "slq_steps": (int,),
+    "slq_probes": (int,), "slq_steps": (int,), "memory": (float, int),
     "exact_max_d": (int,), "trace_rtol": (float, int), "tol": (float, int), "lr": (float, int), "damping": (float, int),
     "trust_pickle": (bool,), "quiet": (bool,), "allow_tf32": (bool,), "only": (list, str), "fail_if": (list, str),
 }
@@ -136,7 +139,7 @@ def _coerce(key: str, value: Any, source: str) -> Any:
         if key == "only" and not kept:
             raise ConfigError(f"{source}: 'only' names no section")
         return kept
-    if key in ("tol", "lr", "damping", "trace_rtol", "budget"):
+    if key in ("tol", "lr", "damping", "trace_rtol", "budget", "memory"):
         return float(value)
     return value
 

@@ -18,7 +18,8 @@ Two ways to the same numbers, chosen by `mode`:
   over single products: both are bound by memory traffic over the batch-sized intermediates;
   `scripts/bench_batched_probes.py` measures all four.) Not chosen by `auto`.
 `auto` measures the saved tensors of the first batch's graph and retains graphs when all batches fit
-in a memory budget (a quarter of RAM on the CPU, half the free memory on a GPU).
+in a memory budget (a quarter of RAM on the CPU, half the free memory on a GPU; a quarter of
+`memory_bytes`, the run's `--memory`, when given).
 
 Many vectors at once need memory for their tangents in proportion to the vectors and the batch: about
 half the first batch's graph per vector (measured on the benchmark CNN). A `matmat` therefore passes
@@ -141,8 +142,10 @@ class HessianOperator(CurvatureOperator):
 
     name = "H"
 
-    def __init__(self, problem: Problem, mode: str = "auto", vectors_per_pass: int | None = None) -> None:
+    def __init__(self, problem: Problem, mode: str = "auto", vectors_per_pass: int | None = None,
+                 memory_bytes: int | None = None) -> None:
         super().__init__(problem)
+        self._memory = memory_bytes // 4 if memory_bytes is not None else None
         if mode not in HVP_MODES:
             raise ValueError(f"unknown Hessian product mode '{mode}'")
         self._cache: dict[int, _RetainedGradient | _LinearizedGradient] = {}
@@ -152,12 +155,15 @@ class HessianOperator(CurvatureOperator):
             first = _RetainedGradient(problem, problem.batches[0], measure=True)
             self._graph_bytes = _largest(first.saved_bytes)
             total = first.saved_bytes * len(problem.batches)
-            fits = total <= memory_budget_bytes(problem.device)
+            fits = total <= self._budget()
             fits = bool(distributed.agree_min([float(fits)])[0])  # retained only where it fits on every rank
             mode = "retained" if fits else "fwd-rev"
             if mode == "retained":
                 self._cache[0] = first
         self.mode = mode
+
+    def _budget(self) -> int:
+        return self._memory if self._memory is not None else memory_budget_bytes(self.device)
 
     @property
     def graph_bytes(self) -> int:
@@ -174,7 +180,7 @@ class HessianOperator(CurvatureOperator):
         """How many vectors go through one batch at once (fixed on first use, from the first batch's graph)."""
         if self._per_pass is None:
             graph = max(self.graph_bytes, 1)
-            self._per_pass = max(1, memory_budget_bytes(self.device) // 2 // graph)
+            self._per_pass = max(1, self._budget() // 2 // graph)
             if self.device.type == "cpu":
                 self._per_pass = max(1, min(self._per_pass, CPU_PASS_BYTES // graph))
             self._per_pass = int(distributed.agree_min([float(self._per_pass)])[0])  # the same on every rank

@@ -20,6 +20,11 @@ from typing import Iterator
 import torch
 from torch.nn.attention import SDPBackend, sdpa_kernel
 
+# what the report records (settings.attention_kernel): the kernel every second-order pass runs attention with
+ATTENTION_KERNEL = ("math: scaled_dot_product_attention runs its math kernel (no flash / memory-efficient "
+                    "fused kernels, which have no double backward) and nn.MultiheadAttention no fast path, inside "
+                    "every curvature product, per-sample gradient and diag(GGN) pass")
+
 
 @contextlib.contextmanager
 def differentiable_kernels() -> Iterator[None]:

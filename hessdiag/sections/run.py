@@ -7,9 +7,11 @@ from typing import Callable
 
 from .. import __version__, distributed
 from ..load import Problem, Settings
+from ..operators.kernels import ATTENTION_KERNEL
 from ..report.document import ProblemInfo, Report
 from ..report.section import Results
 from ..work import CostPlan, Plan, ProgressFactory, RunLog, Work, peak_memory_bytes
+from ..work.memory import is_out_of_memory, out_of_memory
 from .registry import resolve_only, sections
 
 
@@ -38,35 +40,58 @@ def diagnose_problem(problem: Problem, settings: Settings, progress: ProgressFac
     work = Work(problem, settings, plan, log, warm_start)
     log.record("objective", objective(problem))
     log.record("distributed", distributed.describe(problem.device))
+    log.record("attention_kernel", ATTENTION_KERNEL)
     if problem.provenance:
         log.record("loaded", problem.provenance)
-    log.phase("gradient")
-    loss = work.loss_and_gradient.loss
-    log.phase("plan")
-    with log.timer("plan"):
-        cost = work.plan_cost(tuple(only))
-    if on_plan is not None:
-        on_plan(cost)
-    work_start = time.perf_counter()
+    phase = ["gradient"]
+    cost: CostPlan | None = None
+    try:
+        log.phase("gradient")
+        loss = work.loss_and_gradient.loss
+        phase[0] = "the cost plan's measured products"
+        log.phase("plan")
+        with log.timer("plan"):
+            cost = work.plan_cost(tuple(only))
+        if on_plan is not None:
+            on_plan(cost)
+        work_start = time.perf_counter()
+        results = _compute(work, only, phase)
+    except Exception as exc:
+        if not is_out_of_memory(exc):
+            raise
+        memory = None if cost is None else cost.memory
+        raise out_of_memory(exc, phase[0], memory) from None
     settings, plan = work.settings, work.plan
-    chosen = [s for s in sections() if s.optional and s.name in only]
-    stages = [s for s in sections() if not s.optional]
-    results = Results()
-    for section in chosen:
-        log.phase(section.name)
-        results.add(section.name, section.compute(work, results))
-    for section in chosen:
-        if section.finish is not None:
-            results.add(section.name, section.finish(results[section.name], results, work))
-    for section in stages:
-        log.phase(section.name)
-        results.add(section.name, section.compute(work, results))
     log.phase("done")
+    peak = peak_memory_bytes(problem.device, cost.units.earlier_peak_bytes)
     cost.measured = {"seconds": time.perf_counter() - work_start, "total_seconds": time.perf_counter() - start,
-                     "peak_memory_bytes": peak_memory_bytes(problem.device)}
+                     "peak_memory_bytes": peak}
+    if cost.memory is not None:
+        cost.memory.measured_peak = peak
     recorded = settings.recorded() | {"only": list(only)} | log.recorded | {"plan": plan.as_dict(),
                                                                            "cost": cost.as_dict()}
     info = ProblemInfo(d=problem.d, n_samples=problem.n_samples, loss=problem.loss.name, loss_value=loss,
                        model=problem.model_description, dtype=str(problem.dtype).replace("torch.", ""),
                        device=str(problem.device), mode=problem.mode)
     return Report(__version__, info, recorded, sections(), dict(results.items()), log.timings, log.warnings)
+
+
+def _compute(work: Work, only: list[str], phase: list[str]) -> Results:
+    """The chosen sections in registry order, their finishing steps, then the stages (`phase[0]` says
+    which one runs, for an out-of-memory answer)."""
+    chosen = [s for s in sections() if s.optional and s.name in only]
+    stages = [s for s in sections() if not s.optional]
+    results = Results()
+    for section in chosen:
+        phase[0] = f"the {section.name} section"
+        work.log.phase(section.name)
+        results.add(section.name, section.compute(work, results))
+    for section in chosen:
+        if section.finish is not None:
+            phase[0] = f"the {section.name} section"
+            results.add(section.name, section.finish(results[section.name], results, work))
+    for section in stages:
+        phase[0] = f"the {section.name} stage"
+        work.log.phase(section.name)
+        results.add(section.name, section.compute(work, results))
+    return results

@@ -5,7 +5,7 @@
 - `hessian.HessianWork`: the Hessian's operator, extreme eigenpairs, dense matrix, spectrum, trace;
 - `curvature.CurvatureFamily`: the other curvature matrices and the per-sample gradient pass;
 - `cost` and `budget`: the time-cost plan measured before the work, the exact paths chosen by cost,
-  and `--budget`'s cuts (`plan_cost`).
+  and `--budget`'s cuts (`plan_cost`); `memory`: the memory plan within `--memory` beside it.
 `Work` bundles them with the problem, the settings and the gradient ∇R for the report's sections,
 which read what they need from it and never write into each other's results.
 """
@@ -22,11 +22,12 @@ from ..load import Problem, Settings
 from ..operators import LossAndGradient, loss_and_gradient
 from ..operators.registry import GGN
 from ..rng import generator, numpy_generator
-from .budget import plan_run
+from .budget import expected_steps, plan_run, price
 from .cost import CostPlan, measure_units, peak_memory_bytes
 from .curvature import CurvatureFamily
 from .hessian import HessianWork
 from .log import ProgressFactory, RunLog, Timer
+from .memory import plan_memory
 from .plan import Plan
 
 __all__ = ["CostPlan", "CurvatureFamily", "HessianWork", "Plan", "ProgressFactory", "RunLog", "Timer", "Work",
@@ -69,7 +70,17 @@ class Work:
         """Measure the unit costs, price the chosen sections, choose the exact paths, apply --budget."""
         curvature = self.curvature.operator(GGN.name) if {"noise", "fisher"} & set(only) else None
         units = measure_units(self.problem, self.hessian.operator, curvature, self.log.timings.get("gradient"))
-        cost, settings, plan = plan_run(units, self.problem.d, self.problem.n_samples, self.settings, self.plan, only)
+        problem = self.problem
+        cost, settings, plan = plan_run(units, problem.d, problem.n_samples, self.settings, self.plan, only)
+        block = plan.lanczos_block_size(settings.top_k, problem.device.type, self.hessian.operator.graph_bytes)
+        cost.memory, settings, plan = plan_memory(units, problem.d, problem.device, problem.dtype, settings, plan, only,
+                                                  cost.exact, block, max(b.size for b in problem.batches))
+        # what the memory plan changed: fewer SLQ steps, and probes one at a time (priced as single products)
+        alone = {"trace": plan.trace_block == 1, "density (SLQ)": cost.memory.slq_group == 1}
+        cost.steps = expected_steps(problem.d, problem.n_samples, settings, plan, only, cost.exact)
+        for step in cost.steps:
+            step.alone = step.alone or alone.get(step.what, False)
+        price(cost.steps, units)
         self.replan(settings, plan)
         return cost
 

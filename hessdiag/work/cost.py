@@ -26,8 +26,6 @@ recorded in the report under `settings.cost`, with the measured wall time and pe
 from __future__ import annotations
 
 import math
-import resource
-import sys
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,6 +33,7 @@ from typing import Any
 import torch
 
 from ..load import Problem
+from .resident import max_resident_bytes, peak_above
 
 # Without --budget, a dense Hessian predicted to take longer than this (and longer than the estimates it
 # replaces) is still built (d ≤ --exact-max-d: reports never depend on timings); the plan says so.
@@ -65,6 +64,8 @@ class UnitCosts:
     hvp_mode: str
     hvp_single: float = math.nan
     curvature_single: float = math.nan
+    product_bytes: int = 0  # memory a product takes above the resident set, per vector of a round (measured)
+    earlier_peak_bytes: int = 0  # the process's peak before that measurement (it resets the high-water mark)
 
     @property
     def single(self) -> float:
@@ -80,7 +81,7 @@ class UnitCosts:
         return {"gradient_pass_s": self.gradient, "hessian_product_s": self.hvp,
                 "hessian_product_single_s": self.hvp_single, "hessian_setup_s": self.hvp_setup,
                 "curvature_product_s": self.curvature, "curvature_product_single_s": self.curvature_single,
-                "retained_graph_bytes": self.graph_bytes,
+                "retained_graph_bytes": self.graph_bytes, "product_bytes": self.product_bytes,
                 "hvp_mode": self.hvp_mode}
 
 
@@ -107,6 +108,10 @@ class CostPlan:
     cuts: dict[str, dict[str, Any]] = field(default_factory=dict)
     measure_seconds: float = 0.0
     measured: dict[str, Any] = field(default_factory=dict)
+    memory: Any = None  # the memory plan (`memory.MemoryPlan`), beside the time plan
+
+    def expected_memory(self) -> int:
+        return self.memory.peak if self.memory is not None else self.memory_bytes
 
     @property
     def seconds(self) -> float:
@@ -127,9 +132,10 @@ class CostPlan:
             "by_section": self.by_section(),
             "steps": [{"section": s.section, "what": s.what, "count": s.count, "kind": s.kind, "seconds": s.seconds}
                       for s in self.steps],
-            "units": self.units.as_dict(), "expected_memory_bytes": self.memory_bytes, "exact": self.exact,
+            "units": self.units.as_dict(), "expected_memory_bytes": self.expected_memory(), "exact": self.exact,
             "exact_reason": self.exact_reason, "budget": self.budget, "cuts": self.cuts,
             "measure_seconds": self.measure_seconds, "measured": self.measured,
+            "memory": None if self.memory is None else self.memory.as_dict(),
         }
 
     def lines(self) -> list[str]:
@@ -144,17 +150,17 @@ class CostPlan:
             rows.append(f"  {section:<15} ~{seconds:8.1f} s  ({', '.join(parts)})")
         budget = f" of a {self.budget:g} s budget" if self.budget else ""
         rows.append(f"  expected {self.seconds:.1f} s{budget} (≈ {self.gradient_equivalents():.0f} gradient passes), "
-                    f"peak memory of retained graphs and Lanczos bases ≈ {self.memory_bytes / 2**20:.0f} MiB; "
+                    f"peak memory ≈ {self.expected_memory() / 2**20:.0f} MiB; "
                     f"exact paths: {'yes' if self.exact else 'no'} ({self.exact_reason})")
         for name, cut in self.cuts.items():
             rows.append(f"  budget cut {name}: {cut['from']} → {cut['to']} ({cut['effect']})")
-        return rows
+        return rows + ([] if self.memory is None else self.memory.lines())
 
 
-def peak_memory_bytes(device: torch.device) -> int:
-    """Peak resident memory of this process (and peak CUDA allocation on a GPU)."""
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    rss *= 1 if sys.platform == "darwin" else 1024
+def peak_memory_bytes(device: torch.device, earlier: int = 0) -> int:
+    """Peak resident memory of this process (and peak CUDA allocation on a GPU); `earlier`: a peak seen
+    before the high-water mark was reset (`resident.peak_above`)."""
+    rss = max(max_resident_bytes(), earlier)
     if device.type == "cuda":
         rss += torch.cuda.max_memory_allocated(device)
     return int(rss)
@@ -178,7 +184,9 @@ def measure_units(problem: Problem, hessian_operator, curvature_operator=None,
     first = _timed(lambda: hessian_operator.matmat(v))
     single = _timed(lambda: hessian_operator.matmat(v))
     block = torch.zeros(problem.d, ROUND, dtype=problem.dtype, device=problem.device)
-    hvp = _timed(lambda: hessian_operator.matmat(block)) / ROUND
+    rise: list[int] = []
+    with peak_above(problem.device, rise):
+        hvp = _timed(lambda: hessian_operator.matmat(block)) / ROUND
     curvature = curvature_single = math.nan
     if curvature_operator is not None:
         curvature_operator.matmat(v)  # warm-up: first calls of torch.func's transforms
@@ -188,11 +196,14 @@ def measure_units(problem: Problem, hessian_operator, curvature_operator=None,
     graph = int(getattr(hessian_operator, "_graph_bytes", 0) or 0) * len(problem.batches)
     hessian_operator.matvecs -= 2 + ROUND
     mode = getattr(hessian_operator, "mode", "?")
-    # every rank of a data-parallel run plans with the slowest rank's times (the same plan on every rank)
-    gradient, first, single, hvp, curvature, curvature_single, graph = _slowest(
-        [gradient, first, single, hvp, curvature, curvature_single, float(graph)])
+    # every rank of a data-parallel run plans with the slowest rank's times and the largest rank's memory
+    # (the same plan, and so the same Lanczos capacity and probe blocks, on every rank)
+    gradient, first, single, hvp, curvature, curvature_single, graph, product, earlier = _slowest(
+        [gradient, first, single, hvp, curvature, curvature_single, float(graph), float(rise[0] // ROUND),
+         float(rise[1])])
     return UnitCosts(gradient, hvp, max(0.0, first - single), curvature, int(graph) if mode != "fwd-rev" else 0,
-                     mode, hvp_single=single, curvature_single=curvature_single)
+                     mode, hvp_single=single, curvature_single=curvature_single, product_bytes=int(product),
+                     earlier_peak_bytes=int(earlier))
 
 
 def _slowest(values: list[float]) -> list[float]:

@@ -35,8 +35,10 @@ def lanczos(operator: CurvatureOperator, which: str, what: str, stream: str, tim
     with log.timer(timing):
         result = extreme_eigenpairs(operator, settings.top_k, which, tol=settings.tol,
                                     max_matvecs=max(settings.max_matvecs, block), block=block,
-                                    generator=generator(settings.seed, stream),
+                                    capacity=plan.lanczos_capacity, generator=generator(settings.seed, stream),
                                     progress=log.tick(f"Lanczos {what}", settings.max_matvecs), start=start)
+    if result.restarts:
+        log.record("lanczos_restarts", {**log.recorded.get("lanczos_restarts", {}), what: result.restarts})
     if not result.converged:
         log.warn(f"Lanczos {what} did not reach tol {settings.tol:g} within {result.matvecs} products; "
                  "the residual bars are still valid bounds")
@@ -67,7 +69,8 @@ class HessianWork:
 
     @cached_property
     def operator(self) -> HessianOperator:
-        op = HessianOperator(self.problem, mode=self.settings.hvp)
+        memory = None if self.settings.memory is None else int(self.settings.memory * 10**9)
+        op = HessianOperator(self.problem, mode=self.settings.hvp, memory_bytes=memory)
         self.log.record("hvp_mode_used", op.mode)
         return op
 
@@ -116,8 +119,11 @@ class HessianWork:
             return exact_trace(*self.exact_spectrum)
         s = self.settings
         with self.log.timer("trace"):
+            sized = {"block": self.plan.trace_block} if self.plan.trace_block is not None else {}
+            if self.plan.trace_sketch is not None and s.trace_method == "hutch++":
+                sized["sketch"] = self.plan.trace_sketch
             result = estimate_trace(self.operator, s.trace_method, generator=generator(s.seed, "trace"),
-                                    rtol=s.trace_rtol, max_matvecs=s.trace_matvecs,
+                                    rtol=s.trace_rtol, max_matvecs=s.trace_matvecs, **sized,
                                     progress=self.log.tick(f"trace ({s.trace_method})", s.trace_matvecs))
         if result.stopped_by == "budget":
             self.log.warn(f"the trace estimate stopped at its budget of {s.trace_matvecs} products with a standard "

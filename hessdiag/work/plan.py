@@ -41,6 +41,14 @@ class Plan:
     # `lanczos_block_gpu` vectors costs about one product.
     lanczos_block_cpu_graph_bytes: int = 2 * 1024**2
     lanczos_block_gpu: int = 8
+    # memory (issue 18; set by the memory plan, `work.memory`, from --memory): the most rows a Lanczos basis
+    # holds before it thick-restarts (None: it grows to max_matvecs), the bytes of the SLQ bases run at once
+    # (None: linalg.quadrature.BASIS_BYTES), Hutch++'s sketch size and the most probes per product call
+    # (None: the trace's own defaults)
+    lanczos_capacity: int | None = None
+    slq_basis_bytes: int | None = None
+    trace_sketch: int | None = None
+    trace_block: int | None = None
     # geometry (large d): columns for ρ_diag and the sign ascent through products
     sampled_columns: int = 512
     restarts_dense: int = 32

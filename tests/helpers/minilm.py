@@ -56,8 +56,9 @@ def data(n: int = 64):
     return {k: v for k, v in enc.items()}, labels
 
 
-def classifier(frozen: bool = False):
-    """BertForSequenceClassification from the bundled weights, a seeded 4-class head, eager attention."""
+def classifier(frozen: bool = False, attention: str = "eager"):
+    """BertForSequenceClassification from the bundled weights, a seeded 4-class head, eager attention (or
+    `attention`: "sdpa" is transformers' default, what a new user gets)."""
     from hessdiag.load.hf import without_torchvision
     with without_torchvision():
         from transformers import AutoConfig, BertForSequenceClassification
@@ -68,7 +69,7 @@ def classifier(frozen: bool = False):
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(0)
             model = BertForSequenceClassification.from_pretrained(str(_path()), config=config, local_files_only=True,
-                                                                  attn_implementation="eager")
+                                                                  attn_implementation=attention)
     if frozen:
         for name, p in model.named_parameters():
             p.requires_grad_(name.startswith("classifier."))
@@ -81,3 +82,8 @@ def head_only():
 
 def full():
     return classifier(frozen=False)
+
+
+def full_sdpa():
+    """The whole model with transformers' default attention (SDPA: fused kernels outside hessdiag's passes)."""
+    return classifier(frozen=False, attention="sdpa")

@@ -55,6 +55,7 @@ def _quadrature(work: Work) -> Quadrature:
     with work.log.timer("density"):
         quadrature = stochastic_lanczos_quadrature(
             work.hessian.operator, probes=s.slq_probes, steps=s.slq_steps, generator=work.generator("slq"),
+            **({} if work.plan.slq_basis_bytes is None else {"basis_bytes": work.plan.slq_basis_bytes}),
             progress=work.log.tick("spectral density (SLQ)", s.slq_probes))
     for note in quadrature.notes:
         work.log.warn(note)
