@@ -16,7 +16,7 @@ CONFIGS = sorted((Path(__file__).parents[2] / "configs").glob("*.toml"))
 @pytest.mark.parametrize("config", CONFIGS, ids=[c.name for c in CONFIGS])
 def test_shipped_config_runs(config, tmp_path):
     out = tmp_path / "r.json"
-    result = CliRunner().invoke(app, ["run", str(config), "--top-k", "1", "--max-matvecs", "30",
+    result = CliRunner().invoke(app, ["run", str(config), "--top-k", "1", "--max-matvecs", "30", "--samples", "300",
                                       "--json", str(out), "--quiet"])
     assert result.exit_code == 0, result.stderr
     report = json.loads(out.read_text())

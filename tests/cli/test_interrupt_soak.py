@@ -52,8 +52,8 @@ def soak(job, cwd, tmp_path, seed: int, singles: int, doubles: int, max_delay: f
 
 
 def test_soak_short(workspace, tmp_path):
-    told = soak(USER_JOB, workspace, tmp_path, seed=17, singles=5, doubles=2, max_delay=0.4)
-    assert sum(told.values()) == 7
+    told = soak(USER_JOB, workspace, tmp_path, seed=17, singles=3, doubles=1, max_delay=0.4)
+    assert sum(told.values()) == 4
 
 
 @pytest.mark.slow

@@ -64,9 +64,10 @@ def _run(seed: int):
     return result, true, which, k
 
 
-def test_every_bar_contains_an_eigenvalue_and_every_copy_is_found_or_flagged_in_500_spectra():
+@pytest.mark.parametrize("count", [150, pytest.param(500, marks=pytest.mark.slow)])  # issue 14's 500: `-m slow`
+def test_every_bar_contains_an_eigenvalue_and_every_copy_is_found_or_flagged_in_500_spectra(count):
     gap_bars = 0
-    for seed in range(500):
+    for seed in range(count):
         result, true, which, k = _run(seed)
         slack = len(true) * np.finfo(np.float64).eps * np.abs(true).max()
         want = true[::-1][:k] if which == "largest" else true[:k]
@@ -77,7 +78,7 @@ def test_every_bar_contains_an_eigenvalue_and_every_copy_is_found_or_flagged_in_
             for ritz, truth in zip(result.values, want):
                 assert abs(ritz.value - truth) <= ritz.residual + slack, (seed, ritz, truth)
         gap_bars += sum(r.bound == "gap" for r in result.values)
-    assert gap_bars > 300  # the gap bound is exercised, not just the fallback
+    assert gap_bars > 0.6 * count  # the gap bound is exercised, not just the fallback
 
 
 def test_kato_temple_is_tighter_than_the_residual_and_needs_a_certified_gap():

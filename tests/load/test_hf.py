@@ -60,10 +60,12 @@ def tiny(tmp_path_factory):
 def test_a_saved_model_is_rebuilt_with_the_same_weights(tiny):
     root, x, y = tiny
     transformers = _transformers()
+    # the same products give the same Lanczos run: equal to rounding at any tolerance, so a loose one is enough
+    quick = QUICK | {"tol": 1e-4}
     report = api.run(make_settings(model=f"hf:{root / 'classifier'}", data=str(root / "tokens.pt"), loss="ce",
-                                   **QUICK))
+                                   **quick))
     same = transformers.BertForSequenceClassification.from_pretrained(root / "classifier", attn_implementation="eager")
-    direct = api.diagnose(same, (x, y), "ce", **{k: v for k, v in QUICK.items() if k != "quiet"})
+    direct = api.diagnose(same, (x, y), "ce", **{k: v for k, v in quick.items() if k != "quiet"})
     assert report.problem.model.startswith("hf:classifier (BertForSequenceClassification, task sequence-classification")
     assert report.problem.loss_value == pytest.approx(direct.problem.loss_value, rel=1e-12)
     assert report.spectrum.top.values[0].value == pytest.approx(direct.spectrum.top.values[0].value, rel=1e-10)
@@ -73,7 +75,7 @@ def test_a_saved_model_is_rebuilt_with_the_same_weights(tiny):
 def test_a_missing_head_is_seeded_and_said(tiny):
     root, _, _ = tiny
     settings = dict(model=f"hf:{root / 'encoder'}", hf_task="sequence-classification", data=str(root / "tokens.pt"),
-                    loss="ce", **QUICK)
+                    loss="ce", **(QUICK | {"only": ["noise"]}))  # the loss and the warning are the point
     first, again = api.run(make_settings(**settings)), api.run(make_settings(**settings))
     note = next(w for w in first.warnings if "initialised at random (seed 0)" in w)
     assert "classifier.weight" in note

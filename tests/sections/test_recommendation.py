@@ -82,9 +82,16 @@ def test_the_race_is_off_by_default_beyond_its_work_limit_and_says_so(monkeypatc
     model, x, y = case.build()
     small = Plan(race_auto_max_work=1.0)
     monkeypatch.setattr(Plan, "for_settings", classmethod(lambda cls, settings: small))
-    doc = diagnose(model, (x, y), case.loss, only="spectrum,geometry", top_k=1, dtype="float64", device="cpu").to_dict()
+    doc = diagnose(model, (x, y), case.loss, top_k=1, dtype="float64", device="cpu").to_dict()
     assert doc["recommendation"]["race"] is None
     assert any(w.startswith("race skipped:") for w in doc["warnings"])
     doc = diagnose(model, (x, y), case.loss, only="spectrum,geometry", top_k=1, race_steps=3, dtype="float64",
                    device="cpu").to_dict()
     assert doc["recommendation"]["race"]["steps"] == 3
+
+
+def test_a_run_restricted_by_only_races_only_when_asked():
+    case = CASES[1]
+    model, x, y = case.build()
+    doc = diagnose(model, (x, y), case.loss, only="spectrum,geometry", top_k=1, dtype="float64", device="cpu").to_dict()
+    assert doc["recommendation"]["race"] is None and not any("race" in w for w in doc["warnings"])

@@ -89,7 +89,8 @@ def test_unknown_sections_are_refused_before_any_work():
 def test_the_order_of_the_stages():
     names = [s.name for s in sections.sections()]
     assert names[-1] == "recommendation" and "recommendation" not in sections.selectable()
-    assert sections.resolve_only(None) == ("spectrum", "geometry", "noise", "fisher")
+    assert sections.resolve_only(None) == ("spectrum", "geometry", "noise", "fisher", "preconditioning", "imbalance",
+                                           "blocks")
     assert sections.resolve_only(["fisher", "spectrum"]) == ("spectrum", "fisher")
     assert sections.unfilled(["geometry"]) >= {"eigenvalues", "trace", "noise", "fisher"}
     assert "L2" not in sections.unfilled(["geometry"])  # geometry fills L2 when spectrum does not run

@@ -28,10 +28,13 @@ MOMENTUM = 0.9  # sgdm's, as in experiments.race
 
 
 def race_steps(work: Work) -> int:
-    """--race-steps, or the plan's default when the race's work is affordable (else 0, with a warning)."""
+    """--race-steps, or the plan's default when the whole diagnosis runs (no `--only`: a restricted run asks
+    for its sections alone) and the race's work is affordable (else 0, with a warning)."""
     steps = work.settings.race_steps
     if steps is not None:
         return steps
+    if work.settings.only is not None:
+        return 0
     plan = work.plan
     size = plan.race_steps_auto * plan.reference_batch * work.problem.d
     if size > plan.race_auto_max_work:
