@@ -1,30 +1,29 @@
 """The command line: a thin typer shell over `hessdiag.api` (SPEC §8).
 
-Only this module turns errors into exit codes: a `HessdiagError` becomes one line on stderr and exit
-1, a usage error exit 2 (typer/click), Ctrl-C exit 130. Output files are validated before any work
-and written atomically after it, so a failed or interrupted run leaves nothing half-written.
+Only the command line turns errors into exit codes (`hessdiag.cli_exit`): a `HessdiagError` becomes one
+line on stderr and exit 1, a usage error exit 2 (typer/click), Ctrl-C exit 130. Output files are
+validated before any work and written atomically after it, so a failed or interrupted run leaves nothing
+half-written.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import os
 import sys
-import unicodedata
 from pathlib import Path
-from typing import Annotated, Callable, Optional
+from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
 
 from . import interrupts
-from .errors import HessdiagError, UserCodeAbort, first_line
+from .cli_exit import EXIT_FAIL_IF, EXIT_INTERRUPTED, guarded, one_line
+from .cli_options import BatchSize, Device, Dtype, Loss, MaxMatvecs, PngDir, Quiet, Samples, Seed, Tol, TopK
 from .interrupts import Signals
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False,
                   help="Curvature and gradient-noise diagnostics for PyTorch checkpoints.")
 
-EXIT_BAD_INPUT, EXIT_FAIL_IF, EXIT_INTERRUPTED = 1, 3, 130
 
 
 def _version(value: bool) -> None:
@@ -43,103 +42,6 @@ def _root(
     """Curvature and gradient-noise diagnostics for PyTorch checkpoints."""
 
 
-_BIDI = set(range(0x202A, 0x202F)) | set(range(0x2066, 0x206A))
-
-
-def one_line(text: str) -> str:
-    """`text` with control characters escaped (a newline in a path as \\n, ESC as \\x1b), so that
-    an error is one line on any terminal and cannot move the cursor or recolour it."""
-    out = []
-    for ch in text:
-        if ch in "\n\r\t":
-            out.append({"\n": "\\n", "\r": "\\r", "\t": "\\t"}[ch])
-        elif unicodedata.category(ch) in ("Cc", "Zl", "Zp") or ord(ch) in _BIDI:
-            out.append(f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
-        else:
-            out.append(ch)
-    return "".join(out)
-
-
-def _say(message: str) -> None:
-    sys.stderr.write(f"hessdiag: error: {one_line(message)}\n")
-    sys.stderr.flush()
-
-
-def _conclude(code: int, message: str | None) -> int:
-    """The exit code all ranks of a launched run agree on (`hessdiag.distributed.conclude`: the first
-    failure wins, rank 0 alone prints it); in a single process, `message` printed and `code` itself."""
-    if int(os.environ.get("WORLD_SIZE", "1") or 1) > 1:
-        from . import distributed
-
-        return distributed.conclude(code, message, _say)
-    if message is not None:
-        _say(message)
-    return code
-
-
-def _fail(message: str, code: int = EXIT_BAD_INPUT) -> typer.Exit:
-    return typer.Exit(_conclude(code, message))
-
-
-def _message(exc: BaseException) -> str:
-    """A HessdiagError's message whole (one line by contract; a newline in it comes from a path or a
-    value and is escaped, not cut); the first line of anything else."""
-    if isinstance(exc, (HessdiagError, UserCodeAbort)):
-        return str(exc).strip() or type(exc).__name__
-    return first_line(exc)
-
-
-def _outcome(exc: BaseException, signals: Signals) -> typer.Exit:
-    """The exit for an exception that ended a command: one line on stderr and the exit code."""
-    if signals.first is not None:  # a signal came first: whatever followed, the run was interrupted
-        signals.reported = True
-        return _fail(signals.message(), signals.exit_code)
-    if isinstance(exc, (HessdiagError, UserCodeAbort)):
-        return _fail(_message(exc), exc.exit_code)
-    if isinstance(exc, SystemExit):  # user code outside the wrappers of hessdiag.load.factory (a hook)
-        return _fail(f"Python code that is not hessdiag's called exit (SystemExit: {exc.code!r}) during the run; "
-                     "no report was written")
-    if isinstance(exc, KeyboardInterrupt):  # raised, not signalled: every signal raises Interrupted
-        return _fail("Python code that is not hessdiag's raised KeyboardInterrupt (no Ctrl-C was pressed); "
-                     "no report was written")
-    from .work.memory import REDUCE, is_out_of_memory
-
-    if is_out_of_memory(exc):  # outside the sections' work (loading, rendering): no plan to name
-        return _fail(f"out of memory ({type(exc).__name__}: {first_line(exc)}); reduce with {REDUCE}")
-    if isinstance(exc, OSError):  # a file-system failure no check foresaw (the checks name the common ones)
-        return _fail(first_line(exc))
-    if isinstance(exc, Exception):  # a bug of ours: one line, the traceback only when asked for
-        return _fail(f"internal error ({type(exc).__name__}: {first_line(exc)}); please report it, with the "
-                     "traceback that HESSDIAG_TRACEBACK=1 shows")
-    return _fail(f"Python code that is not hessdiag's raised {type(exc).__name__}: {first_line(exc)}; "
-                 "no report was written")
-
-
-def _guarded(body: Callable[[Signals], int | None]) -> None:
-    """Run a command body; map errors, exits of user code and signals to exit codes with one stderr line.
-
-    A signal (SIGINT, SIGTERM) ends the run with 128 + its number and a line that says which report
-    files are on disk; a second one is absorbed (`hessdiag.interrupts`).
-    """
-    with interrupts.session() as signals:
-        try:
-            try:
-                signals.check()  # a signal while the command line was parsed
-                code = body(signals)
-                signals.check()  # a signal that user code or a finalizer swallowed still stops the run
-                code = _conclude(code or 0, None)  # a launched run's ranks agree on rank 0's code
-            finally:
-                signals.settle()
-        except BaseException as exc:
-            signals.settle()
-            if os.environ.get("HESSDIAG_TRACEBACK") and isinstance(exc, Exception) \
-                    and not isinstance(exc, (HessdiagError, OSError, MemoryError)) and signals.first is None:
-                raise
-            raise _outcome(exc, signals) from None
-    if code:
-        raise typer.Exit(code)
-
-
 @app.command()
 def run(
     config: Annotated[Optional[Path], typer.Argument(help="TOML config (flags override it)",
@@ -150,7 +52,7 @@ def run(
         help="state dict (plain, nested, prefixed), Lightning .ckpt, .safetensors or a sharded directory")] = None,
     data: Annotated[Optional[str], typer.Option(
         help="torch/npz file with x and y, sklearn:NAME or module:factory (Dataset, DataLoader, (x, y))")] = None,
-    loss: Annotated[Optional[str], typer.Option(help="ce, mse, bce, token_ce or next_token_ce")] = None,
+    loss: Loss = None,
     ignore_index: Annotated[Optional[int], typer.Option(
         help="label of the tokens token_ce/next_token_ce leave out (default -100)")] = None,
     output: Annotated[Optional[str], typer.Option(
@@ -163,14 +65,14 @@ def run(
     memory: Annotated[Optional[float], typer.Option(
         help="GB of memory the run may hold (default: 80% of the available RAM, 90% of free GPU memory): "
              "Lanczos bases thick-restart, probes run in blocks, a run that cannot fit stops before the work")] = None,
-    samples: Annotated[Optional[int], typer.Option(help="seeded random subset of N samples")] = None,
-    batch_size: Annotated[Optional[int], typer.Option(help="samples per batch (results do not depend on it)")] = None,
-    seed: Annotated[Optional[int], typer.Option(help="seed of every random draw")] = None,
-    dtype: Annotated[Optional[str], typer.Option(help="float32, float64 or auto (float64 on CPU)")] = None,
-    device: Annotated[Optional[str], typer.Option(help="auto, cpu or cuda")] = None,
-    top_k: Annotated[Optional[int], typer.Option(help="number of top/bottom eigenvalues")] = None,
-    tol: Annotated[Optional[float], typer.Option(help="relative residual tolerance of Lanczos")] = None,
-    max_matvecs: Annotated[Optional[int], typer.Option(help="product budget of each Lanczos run")] = None,
+    samples: Samples = None,
+    batch_size: BatchSize = None,
+    seed: Seed = None,
+    dtype: Dtype = None,
+    device: Device = None,
+    top_k: TopK = None,
+    tol: Tol = None,
+    max_matvecs: MaxMatvecs = None,
     hvp: Annotated[Optional[str], typer.Option(help="Hessian products: auto, retained, fwd-rev or linearized")] = None,
     trace_method: Annotated[Optional[str], typer.Option(help="trace estimator: hutch++ or hutchinson")] = None,
     trace_rtol: Annotated[Optional[float], typer.Option(help="stop the trace at stderr ≤ this × |trace|")] = None,
@@ -188,11 +90,11 @@ def run(
         help="comma list of the sections to compute (default: all of them)")] = None,
     json_path: Annotated[Optional[str], typer.Option("--json", help="write the JSON report here")] = None,
     html: Annotated[Optional[str], typer.Option(help="write the HTML report here")] = None,
-    png_dir: Annotated[Optional[str], typer.Option(help="write PNG plots into this directory")] = None,
+    png_dir: PngDir = None,
     fail_if: Annotated[Optional[list[str]], typer.Option(help="'PATH OP NUMBER': exit 3 when it holds")] = None,
     trust_pickle: Annotated[bool, typer.Option("--trust-pickle",
                                                help="allow full unpickling of trusted files")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", help="no tables or progress bars")] = False,
+    quiet: Quiet = False,
     dist_backend: Annotated[Optional[str], typer.Option(
         help="under torchrun: auto (NCCL on CUDA, gloo on CPU), gloo or nccl")] = None,
     allow_tf32: Annotated[bool, typer.Option("--allow-tf32",
@@ -268,7 +170,7 @@ def run(
             sys.stderr.write(f"hessdiag: --fail-if condition holds: {description}\n")
         return EXIT_FAIL_IF if held else 0
 
-    _guarded(body)
+    guarded(body)
 
 
 @app.command()
@@ -297,15 +199,15 @@ def track_command(
     model: Annotated[Optional[str], typer.Option(help="module:factory of the model")] = None,
     data: Annotated[Optional[str], typer.Option(
         help="torch/npz file with x and y, sklearn:NAME or module:factory")] = None,
-    loss: Annotated[Optional[str], typer.Option(help="ce, mse or bce")] = None,
-    samples: Annotated[Optional[int], typer.Option(help="seeded random subset of N samples")] = None,
-    batch_size: Annotated[Optional[int], typer.Option(help="samples per batch (results do not depend on it)")] = None,
-    seed: Annotated[Optional[int], typer.Option(help="seed of every random draw")] = None,
-    dtype: Annotated[Optional[str], typer.Option(help="float32, float64 or auto (float64 on CPU)")] = None,
-    device: Annotated[Optional[str], typer.Option(help="auto, cpu or cuda")] = None,
-    top_k: Annotated[Optional[int], typer.Option(help="number of top/bottom eigenvalues")] = None,
-    tol: Annotated[Optional[float], typer.Option(help="relative residual tolerance of Lanczos")] = None,
-    max_matvecs: Annotated[Optional[int], typer.Option(help="product budget of each Lanczos run")] = None,
+    loss: Loss = None,
+    samples: Samples = None,
+    batch_size: BatchSize = None,
+    seed: Seed = None,
+    dtype: Dtype = None,
+    device: Device = None,
+    top_k: TopK = None,
+    tol: Tol = None,
+    max_matvecs: MaxMatvecs = None,
     lr: Annotated[Optional[str], typer.Option(
         help="learning rate η (2/η is drawn beside λ_max), or a file of 'STEP LR' lines")] = None,
     every: Annotated[int, typer.Option(help="diagnose every K-th checkpoint (the last one always)")] = 1,
@@ -317,13 +219,13 @@ def track_command(
     ] = None,
     json_path: Annotated[Optional[str], typer.Option("--json", help="write the JSON timeline here")] = None,
     html: Annotated[Optional[str], typer.Option(help="write the HTML timeline here")] = None,
-    png_dir: Annotated[Optional[str], typer.Option(help="write PNG plots into this directory")] = None,
+    png_dir: PngDir = None,
     fail_if: Annotated[Optional[list[str]], typer.Option(
         help="'PATH OP NUMBER' on a checkpoint's report (or track.KEY of its timeline point): exit 3")] = None,
     fail_on: Annotated[str, typer.Option(help="which checkpoints --fail-if checks: last or any")] = "last",
     trust_pickle: Annotated[bool, typer.Option("--trust-pickle",
                                                help="allow full unpickling of trusted files")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", help="no tables or progress bars")] = False,
+    quiet: Quiet = False,
 ) -> None:
     """Diagnose every checkpoint of a training run and write one timeline (cached, resumable)."""
 
@@ -339,7 +241,7 @@ def track_command(
         return run_track(source, settings, lr=lr, every_k=every, warm_start=warm_start, cache_dir=cache_dir,
                          fail_on=fail_on, check_interrupt=signals.check)
 
-    _guarded(body)
+    guarded(body)
 
 
 @app.command()
@@ -382,7 +284,7 @@ def calibrate(
         render_calibration(result, Console(), calls)
         return 0
 
-    _guarded(body)
+    guarded(body)
 
 
 def main() -> None:
