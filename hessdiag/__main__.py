@@ -8,6 +8,12 @@ The process ends with `os._exit` after stdout and stderr are flushed, with SIGIN
 blocked and any pending one taken into account: the exit code is decided at one instant, and no
 signal can land in the interpreter's shutdown (atexit callbacks, module teardown), where it would
 print a traceback or kill the process. Every report file is complete (fsync'ed, renamed) by then.
+
+Before torch allocates anything, `THP_MEM_ALLOC_ENABLE=1` (PyTorch's switch, unless the user set it)
+asks for transparent huge pages on CPU tensors of 2 MiB and more: a vector of a 22.7M-parameter model
+is 182 MB, and with 4 KiB pages every such temporary costs 44k page faults (measured: 50 rounds of two
+such temporaries 10.2 s with 4 KiB pages, 3.1–3.6 s with huge pages, peak RSS unchanged). A kernel
+without transparent huge pages ignores it.
 """
 
 from __future__ import annotations
@@ -49,6 +55,7 @@ def _finish(signals, handled, code: int) -> None:
 
 
 def main() -> None:
+    os.environ.setdefault("THP_MEM_ALLOC_ENABLE", "1")  # before torch's first allocation; see the docstring
     from . import interrupts
 
     signals = interrupts.install()

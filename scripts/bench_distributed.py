@@ -10,8 +10,10 @@ scaling, all-reduces included. Measured in each run:
 - run s: the wall time of `diagnose_problem` with `--only spectrum,noise --exact-max-d 0 --race-steps 0`
   (Lanczos, Hutch++, SLQ, per-sample gradients: every collective of a real run).
 
-Where CUDA devices are present, K = 1..#GPUs GPU ranks (NCCL) are measured as well. Prints the figures
-and the speed-ups against 1 rank measured in the same invocation. Run it under the shared lock:
+Where CUDA devices are present, K = 1..#GPUs GPU ranks (NCCL) are measured as well. Every rank count is launched
+`--rounds` times, interleaved (1, 2, 1, 2, …); prints, per rank count, the median over rounds of the
+speed-up against the 1-rank launch of the same round, and every round's figure (the spread).
+Run it under the shared lock:
 
     flock /tmp/hessdiag-bench.lock .venv/bin/python scripts/bench_distributed.py [--samples 4096]
 """
@@ -94,6 +96,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--samples", type=int, default=4096)
     parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--rounds", type=int, default=3, help="launches of every rank count, interleaved")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--gpu", action="store_true", help="also 1..#GPUs CUDA ranks (NCCL), if present")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
@@ -108,14 +111,17 @@ def main() -> None:
         count = torch.cuda.device_count()
         sets += [("cuda", list(range(1, count + 1)))] if count else []
     for device, counts in sets:
-        results = [launch(k, args.samples, args.repeats, device) for k in counts]
-        base = results[0]
-        print(f"{device}: d = {base['d']:,}, N = {base['n']:,}, one thread per rank")
-        for r in results:
-            print(f"  {r['ranks']} rank(s): {r['products_per_s']:8.1f} products/s "
-                  f"(×{r['products_per_s'] / base['products_per_s']:.2f}), run {r['run_s']:6.2f} s "
-                  f"(×{base['run_s'] / r['run_s']:.2f} faster)")
-
+        rounds = [[launch(k, args.samples, args.repeats, device) for k in counts] for _ in range(args.rounds)]
+        base = rounds[0][0]
+        print(f"{device}: d = {base['d']:,}, N = {base['n']:,}, one thread per rank, {args.rounds} interleaved rounds")
+        for i, k in enumerate(counts):
+            speedups = [r[i]["products_per_s"] / r[0]["products_per_s"] for r in rounds]
+            run_gains = [r[0]["run_s"] / r[i]["run_s"] for r in rounds]
+            rates = [r[i]["products_per_s"] for r in rounds]
+            spread, run_spread = (", ".join(f"{g:.2f}" for g in gains) for gains in (speedups, run_gains))
+            print(f"  {k} rank(s): {statistics.median(rates):8.1f} products/s, "
+                  f"speed-up ×{statistics.median(speedups):.2f} (rounds: {spread}); "
+                  f"run ×{statistics.median(run_gains):.2f} faster (rounds: {run_spread})")
 
 if __name__ == "__main__":
     main()
