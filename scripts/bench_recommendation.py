@@ -2,6 +2,7 @@
 
     python scripts/bench_recommendation.py                  # evidence (cached) + race study (cached) + scores
     python scripts/bench_recommendation.py --only lsq_axis_init,lstm_warm --refresh
+    python scripts/bench_recommendation.py --jobs 2         # stale evidence in 2 one-thread workers
     python scripts/bench_recommendation.py --score          # cached entries only, no computation
     python scripts/bench_recommendation.py --score --fit    # also print the re-selected rules as code literals
 
@@ -85,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--refresh", action="store_true", help="recompute even fresh entries of --only")
     p.add_argument("--score", action="store_true", help="score the cached entries only")
     p.add_argument("--no-race-study", action="store_true", help="skip the race study")
+    p.add_argument("--jobs", type=int, default=1, help="worker processes (one thread each) for the evidence")
     p.add_argument("--fit", action="store_true", help="print each variant's re-selected rule as a code literal")
     args = p.parse_args(argv)
     torch.set_num_threads(1)
@@ -94,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         p.error(f"unknown cases: {', '.join(unknown)}")
     start = time.time()
     if not args.score:
-        evidence = ev.update(names, refresh=args.refresh)
+        evidence = ev.update(names, refresh=args.refresh, jobs=args.jobs)
         if not args.no_race_study:
             race_study.update(names, evidence, refresh=args.refresh)
     evidence, races = ev.load(), race_study.load()

@@ -11,10 +11,12 @@ is recomputed, a fresh one is reused, so re-scoring takes seconds.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import subprocess
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any, Callable
 
@@ -22,7 +24,7 @@ import torch
 
 from .cases import CASES, Case
 
-EVIDENCE_VERSION = 3
+EVIDENCE_VERSION = 4
 JSON_PATH = Path(__file__).resolve().parent / "evidence.json"
 # The race is cached apart (race_study.py). The fisher section feeds no feature of the call (only the
 # EF warning), nor does tr(H) (only k̂ of the noise section), so the fisher section is left out and the
@@ -89,18 +91,32 @@ def is_fresh(entry: dict | None, case: Case) -> bool:
         and all(entry.get("settings", {}).get(k) == SETTINGS[k] for k in KEY_SETTINGS)
 
 
+def _one_thread() -> None:
+    torch.set_num_threads(1)
+
+
+def _evidence_of(name: str) -> tuple[str, dict]:
+    return name, case_evidence(CASES[name])
+
+
 def update(names: list[str], refresh: bool = False, path: Path = JSON_PATH,
-           log: Callable[..., None] = print) -> dict:
-    """Compute the missing or stale entries among `names` (all when `refresh`), saving after each."""
+           log: Callable[..., None] = print, jobs: int = 1) -> dict:
+    """Compute the missing or stale entries among `names` (all when `refresh`), saving after each.
+
+    With `jobs` > 1 the cases run in that many worker processes of one thread each (the longest cached
+    first, so the workers finish together); this process alone writes the cache."""
     doc = load(path)
     doc["evidence_version"] = EVIDENCE_VERSION
-    for name in names:
-        case = CASES[name]
-        if not refresh and is_fresh(doc["cases"].get(name), case):
-            continue
-        log(f"{name}: running hessdiag ({case.n_params()} params, {case.n_samples()} samples)", flush=True)
-        entry = case_evidence(case)
-        doc["cases"][name] = entry
-        save(doc, path)
-        log(f"{name}: {entry['seconds']:.0f}s, call {entry['report']['recommendation']['call']}", flush=True)
+    todo = [n for n in names if refresh or not is_fresh(doc["cases"].get(n), CASES[n])]
+    todo.sort(key=lambda n: -(doc["cases"].get(n) or {}).get("seconds", 0.0))
+    for name in todo:
+        log(f"{name}: running hessdiag ({CASES[name].n_params()} params, {CASES[name].n_samples()} samples)",
+            flush=True)
+    with ProcessPoolExecutor(max(1, jobs), mp_context=multiprocessing.get_context("spawn"),
+                             initializer=_one_thread) as pool:
+        for future in as_completed([pool.submit(_evidence_of, n) for n in todo]):
+            name, entry = future.result()
+            doc["cases"][name] = entry
+            save(doc, path)
+            log(f"{name}: {entry['seconds']:.0f}s, call {entry['report']['recommendation']['call']}", flush=True)
     return doc
