@@ -7,35 +7,17 @@ test is skipped; under CI (CI=true) a missing Chromium is a failure.
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-
 import matplotlib.image
 import pytest
 from typer.testing import CliRunner
 
+from helpers import chromium as browser
 from hessdiag.cli import app
-
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--hide-scrollbars", "--enable-logging=stderr", "--v=0"]
 
 
 @pytest.fixture(scope="module")
 def chromium():
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is not installed (.ci/run installs Debian's chromium)")
-        pytest.skip("Chromium not installed")
-    return path
-
-
-def _browser(chromium, tmp_path, *args):
-    profile = tmp_path / "profile"
-    return subprocess.run([chromium, *FLAGS, f"--user-data-dir={profile}", *args], capture_output=True,
-                          text=True, timeout=120)
+    return browser.find()
 
 
 def test_html_report_renders_in_chromium(chromium, tmp_path):
@@ -45,7 +27,7 @@ def test_html_report_renders_in_chromium(chromium, tmp_path):
     assert result.exit_code == 0, result.stderr
     url = page.resolve().as_uri()
 
-    dom = _browser(chromium, tmp_path, "--dump-dom", url)
+    dom = browser.browse(chromium, tmp_path / "profile", "--dump-dom", url)
     assert dom.returncode == 0, dom.stderr[-2000:]
     for marker in ('id="verdict"', 'class="call"', 'id="key-numbers"', 'id="figures"', 'id="section-eigenvalues"',
                    'id="section-Linf"', 'id="section-noise"', 'id="section-fisher"', 'id="fig-eigenvalues"',
@@ -53,11 +35,11 @@ def test_html_report_renders_in_chromium(chromium, tmp_path):
         assert marker in dom.stdout, marker
     verdict_at = dom.stdout.index('id="verdict"')
     assert verdict_at < dom.stdout.index('id="key-numbers"') < dom.stdout.index('id="figures"')  # verdict first
-    console_errors = [line for line in dom.stderr.splitlines() if "CONSOLE" in line and "rror" in line]
-    assert not console_errors
+    assert not browser.console_errors(dom.stderr)
 
     shot = tmp_path / "shot.png"
-    capture = _browser(chromium, tmp_path, f"--screenshot={shot}", "--window-size=1200,1600", url)
+    capture = browser.browse(chromium, tmp_path / "profile", f"--screenshot={shot}", "--window-size=1200,1600",
+                             url)
     assert capture.returncode == 0 and shot.exists(), capture.stderr[-2000:]
     pixels = matplotlib.image.imread(str(shot))
     assert pixels.shape[0] == 1600 and pixels.shape[1] == 1200

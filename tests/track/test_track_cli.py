@@ -174,29 +174,23 @@ def test_interrupt_keeps_the_finished_checkpoints(run, tmp_path):
 
 @pytest.fixture(scope="module")
 def chromium():
-    import os
+    from helpers import chromium as browser
 
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is not installed (.ci/run installs Debian's chromium)")
-        pytest.skip("Chromium not installed")
-    return path
+    return browser.find()
 
 
 def test_html_timeline_renders_in_chromium(run, chromium, tmp_path):
     root, _ = run
     url = (root / "out" / "t.html").resolve().as_uri()
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-             "--disable-component-update", "--disable-sync", "--enable-logging=stderr", "--v=0",
-             f"--user-data-dir={tmp_path / 'profile'}"]
-    dom = subprocess.run([chromium, *flags, "--dump-dom", url], capture_output=True, text=True, timeout=120)
+    from helpers import chromium as browser
+
+    dom = browser.browse(chromium, tmp_path / "profile", "--dump-dom", url)
     assert dom.returncode == 0, dom.stderr[-2000:]
     for marker in ('id="summary"', 'id="figures"', 'id="fig-sharpness"', 'id="fig-trace_noise"', 'id="fig-call"',
                    'id="points"', "data:image/png;base64,"):
         assert marker in dom.stdout, marker
     assert dom.stdout.count("<tr>") == CHECKPOINTS + 1
-    assert not [line for line in dom.stderr.splitlines() if "CONSOLE" in line and "rror" in line]
+    assert not browser.console_errors(dom.stderr)
 
 
 def test_ctrl_c_exits_130_and_keeps_the_cache(run, tmp_path):
