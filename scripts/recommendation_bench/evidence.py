@@ -18,7 +18,7 @@ import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import torch
 
@@ -99,6 +99,15 @@ def _evidence_of(name: str) -> tuple[str, dict]:
     return name, case_evidence(CASES[name])
 
 
+def _computed(names: list[str], jobs: int) -> Iterator[tuple[str, dict]]:
+    """(name, entry) as each case finishes: here, or in `jobs` one-thread worker processes."""
+    if jobs <= 1 or len(names) <= 1:
+        yield from (_evidence_of(n) for n in names)
+        return
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_one_thread) as pool:
+        yield from (future.result() for future in as_completed([pool.submit(_evidence_of, n) for n in names]))
+
+
 def update(names: list[str], refresh: bool = False, path: Path = JSON_PATH,
            log: Callable[..., None] = print, jobs: int = 1) -> dict:
     """Compute the missing or stale entries among `names` (all when `refresh`), saving after each.
@@ -112,11 +121,8 @@ def update(names: list[str], refresh: bool = False, path: Path = JSON_PATH,
     for name in todo:
         log(f"{name}: running hessdiag ({CASES[name].n_params()} params, {CASES[name].n_samples()} samples)",
             flush=True)
-    with ProcessPoolExecutor(max(1, jobs), mp_context=multiprocessing.get_context("spawn"),
-                             initializer=_one_thread) as pool:
-        for future in as_completed([pool.submit(_evidence_of, n) for n in todo]):
-            name, entry = future.result()
-            doc["cases"][name] = entry
-            save(doc, path)
-            log(f"{name}: {entry['seconds']:.0f}s, call {entry['report']['recommendation']['call']}", flush=True)
+    for name, entry in _computed(todo, jobs):
+        doc["cases"][name] = entry
+        save(doc, path)
+        log(f"{name}: {entry['seconds']:.0f}s, call {entry['report']['recommendation']['call']}", flush=True)
     return doc

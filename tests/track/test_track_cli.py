@@ -24,6 +24,7 @@ import torch
 from torch import nn
 from typer.testing import CliRunner
 
+from helpers import chromium as browser
 from hessdiag.cli import app
 from hessdiag.track import discover, track
 from hessdiag.track.run import TrackInterrupted
@@ -174,16 +175,12 @@ def test_interrupt_keeps_the_finished_checkpoints(run, tmp_path):
 
 @pytest.fixture(scope="module")
 def chromium():
-    from helpers import chromium as browser
-
     return browser.find()
 
 
 def test_html_timeline_renders_in_chromium(run, chromium, tmp_path):
     root, _ = run
     url = (root / "out" / "t.html").resolve().as_uri()
-    from helpers import chromium as browser
-
     dom = browser.browse(chromium, tmp_path / "profile", "--dump-dom", url)
     assert dom.returncode == 0, dom.stderr[-2000:]
     for marker in ('id="summary"', 'id="figures"', 'id="fig-sharpness"', 'id="fig-trace_noise"', 'id="fig-call"',
