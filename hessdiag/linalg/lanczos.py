@@ -7,8 +7,9 @@ recurrence
 
 builds an orthonormal basis V of the block Krylov space and the projected matrix T = Vᵀ A V (block
 tridiagonal: diagonal blocks A_j, off-diagonal blocks B_j; Golub & Underwood 1977). W is fully
-re-orthogonalised against the whole basis, twice (Gram–Schmidt "twice is enough", Giraud et al.
-2005), which keeps V orthonormal to working precision and the Ritz values free of ghost copies. A
+re-orthogonalised against the whole basis, with a second Gram–Schmidt pass where the first one
+cancelled much of a column ("twice is enough", Giraud et al. 2005; the DGKS test, `basis.Basis`),
+which keeps V orthonormal to working precision and the Ritz values free of ghost copies. A
 block of p vectors sees up to p copies of a repeated eigenvalue; a single vector sees one.
 
 The basis is stored in the products' dtype (`basis.Basis`, growing as it is used); the current and

@@ -24,6 +24,7 @@ from .cost import (
     Step,
     UnitCosts,
     expected_lanczos,
+    swept_rows,
 )
 from .plan import Plan
 
@@ -49,24 +50,29 @@ def _race_steps(settings: Settings, plan: Plan, n: int, d: int) -> int:
 def expected_steps(d: int, n: int, settings: Settings, plan: Plan, only: tuple[str, ...], exact: bool) -> list[Step]:
     """The products (H, F) and passes (grad, ps) each chosen section makes."""
     lanczos = expected_lanczos(settings.top_k, settings.max_matvecs)
-    steps = [Step("spectrum", "Lanczos top-k", lanczos, "H", True),
-             Step("spectrum", "Lanczos bottom-k", lanczos, "H", True)]
+    swept = swept_rows(lanczos)
+    steps = [Step("spectrum", "Lanczos top-k", lanczos, "H", True, rows=swept),
+             Step("spectrum", "Lanczos bottom-k", lanczos, "H", True, rows=swept)]
     if exact:
         steps.append(Step("spectrum", "dense Hessian", d, "H"))
     elif "spectrum" in only or "noise" in only or "fisher" in only:
         steps.append(Step("spectrum", "trace", settings.trace_matvecs, "H"))
     if "spectrum" in only and not exact:
-        steps.append(Step("spectrum", "density (SLQ)", settings.slq_probes * min(settings.slq_steps, d), "H"))
+        m = min(settings.slq_steps, d)
+        steps.append(Step("spectrum", "density (SLQ)", settings.slq_probes * m, "H",
+                          rows=settings.slq_probes * swept_rows(m)))
     if "geometry" in only and not exact:
         steps += [Step("geometry", "sampled columns", min(plan.sampled_columns, d), "H"),
                   Step("geometry", "sign ascent", plan.ascent_products_operator, "H")]
     curvature_exact = d <= plan.dense_curvature_max_d
     if "noise" in only or "fisher" in only:
         steps += [Step("noise", "per-sample pass", 1, "ps"),
-                  Step("noise", "Lanczos top-k of Σ", d if curvature_exact else lanczos, "F", not curvature_exact)]
+                  Step("noise", "Lanczos top-k of Σ", d if curvature_exact else lanczos, "F", not curvature_exact,
+                       rows=0.0 if curvature_exact else swept)]
     if "fisher" in only:
         per_matrix = d if curvature_exact else lanczos
-        steps += [Step("fisher", "top-k of GGN, F_mc, EF", 3 * per_matrix, "F", not curvature_exact),
+        steps += [Step("fisher", "top-k of GGN, F_mc, EF", 3 * per_matrix, "F", not curvature_exact,
+                       rows=0.0 if curvature_exact else 3 * swept),
                   Step("fisher", "per-sample pass (F_mc trace)", 0 if curvature_exact else 1, "ps")]
         if not curvature_exact:
             steps += [Step("fisher", "fisher probes", plan.fisher_probes * 3, "F"),
@@ -79,12 +85,14 @@ def expected_steps(d: int, n: int, settings: Settings, plan: Plan, only: tuple[s
 def price(steps: list[Step], units: UnitCosts) -> list[Step]:
     """Seconds of each step: Lanczos steps and CG iterations (one vector at a time) at the single-product
     cost, other products (rounds of probes, columns, dense blocks) at the cost per vector in a round;
-    curvature products (GGN, EF, F_mc, Σ) at the GGN's."""
+    curvature products (GGN, EF, F_mc, Σ) at the GGN's; plus the Gram–Schmidt passes of Lanczos runs
+    (`Step.rows` basis rows at the measured seconds per row)."""
     curvature = units.curvature if math.isfinite(units.curvature) else 2 * units.hvp
     per = {"H": units.hvp, "F": curvature, "grad": units.gradient, "ps": PER_SAMPLE_PASSES * units.gradient}
     alone = {"H": units.single, "F": units.curvature_alone}
     for step in steps:
         step.seconds = step.count * (alone[step.kind] if step.alone else per[step.kind])
+        step.seconds += step.rows * units.gram_schmidt_row
     if any(s.kind == "H" for s in steps):
         steps[0].seconds += units.hvp_setup
     return steps

@@ -7,8 +7,9 @@ and, when the noise or fisher section runs, one round of GGN products (the price
 products too: a `jvp` and a `vjp` of the same forward pass). `expected_steps` counts the products and
 passes each chosen section makes under the run's settings and plan (a Lanczos run is counted at
 `expected_lanczos` products, the trace and the density at their budgets, the per-sample pass at
-`PER_SAMPLE_PASSES` gradient passes), and the plan is their sum in seconds, with the peak memory of
-the retained graphs and the Lanczos bases.
+`PER_SAMPLE_PASSES` gradient passes; a Lanczos run also reads its basis once per step to
+re-orthogonalise, `swept_rows` rows at the measured seconds per row), and the plan is their sum in
+seconds, with the peak memory of the retained graphs and the Lanczos bases.
 
 The exact paths are chosen by cost, not by d alone, under `--budget`: the dense Hessian (d products;
 exact trace, density, λ̄, ρ_diag and column bounds on L∞) is built when d ≤ `--exact-max-d` and its
@@ -44,6 +45,12 @@ BUDGET_MARGIN = 0.85  # plan to this share of --budget (loading, rendering and e
 ROUND = 8  # vectors in the timed round of products
 
 
+def swept_rows(steps: int) -> float:
+    """Basis rows read by the re-orthogonalisation of a Lanczos run of `steps` steps: step i sweeps the
+    i rows before it, once (the second Gram–Schmidt pass is rare: `linalg.basis`)."""
+    return steps * (steps - 1) / 2
+
+
 def expected_lanczos(top_k: int, max_matvecs: int) -> int:
     """Products a Lanczos run for the k extreme eigenvalues typically makes before every residual < tol
     (measured on the benchmark models: 20–60 for k = 5), capped by its budget."""
@@ -65,6 +72,7 @@ class UnitCosts:
     hvp_single: float = math.nan
     curvature_single: float = math.nan
     product_bytes: int = 0  # memory a product takes above the resident set, per vector of a round (measured)
+    gram_schmidt_row: float = 0.0  # one Gram–Schmidt pass against one basis row: Q w and Qᵀ c (measured)
     earlier_peak_bytes: int = 0  # the process's peak before that measurement (it resets the high-water mark)
 
     @property
@@ -82,6 +90,7 @@ class UnitCosts:
                 "hessian_product_single_s": self.hvp_single, "hessian_setup_s": self.hvp_setup,
                 "curvature_product_s": self.curvature, "curvature_product_single_s": self.curvature_single,
                 "retained_graph_bytes": self.graph_bytes, "product_bytes": self.product_bytes,
+                "gram_schmidt_row_s": self.gram_schmidt_row,
                 "hvp_mode": self.hvp_mode}
 
 
@@ -93,6 +102,7 @@ class Step:
     kind: str  # "H" Hessian products, "F" GGN/EF/F_mc/Σ products, "grad" gradient passes, "ps" per-sample passes
     alone: bool = False  # one vector per product call (a Lanczos step, a CG iteration), not a round of them
     seconds: float = 0.0
+    rows: float = 0.0  # basis rows its Gram–Schmidt passes read (Lanczos with full re-orthogonalisation)
 
 
 @dataclass
@@ -187,6 +197,7 @@ def measure_units(problem: Problem, hessian_operator, curvature_operator=None,
     rise: list[int] = []
     with peak_above(problem.device, rise):
         hvp = _timed(lambda: hessian_operator.matmat(block)) / ROUND
+    gram_schmidt = _gram_schmidt_row_seconds(problem)
     curvature = curvature_single = math.nan
     if curvature_operator is not None:
         curvature_operator.matmat(v)  # warm-up: first calls of torch.func's transforms
@@ -198,12 +209,23 @@ def measure_units(problem: Problem, hessian_operator, curvature_operator=None,
     mode = getattr(hessian_operator, "mode", "?")
     # every rank of a data-parallel run plans with the slowest rank's times and the largest rank's memory
     # (the same plan, and so the same Lanczos capacity and probe blocks, on every rank)
-    gradient, first, single, hvp, curvature, curvature_single, graph, product, earlier = _slowest(
+    gradient, first, single, hvp, curvature, curvature_single, graph, product, earlier, gram_schmidt = _slowest(
         [gradient, first, single, hvp, curvature, curvature_single, float(graph), float(rise[0] // ROUND),
-         float(rise[1])])
+         float(rise[1]), gram_schmidt])
     return UnitCosts(gradient, hvp, max(0.0, first - single), curvature, int(graph) if mode != "fwd-rev" else 0,
                      mode, hvp_single=single, curvature_single=curvature_single, product_bytes=int(product),
-                     earlier_peak_bytes=int(earlier))
+                     earlier_peak_bytes=int(earlier), gram_schmidt_row=gram_schmidt)
+
+
+def _gram_schmidt_row_seconds(problem: Problem) -> float:
+    """Seconds of one Gram–Schmidt pass per basis row: Q w and Qᵀ c on a basis of two rows in the
+    products' dtype, halved (the faster of two tries)."""
+    from ..linalg.basis import Basis
+
+    basis = Basis(problem.d, problem.dtype, problem.device)
+    basis.append(torch.zeros(2, problem.d, dtype=problem.dtype, device=problem.device))
+    w = torch.zeros(problem.d, 1, dtype=torch.float64, device=problem.device)
+    return min(_timed(lambda: basis.expand(basis.project(w))) for _ in range(2)) / 2
 
 
 def _slowest(values: list[float]) -> list[float]:

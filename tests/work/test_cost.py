@@ -14,8 +14,8 @@ from helpers.cases import CASES
 from hessdiag import api
 from hessdiag.load import make_settings
 from hessdiag.work import Plan
-from hessdiag.work.budget import expected_steps, plan_run
-from hessdiag.work.cost import BUDGET_MARGIN, EXACT_AFFORDABLE_S, UnitCosts, expected_lanczos
+from hessdiag.work.budget import expected_steps, plan_run, price
+from hessdiag.work.cost import BUDGET_MARGIN, EXACT_AFFORDABLE_S, UnitCosts, expected_lanczos, swept_rows
 
 UNITS = UnitCosts(gradient=0.01, hvp=0.02, hvp_setup=0.05, curvature=0.04, graph_bytes=10**6, hvp_mode="retained")
 ALL = ("spectrum", "geometry", "noise", "fisher")
@@ -29,6 +29,18 @@ def test_counts_follow_the_settings():
     exact = {step.what: step.count for step in expected_steps(100, 50, s, Plan(), ALL, True)}
     assert exact["dense Hessian"] == 100 and "trace" not in exact and "sampled columns" not in exact
     assert exact["Lanczos top-k of Σ"] == 100  # d ≤ dense_curvature_max_d: dense Σ (d products)
+
+
+def test_lanczos_runs_are_priced_with_their_gram_schmidt_passes():
+    s = make_settings(top_k=5, max_matvecs=300, trace_matvecs=100, slq_probes=4, slq_steps=10)
+    units = UnitCosts(0.01, 0.02, 0.0, 0.04, 0, "retained", hvp_single=0.03, gram_schmidt_row=0.5)
+    priced = {step.what: step.seconds for step in price(expected_steps(10_000, 50, s, Plan(), ("spectrum",), False),
+                                                         units)}
+    n = expected_lanczos(5, 300)
+    assert swept_rows(n) == n * (n - 1) / 2 and swept_rows(1) == 0  # step i reads the i rows before it
+    assert priced["Lanczos top-k"] == pytest.approx(n * 0.03 + swept_rows(n) * 0.5)
+    assert priced["density (SLQ)"] == pytest.approx(40 * 0.02 + 4 * swept_rows(10) * 0.5)  # 4 probes of 10 steps
+    assert priced["trace"] == pytest.approx(100 * 0.02)  # probes, no basis
 
 
 def test_the_dense_hessian_is_chosen_by_cost():
