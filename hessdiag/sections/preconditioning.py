@@ -88,7 +88,8 @@ def _summary(work: Work, scale: torch.Tensor, stream: str) -> SpectrumSummary:
     base = DenseMap(dense) if dense is not None else work.hessian.operator
     plan = work.plan
     return summary_from_operator(preconditioned_map(base, scale), generator=work.generator(stream),
-                                 tol=plan.precondition_tol, max_matvecs=plan.precondition_max_matvecs,
+                                 tol=plan.precondition_tol,
+                                 max_matvecs=min(plan.precondition_max_matvecs, work.settings.max_matvecs),
                                  probes=plan.precondition_probes, steps=plan.precondition_steps)
 
 

@@ -20,9 +20,10 @@ import torch
 
 from ..load import Problem, Settings
 from ..operators import LossAndGradient, loss_and_gradient
+from ..operators.ggn_diagonal import output_count
 from ..operators.registry import GGN
 from ..rng import generator, numpy_generator
-from .budget import expected_steps, plan_run, price
+from .budget import ModelShape, expected_steps, plan_run, price
 from .cost import CostPlan, measure_units, peak_memory_bytes
 from .curvature import CurvatureFamily
 from .hessian import HessianWork
@@ -71,13 +72,15 @@ class Work:
         curvature = self.curvature.operator(GGN.name) if {"noise", "fisher"} & set(only) else None
         units = measure_units(self.problem, self.hessian.operator, curvature, self.log.timings.get("gradient"))
         problem = self.problem
-        cost, settings, plan = plan_run(units, problem.d, problem.n_samples, self.settings, self.plan, only)
+        shape = ModelShape(tuple(b.numel for b in problem.layout.blocks),
+                           output_count(problem) if {"preconditioning", "imbalance"} & set(only) else 1)
+        cost, settings, plan = plan_run(units, problem.d, problem.n_samples, self.settings, self.plan, only, shape)
         block = plan.lanczos_block_size(settings.top_k, problem.device.type, self.hessian.operator.graph_bytes)
         cost.memory, settings, plan = plan_memory(units, problem.d, problem.device, problem.dtype, settings, plan, only,
                                                   cost.exact, block, max(b.size for b in problem.batches))
         # what the memory plan changed: fewer SLQ steps, and probes one at a time (priced as single products)
         alone = {"trace": plan.trace_block == 1, "density (SLQ)": cost.memory.slq_group == 1}
-        cost.steps = expected_steps(problem.d, problem.n_samples, settings, plan, only, cost.exact)
+        cost.steps = expected_steps(problem.d, problem.n_samples, settings, plan, only, cost.exact, shape)
         for step in cost.steps:
             step.alone = step.alone or alone.get(step.what, False)
         price(cost.steps, units)

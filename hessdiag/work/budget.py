@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from dataclasses import dataclass
 
 from ..load import Settings
 from .cost import (
@@ -35,10 +36,21 @@ CUTTABLE = (
     ("plan", "sampled_columns", 32, "rho_diag interval width ×√(before/after)"),
     ("plan", "ascent_products_operator", 20, "L∞ lower bound from fewer sign-ascent products (looser, still proven)"),
     ("plan", "fisher_probes", 4, "fisher trace and distance stderr ×√(before/after)"),
+    ("plan", "precondition_probes", 2, "λ̄(Ĥ) stderr ×√(before/after)"),
     ("settings", "race_steps", 0, "the race runs fewer steps (0: no race)"),
 )
 _COUNTED = {"trace_matvecs": "trace", "slq_probes": "density (SLQ)", "sampled_columns": "sampled columns",
-            "ascent_products_operator": "sign ascent", "fisher_probes": "fisher probes", "race_steps": "race"}
+            "ascent_products_operator": "sign ascent", "fisher_probes": "fisher probes", "race_steps": "race",
+            "precondition_probes": "λ̄ of Ĥ (SLQ)"}
+
+
+@dataclass(frozen=True)
+class ModelShape:
+    """What the per-block and per-output steps need of the model: its parameter blocks' sizes and its
+    outputs per sample C (the backward passes per batch of an exact diagonal, the per-class gradients)."""
+
+    blocks: tuple[int, ...] = ()
+    outputs: int = 1
 
 
 def _race_steps(settings: Settings, plan: Plan, n: int, d: int) -> int:
@@ -47,7 +59,8 @@ def _race_steps(settings: Settings, plan: Plan, n: int, d: int) -> int:
     return plan.race_steps_auto if n * d <= plan.race_auto_max_work else 0
 
 
-def expected_steps(d: int, n: int, settings: Settings, plan: Plan, only: tuple[str, ...], exact: bool) -> list[Step]:
+def expected_steps(d: int, n: int, settings: Settings, plan: Plan, only: tuple[str, ...], exact: bool,
+                   shape: ModelShape = ModelShape()) -> list[Step]:
     """The products (H, F) and passes (grad, ps) each chosen section makes."""
     lanczos = expected_lanczos(settings.top_k, settings.max_matvecs)
     swept = swept_rows(lanczos)
@@ -77,9 +90,40 @@ def expected_steps(d: int, n: int, settings: Settings, plan: Plan, only: tuple[s
         if not curvature_exact:
             steps += [Step("fisher", "fisher probes", plan.fisher_probes * 3, "F"),
                       Step("fisher", "damped CG (F, EF)", 2 * min(CG_PRODUCTS, settings.max_matvecs), "F", True)]
+    steps += _evidence_steps(d, settings, plan, only, exact, shape)
     if "geometry" in only:  # the race needs L∞ for its sign step
         steps.append(Step("recommendation", "race", 2 * _race_steps(settings, plan, n, d), "grad"))
     return [s for s in steps if s.count > 0]
+
+
+def _evidence_steps(d: int, settings: Settings, plan: Plan, only: tuple[str, ...], exact: bool,
+                    shape: ModelShape) -> list[Step]:
+    """The preconditioned spectra (Lanczos λ_max and SLQ λ̄ of Ĥ under Adam's and Jacobi's diagonal, and
+    the diagonal's own passes), the block spectra (columns of small blocks, lockstep Lanczos of large
+    ones) and the per-class gradients. With the dense Hessian these sections make no Hessian products."""
+    steps = []
+    if "preconditioning" in only and not exact:
+        top = expected_lanczos(1, min(plan.precondition_max_matvecs, settings.max_matvecs))
+        m = min(plan.precondition_steps, d)
+        probes = plan.precondition_probes
+        steps += [Step("preconditioning", "λ_max of Ĥ (Lanczos)", 2 * top, "H", True, rows=2 * swept_rows(top)),
+                  Step("preconditioning", "λ̄ of Ĥ (SLQ)", 2 * probes * m, "H", rows=2 * probes * swept_rows(m))]
+        if "spectrum" not in only:
+            steps.append(Step("preconditioning", "λ̄ of H (SLQ)", probes * m, "H", rows=probes * swept_rows(m)))
+        exact_diagonal = shape.outputs <= plan.ggn_exact_max_outputs
+        steps.append(Step("preconditioning", "diag(GGN)" if exact_diagonal else "diag(F_mc)",
+                          shape.outputs if exact_diagonal else plan.mc_samples, "ps"))
+        if "noise" not in only and "fisher" not in only:
+            steps.append(Step("preconditioning", "per-sample pass (Adam's diagonal)", 1, "ps"))
+    if "blocks" in only and not exact:
+        largest = plan.block_probes * plan.block_steps
+        large = sum(1 for b in shape.blocks if b > largest)
+        steps += [Step("blocks", "columns of small blocks", sum(b for b in shape.blocks if b <= largest), "H"),
+                  Step("blocks", "lockstep Lanczos of large blocks", large * plan.block_probes * plan.block_steps,
+                       "H", rows=large * plan.block_probes * swept_rows(plan.block_steps))]
+    if "imbalance" in only and shape.outputs > 1:
+        steps.append(Step("imbalance", "per-class gradients", shape.outputs, "grad"))
+    return steps
 
 
 def price(steps: list[Step], units: UnitCosts) -> list[Step]:
@@ -105,26 +149,26 @@ def _memory(units: UnitCosts, d: int, settings: Settings, exact: bool) -> int:
 
 
 def plan_run(units: UnitCosts, d: int, n: int, settings: Settings, plan: Plan,
-             only: tuple[str, ...]) -> tuple[CostPlan, Settings, Plan]:
+             only: tuple[str, ...], shape: ModelShape = ModelShape()) -> tuple[CostPlan, Settings, Plan]:
     """The priced plan, with the exact path chosen by cost and the budget's cuts applied."""
     budget = settings.budget
-    exact, reason = _choose_exact(units, d, n, settings, plan, only, budget)
+    exact, reason = _choose_exact(units, d, n, settings, plan, only, budget, shape)
     if not exact and d <= plan.dense_hessian_max_d:
         plan = dataclasses.replace(plan, dense_hessian_max_d=d - 1)
-    steps = price(expected_steps(d, n, settings, plan, only, exact), units)
+    steps = price(expected_steps(d, n, settings, plan, only, exact, shape), units)
     cost = CostPlan(units, steps, _memory(units, d, settings, exact), exact, reason, budget)
     if budget is not None and cost.seconds > BUDGET_MARGIN * budget:
-        settings, plan = _cut(cost, d, n, settings, plan, only)
-        cost.steps = price(expected_steps(d, n, settings, plan, only, exact), units)
+        settings, plan = _cut(cost, d, n, settings, plan, only, shape)
+        cost.steps = price(expected_steps(d, n, settings, plan, only, exact, shape), units)
     return cost, settings, plan
 
 
 def _choose_exact(units: UnitCosts, d: int, n: int, settings: Settings, plan: Plan, only: tuple[str, ...],
-                  budget: float | None) -> tuple[bool, str]:
+                  budget: float | None, shape: ModelShape) -> tuple[bool, str]:
     if d > plan.dense_hessian_max_d:
         return False, f"d = {d} > --exact-max-d {plan.dense_hessian_max_d}"
     dense = d * units.hvp
-    replaced = sum(s.seconds for s in price(expected_steps(d, n, settings, plan, only, False), units)
+    replaced = sum(s.seconds for s in price(expected_steps(d, n, settings, plan, only, False, shape), units)
                    if s.what in ("trace", "density (SLQ)", "sampled columns", "sign ascent"))
     if budget is not None:
         if dense <= budget / 2:
@@ -141,7 +185,7 @@ def _choose_exact(units: UnitCosts, d: int, n: int, settings: Settings, plan: Pl
 
 
 def _cut(cost: CostPlan, d: int, n: int, settings: Settings, plan: Plan,
-         only: tuple[str, ...]) -> tuple[Settings, Plan]:
+         only: tuple[str, ...], shape: ModelShape) -> tuple[Settings, Plan]:
     """Fit the plan to BUDGET_MARGIN of the budget: first scale every count that only tightens error bars
     by one factor (down to its floor); if the rest still does not fit, cap the Lanczos runs' products."""
     cuttable = {_COUNTED[name] for _, name, _, _ in CUTTABLE}
@@ -160,7 +204,7 @@ def _cut(cost: CostPlan, d: int, n: int, settings: Settings, plan: Plan,
                 "√(before/after)", f"{math.sqrt(before / after):.2f}" if after > 0 else "∞")}
     settings = dataclasses.replace(settings, **values["settings"])
     plan = dataclasses.replace(plan, **values["plan"])
-    steps = price(expected_steps(d, n, settings, plan, only, cost.exact), cost.units)
+    steps = price(expected_steps(d, n, settings, plan, only, cost.exact, shape), cost.units)
     if sum(s.seconds for s in steps) > target:
         settings = _cap_lanczos(cost, steps, settings, target)
     return settings, plan

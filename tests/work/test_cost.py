@@ -14,7 +14,7 @@ from helpers.cases import CASES
 from hessdiag import api
 from hessdiag.load import make_settings
 from hessdiag.work import Plan
-from hessdiag.work.budget import expected_steps, plan_run, price
+from hessdiag.work.budget import ModelShape, expected_steps, plan_run, price
 from hessdiag.work.cost import BUDGET_MARGIN, EXACT_AFFORDABLE_S, UnitCosts, expected_lanczos, swept_rows
 
 UNITS = UnitCosts(gradient=0.01, hvp=0.02, hvp_setup=0.05, curvature=0.04, graph_bytes=10**6, hvp_mode="retained")
@@ -29,6 +29,27 @@ def test_counts_follow_the_settings():
     exact = {step.what: step.count for step in expected_steps(100, 50, s, Plan(), ALL, True)}
     assert exact["dense Hessian"] == 100 and "trace" not in exact and "sampled columns" not in exact
     assert exact["Lanczos top-k of Σ"] == 100  # d ≤ dense_curvature_max_d: dense Σ (d products)
+
+
+@pytest.mark.parametrize("outputs", [10, 40])
+def test_evidence_sections_are_counted(outputs):
+    """Preconditioning (λ_max and λ̄ of Ĥ for two diagonals, the diagonal's passes), blocks (columns of blocks
+    of ≤ probes·steps entries, lockstep Lanczos of the others) and per-class gradients, as the sections run."""
+    s, plan = make_settings(max_matvecs=300), Plan()
+    shape = ModelShape(blocks=(10, 5000, 40, 41), outputs=outputs)
+    only = ("spectrum", "preconditioning", "blocks", "imbalance")
+    steps = {step.what: step.count for step in expected_steps(10_000, 50, s, plan, only, False, shape)}
+    m, top = plan.precondition_steps, expected_lanczos(1, plan.precondition_max_matvecs)
+    assert steps["λ_max of Ĥ (Lanczos)"] == 2 * top and steps["λ̄ of Ĥ (SLQ)"] == 2 * plan.precondition_probes * m
+    assert "λ̄ of H (SLQ)" not in steps  # the spectrum section's λ̄ serves
+    diagonal = "diag(GGN)" if outputs <= plan.ggn_exact_max_outputs else "diag(F_mc)"
+    assert steps[diagonal] == (outputs if outputs <= plan.ggn_exact_max_outputs else plan.mc_samples)
+    assert steps["per-sample pass (Adam's diagonal)"] == 1
+    assert steps["columns of small blocks"] == 10 + 40 and plan.block_probes * plan.block_steps == 40
+    assert steps["lockstep Lanczos of large blocks"] == 2 * plan.block_probes * plan.block_steps
+    assert steps["per-class gradients"] == outputs
+    exact = {step.what for step in expected_steps(1000, 50, s, plan, only, True, shape)}
+    assert not exact & {"λ_max of Ĥ (Lanczos)", "columns of small blocks"}  # dense Hessian: no products
 
 
 def test_lanczos_runs_are_priced_with_their_gram_schmidt_passes():
