@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-import os
 import subprocess
-import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
@@ -23,6 +21,7 @@ from typing import Any, Callable, Iterator
 
 import torch
 
+from . import cache
 from .cases import CASES, Case
 
 EVIDENCE_VERSION = 4
@@ -83,19 +82,11 @@ def case_evidence(case: Case, settings: dict[str, Any] | None = None) -> dict:
 
 
 def load(path: Path = JSON_PATH) -> dict:
-    if path.exists():
-        return json.loads(path.read_text())
-    return {"evidence_version": EVIDENCE_VERSION, "cases": {}}
+    return cache.load(path, lambda: {"evidence_version": EVIDENCE_VERSION, "cases": {}})
 
 
 def save(doc: dict, path: Path = JSON_PATH) -> None:
-    """Atomic write (temporary file in the same folder, then rename)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".evidence.", suffix=".json")
-    with os.fdopen(fd, "w") as fh:
-        json.dump(doc, fh, indent=None, sort_keys=True, separators=(",", ":"))
-        fh.write("\n")
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
+    cache.save(doc, path)
 
 
 def is_fresh(entry: dict | None, case: Case) -> bool:

@@ -21,9 +21,7 @@ import hashlib
 import inspect
 import json
 import math
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -31,11 +29,11 @@ import torch
 
 if __package__ in (None, ""):  # run as a script: make `recommendation_bench` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from recommendation_bench import tuning
+    from recommendation_bench import cache, tuning
     from recommendation_bench.cases import CASES, Case, full_loss, per_sample_loss
 else:
-    from . import tuning
-    from .cases import CASES, Case, full_loss, per_sample_loss
+    from . import cache, tuning
+from .cases import CASES, Case, full_loss, per_sample_loss
 
 VERSION = 1
 JSON_PATH = Path(__file__).resolve().parent / "ground_truth.json"
@@ -167,19 +165,11 @@ def case_truth(case: Case, log=print) -> dict:
 
 
 def load(path: Path = JSON_PATH) -> dict:
-    if path.exists():
-        return json.loads(path.read_text())
-    return {"version": VERSION, "settings": settings(), "notes": list(NOTES), "cases": {}}
+    return cache.load(path, lambda: {"version": VERSION, "settings": settings(), "notes": list(NOTES), "cases": {}})
 
 
 def save(doc: dict, path: Path = JSON_PATH) -> None:
-    """Write atomically (temporary file in the same folder, then rename); stable key order."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".ground_truth.", suffix=".json")
-    with os.fdopen(fd, "w") as fh:
-        json.dump(doc, fh, indent=1, sort_keys=True, allow_nan=False)
-        fh.write("\n")
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
+    cache.save(doc, path, compact=False)
 
 
 def is_fresh(entry: dict | None, case: Case) -> bool:

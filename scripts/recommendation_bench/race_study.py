@@ -12,13 +12,11 @@ benchmark scores each length's winner against the truth, with its cost (mini-bat
 from __future__ import annotations
 
 import dataclasses
-import json
-import os
-import tempfile
 import time
 from pathlib import Path
 from typing import Callable
 
+from . import cache
 from .cases import CASES, Case
 
 STUDY_VERSION = 2
@@ -63,16 +61,11 @@ def case_races(case: Case, report: dict) -> dict:
 
 
 def load(path: Path = JSON_PATH) -> dict:
-    return json.loads(path.read_text()) if path.exists() else {"study_version": STUDY_VERSION, "cases": {}}
+    return cache.load(path, lambda: {"study_version": STUDY_VERSION, "cases": {}})
 
 
 def save(doc: dict, path: Path = JSON_PATH) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".race_study.", suffix=".json")
-    with os.fdopen(fd, "w") as fh:
-        json.dump(doc, fh, indent=None, sort_keys=True, separators=(",", ":"))
-        fh.write("\n")
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
+    cache.save(doc, path)
 
 
 def update(names: list[str], evidence: dict, refresh: bool = False, path: Path = JSON_PATH,
