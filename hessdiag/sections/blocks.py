@@ -38,8 +38,13 @@ class BlocksResult:
                 "matvecs": self.matvecs}
 
 
-def compute(work: Work, results: Results) -> BlocksResult:
+def compute(work: Work, results: Results) -> BlocksResult | None:
+    """None when `--budget` cut the block Lanczos to 0 steps (the report's cost.cuts say so)."""
     layout, plan = work.problem.layout, work.plan
+    if plan.block_steps == 0 and work.hessian.dense is None:
+        work.log.warn("blocks: not measured: --budget left no Lanczos steps for the parameter blocks' spectra "
+                      "(settings.cost.cuts.block_steps)")
+        return None
     blocks = [(b.name, b.offset, b.numel) for b in layout.blocks]
     operator = work.hessian.operator
     before = operator.matvecs
@@ -53,7 +58,7 @@ def compute(work: Work, results: Results) -> BlocksResult:
     return BlocksResult(spectra, heterogeneity, operator.matvecs - before)
 
 
-def to_json(result: BlocksResult) -> dict[str, Any]:
+def to_json(result: BlocksResult | None) -> dict[str, Any]:
     return {"blocks": result}
 
 
@@ -79,8 +84,10 @@ def key_numbers(result: BlocksResult) -> list[tuple[str, str]]:
             ("spread of block tops log10(max/min)", fmt(h.top_spread, 3))]
 
 
-def plot_blocks(result: BlocksResult) -> Figure | None:
+def plot_blocks(result: BlocksResult | None) -> Figure | None:
     """Each block's smoothed spectral density on the common grid the JS divergence uses."""
+    if result is None:
+        return None
     spectra = result.spectra
     if len(spectra) < 2:
         return None

@@ -38,10 +38,14 @@ CUTTABLE = (
     ("plan", "fisher_probes", 4, "fisher trace and distance stderr ×√(before/after)"),
     ("plan", "precondition_probes", 2, "λ̄(Ĥ) stderr ×√(before/after)"),
     ("settings", "race_steps", 0, "the race runs fewer steps (0: no race)"),
+    ("plan", "block_steps", 0, "fewer Lanczos steps per parameter block (coarser block densities, looser tops); "
+                               "0: the blocks section is not measured"),
 )
+# Fewer Lanczos steps than this per block give no usable block density: a cut below it skips the section.
+MIN_BLOCK_STEPS = 4
 _COUNTED = {"trace_matvecs": "trace", "slq_probes": "density (SLQ)", "sampled_columns": "sampled columns",
             "ascent_products_operator": "sign ascent", "fisher_probes": "fisher probes", "race_steps": "race",
-            "precondition_probes": "λ̄ of Ĥ (SLQ)"}
+            "precondition_probes": "λ̄ of Ĥ (SLQ)", "block_steps": "lockstep Lanczos of large blocks"}
 
 
 @dataclass(frozen=True)
@@ -198,6 +202,8 @@ def _cut(cost: CostPlan, d: int, n: int, settings: Settings, plan: Plan,
     for where, name, floor, effect in CUTTABLE:
         before = race if name == "race_steps" else getattr(settings if where == "settings" else plan, name)
         after = max(floor, int(before * factor)) if factor < 1 else before
+        if name == "block_steps" and after < MIN_BLOCK_STEPS:
+            after = 0
         if after < before:
             values[where][name] = after
             cost.cuts[name] = {"from": before, "to": after, "effect": effect.replace(

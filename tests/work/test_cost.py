@@ -91,6 +91,17 @@ def test_a_budget_cuts_what_only_tightens_error_bars():
     assert cut.slq_probes >= 2 and plan.fisher_probes >= 4  # floors
 
 
+def test_a_budget_cuts_block_steps_to_zero_below_the_usable_minimum():
+    s = make_settings(budget=1.0)
+    shape = ModelShape(blocks=(5000,) * 100, outputs=10)
+    cost, _, plan = plan_run(UNITS, 500_000, 1000, s, Plan.for_settings(s), ("spectrum", "blocks"), shape)
+    assert plan.block_steps == 0 and cost.cuts["block_steps"] == {**cost.cuts["block_steps"], "from": 20, "to": 0}
+    assert not any(step.section == "blocks" for step in cost.steps)
+    roomy = make_settings(budget=1e6)
+    _, _, plan = plan_run(UNITS, 500_000, 1000, roomy, Plan.for_settings(roomy), ("spectrum", "blocks"), shape)
+    assert plan.block_steps == 20
+
+
 def test_a_budget_too_small_caps_lanczos_and_says_so():
     s = make_settings(budget=1.0)
     cost, cut, _ = plan_run(UnitCosts(0.1, 0.1, 0.0, 0.2, 0, "fwd-rev"), 10**6, 100, s, Plan(), ALL)
