@@ -23,6 +23,9 @@ class CurvatureOperator(ABC):
     It is a `hessdiag.linalg.LinearMap`, so every estimator of the numerical core accepts it. Inputs of any
     floating dtype are cast to the problem's dtype; results come back in the problem's dtype.
     `matvecs` counts the matrix–vector products made (k per `matmat` of k vectors).
+    `vectors_per_call` (None: all at once) splits a block into calls of at most that many vectors: the cost
+    plan sets 1 where a batched round measured slower per vector than single products (large models on a
+    CPU, `work.cost.rounds_by_speed`); the products are the same.
     """
 
     name: str = "M"
@@ -30,6 +33,7 @@ class CurvatureOperator(ABC):
     def __init__(self, problem: Problem) -> None:
         self.problem = problem
         self.matvecs = 0
+        self.vectors_per_call: int | None = None
 
     @property
     def d(self) -> int:
@@ -54,6 +58,8 @@ class CurvatureOperator(ABC):
     def matmat(self, matrix: Tensor) -> Tensor:
         if matrix.ndim != 2 or matrix.shape[0] != self.d:
             raise ValueError(f"matmat expects shape ({self.d}, k); got {tuple(matrix.shape)}")
+        if self.vectors_per_call is not None and matrix.shape[1] > self.vectors_per_call:
+            return torch.cat([self.matmat(part) for part in matrix.split(self.vectors_per_call, dim=1)], dim=1)
         rows = matrix.T.to(device=self.device, dtype=self.dtype).contiguous()
         out = accumulate(self.problem, lambda i, b: self._batch_matmat(i, b, rows).detach())
         extra = self._global_matmat(rows)

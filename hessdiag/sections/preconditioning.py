@@ -89,7 +89,8 @@ def _summary(work: Work, scale: torch.Tensor, stream: str) -> SpectrumSummary:
     plan = work.plan
     return summary_from_operator(preconditioned_map(base, scale), generator=work.generator(stream),
                                  tol=plan.precondition_tol,
-                                 max_matvecs=min(plan.precondition_max_matvecs, work.settings.max_matvecs),
+                                 max_matvecs=min(plan.precondition_max_matvecs,
+                                                 plan.curvature_matvecs(work.settings.max_matvecs)),
                                  probes=plan.precondition_probes, steps=plan.precondition_steps)
 
 

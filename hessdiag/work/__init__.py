@@ -24,7 +24,7 @@ from ..operators.ggn_diagonal import output_count
 from ..operators.registry import GGN
 from ..rng import generator, numpy_generator
 from .budget import ModelShape, expected_steps, plan_run, price
-from .cost import CostPlan, measure_units, peak_memory_bytes
+from .cost import CostPlan, measure_units, peak_memory_bytes, rounds_by_speed
 from .curvature import CurvatureFamily
 from .hessian import HessianWork
 from .log import ProgressFactory, RunLog, Timer
@@ -70,7 +70,11 @@ class Work:
     def plan_cost(self, only: tuple[str, ...]) -> CostPlan:
         """Measure the unit costs, price the chosen sections, choose the exact paths, apply --budget."""
         curvature = self.curvature.operator(GGN.name) if {"noise", "fisher"} & set(only) else None
-        units = measure_units(self.problem, self.hessian.operator, curvature, self.log.timings.get("gradient"))
+        units = rounds_by_speed(measure_units(self.problem, self.hessian.operator, curvature,
+                                              self.log.timings.get("gradient")))
+        self.hessian.operator.vectors_per_call = 1 if units.hessian_alone else None
+        if curvature is not None:
+            self.curvature.products_one_at_a_time(units.curvature_alone)
         problem = self.problem
         shape = ModelShape(tuple(b.numel for b in problem.layout.blocks),
                            output_count(problem) if {"preconditioning", "imbalance"} & set(only) else 1)

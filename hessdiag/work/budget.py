@@ -33,19 +33,27 @@ from .plan import Plan
 CUTTABLE = (
     ("settings", "trace_matvecs", 8, "trace stderr ×√(before/after)"),
     ("settings", "slq_probes", 2, "density and λ̄ stderr ×√(before/after)"),
+    ("settings", "slq_steps", 16, "each density probe's Gauss rule has fewer nodes (a coarser density)"),
     ("plan", "sampled_columns", 32, "rho_diag interval width ×√(before/after)"),
     ("plan", "ascent_products_operator", 20, "L∞ lower bound from fewer sign-ascent products (looser, still proven)"),
     ("plan", "fisher_probes", 4, "fisher trace and distance stderr ×√(before/after)"),
     ("plan", "precondition_probes", 2, "λ̄(Ĥ) stderr ×√(before/after)"),
+    ("plan", "precondition_steps", 8, "fewer Gauss nodes per λ̄(Ĥ) probe (a coarser λ̄, its stderr still measured)"),
     ("settings", "race_steps", 0, "the race runs fewer steps (0: no race)"),
     ("plan", "block_steps", 0, "fewer Lanczos steps per parameter block (coarser block densities, looser tops); "
                                "0: the blocks section is not measured"),
 )
 # Fewer Lanczos steps than this per block give no usable block density: a cut below it skips the section.
 MIN_BLOCK_STEPS = 4
-_COUNTED = {"trace_matvecs": "trace", "slq_probes": "density (SLQ)", "sampled_columns": "sampled columns",
-            "ascent_products_operator": "sign ascent", "fisher_probes": "fisher probes", "race_steps": "race",
-            "precondition_probes": "λ̄ of Ĥ (SLQ)", "block_steps": "lockstep Lanczos of large blocks"}
+# the steps each cuttable count prices: a count whose steps the run does not make is never cut
+_COUNTED = {"trace_matvecs": ("trace",), "slq_probes": ("density (SLQ)",), "slq_steps": ("density (SLQ)",),
+            "sampled_columns": ("sampled columns",), "ascent_products_operator": ("sign ascent",),
+            "fisher_probes": ("fisher probes",), "race_steps": ("race",),
+            "precondition_probes": ("λ̄ of Ĥ (SLQ)", "λ̄ of H (SLQ)"),
+            "precondition_steps": ("λ̄ of Ĥ (SLQ)", "λ̄ of H (SLQ)"),
+            "block_steps": ("lockstep Lanczos of large blocks",)}
+# the Lanczos runs and CG solves on matrices other than H, which `curvature_max_matvecs` caps first
+_CURVATURE_RUNS = ("Lanczos top-k of Σ", "top-k of GGN, F_mc, EF", "damped CG (F, EF)", "λ_max of Ĥ (Lanczos)")
 
 
 @dataclass(frozen=True)
@@ -68,6 +76,8 @@ def expected_steps(d: int, n: int, settings: Settings, plan: Plan, only: tuple[s
     """The products (H, F) and passes (grad, ps) each chosen section makes."""
     lanczos = expected_lanczos(settings.top_k, settings.max_matvecs)
     swept = swept_rows(lanczos)
+    most = plan.curvature_matvecs(settings.max_matvecs)  # each run on Σ, GGN, F_mc, EF, Ĥ
+    other = expected_lanczos(settings.top_k, most)
     steps = [Step("spectrum", "Lanczos top-k", lanczos, "H", True, rows=swept),
              Step("spectrum", "Lanczos bottom-k", lanczos, "H", True, rows=swept)]
     if exact:
@@ -84,16 +94,16 @@ def expected_steps(d: int, n: int, settings: Settings, plan: Plan, only: tuple[s
     curvature_exact = d <= plan.dense_curvature_max_d
     if "noise" in only or "fisher" in only:
         steps += [Step("noise", "per-sample pass", 1, "ps"),
-                  Step("noise", "Lanczos top-k of Σ", d if curvature_exact else lanczos, "F", not curvature_exact,
-                       rows=0.0 if curvature_exact else swept)]
+                  Step("noise", "Lanczos top-k of Σ", d if curvature_exact else other, "F", not curvature_exact,
+                       rows=0.0 if curvature_exact else swept_rows(other))]
     if "fisher" in only:
-        per_matrix = d if curvature_exact else lanczos
+        per_matrix = d if curvature_exact else other
         steps += [Step("fisher", "top-k of GGN, F_mc, EF", 3 * per_matrix, "F", not curvature_exact,
-                       rows=0.0 if curvature_exact else 3 * swept),
+                       rows=0.0 if curvature_exact else 3 * swept_rows(other)),
                   Step("fisher", "per-sample pass (F_mc trace)", 0 if curvature_exact else 1, "ps")]
         if not curvature_exact:
             steps += [Step("fisher", "fisher probes", plan.fisher_probes * 3, "F"),
-                      Step("fisher", "damped CG (F, EF)", 2 * min(CG_PRODUCTS, settings.max_matvecs), "F", True)]
+                      Step("fisher", "damped CG (F, EF)", 2 * min(CG_PRODUCTS, most), "F", True)]
     steps += _evidence_steps(d, settings, plan, only, exact, shape)
     if "geometry" in only:  # the race needs L∞ for its sign step
         steps.append(Step("recommendation", "race", 2 * _race_steps(settings, plan, n, d), "grad"))
@@ -107,7 +117,7 @@ def _evidence_steps(d: int, settings: Settings, plan: Plan, only: tuple[str, ...
     ones) and the per-class gradients. With the dense Hessian these sections make no Hessian products."""
     steps = []
     if "preconditioning" in only and not exact:
-        top = expected_lanczos(1, min(plan.precondition_max_matvecs, settings.max_matvecs))
+        top = expected_lanczos(1, min(plan.precondition_max_matvecs, plan.curvature_matvecs(settings.max_matvecs)))
         m = min(plan.precondition_steps, d)
         probes = plan.precondition_probes
         steps += [Step("preconditioning", "λ_max of Ĥ (Lanczos)", 2 * top, "H", True, rows=2 * swept_rows(top)),
@@ -135,9 +145,9 @@ def price(steps: list[Step], units: UnitCosts) -> list[Step]:
     cost, other products (rounds of probes, columns, dense blocks) at the cost per vector in a round;
     curvature products (GGN, EF, F_mc, Σ) at the GGN's; plus the Gram–Schmidt passes of Lanczos runs
     (`Step.rows` basis rows at the measured seconds per row)."""
-    curvature = units.curvature if math.isfinite(units.curvature) else 2 * units.hvp
-    per = {"H": units.hvp, "F": curvature, "grad": units.gradient, "ps": PER_SAMPLE_PASSES * units.gradient}
-    alone = {"H": units.single, "F": units.curvature_alone}
+    per = {"H": units.hvp_in_round, "F": units.curvature_in_round, "grad": units.gradient,
+           "ps": PER_SAMPLE_PASSES * units.gradient}
+    alone = {"H": units.single, "F": units.curvature_one}
     for step in steps:
         step.seconds = step.count * (alone[step.kind] if step.alone else per[step.kind])
         step.seconds += step.rows * units.gram_schmidt_row
@@ -171,7 +181,7 @@ def _choose_exact(units: UnitCosts, d: int, n: int, settings: Settings, plan: Pl
                   budget: float | None, shape: ModelShape) -> tuple[bool, str]:
     if d > plan.dense_hessian_max_d:
         return False, f"d = {d} > --exact-max-d {plan.dense_hessian_max_d}"
-    dense = d * units.hvp
+    dense = d * units.hvp_in_round
     replaced = sum(s.seconds for s in price(expected_steps(d, n, settings, plan, only, False, shape), units)
                    if s.what in ("trace", "density (SLQ)", "sampled columns", "sign ascent"))
     if budget is not None:
@@ -190,47 +200,74 @@ def _choose_exact(units: UnitCosts, d: int, n: int, settings: Settings, plan: Pl
 
 def _cut(cost: CostPlan, d: int, n: int, settings: Settings, plan: Plan,
          only: tuple[str, ...], shape: ModelShape) -> tuple[Settings, Plan]:
-    """Fit the plan to BUDGET_MARGIN of the budget: first scale every count that only tightens error bars
-    by one factor (down to its floor); if the rest still does not fit, cap the Lanczos runs' products."""
-    cuttable = {_COUNTED[name] for _, name, _, _ in CUTTABLE}
-    reducible = sum(s.seconds for s in cost.steps if s.what in cuttable)
-    fixed = cost.seconds - reducible
+    """Fit the plan to BUDGET_MARGIN of the budget: first scale every count that only tightens error bars,
+    and that the run makes, by the largest one factor that fits (each down to its floor); if the rest
+    still does not fit, cap the Lanczos runs and CG solves on Σ, GGN, F_mc, EF and Ĥ, then H's own."""
     target = BUDGET_MARGIN * (cost.budget or 0.0)
-    factor = max(0.0, target - fixed) / reducible if reducible > 0 else 0.0
-    values: dict[str, dict] = {"settings": {}, "plan": {}}
-    race = _race_steps(settings, plan, n, d)
-    for where, name, floor, effect in CUTTABLE:
-        before = race if name == "race_steps" else getattr(settings if where == "settings" else plan, name)
-        after = max(floor, int(before * factor)) if factor < 1 else before
-        if name == "block_steps" and after < MIN_BLOCK_STEPS:
-            after = 0
-        if after < before:
-            values[where][name] = after
-            cost.cuts[name] = {"from": before, "to": after, "effect": effect.replace(
-                "√(before/after)", f"{math.sqrt(before / after):.2f}" if after > 0 else "∞")}
-    settings = dataclasses.replace(settings, **values["settings"])
-    plan = dataclasses.replace(plan, **values["plan"])
-    steps = price(expected_steps(d, n, settings, plan, only, cost.exact, shape), cost.units)
-    if sum(s.seconds for s in steps) > target:
-        settings = _cap_lanczos(cost, steps, settings, target)
+    made = {s.what for s in cost.steps}
+
+    def seconds(s: Settings, p: Plan) -> float:
+        return sum(step.seconds for step in price(expected_steps(d, n, s, p, only, cost.exact, shape), cost.units))
+
+    def scaled(factor: float) -> tuple[Settings, Plan, dict[str, dict]]:
+        values: dict[str, dict] = {"settings": {}, "plan": {}}
+        cuts: dict[str, dict] = {}
+        for where, name, floor, effect in CUTTABLE:
+            if not made & set(_COUNTED[name]):
+                continue
+            before = (_race_steps(settings, plan, n, d) if name == "race_steps"
+                      else getattr(settings if where == "settings" else plan, name))
+            after = max(floor, int(before * factor)) if factor < 1 else before
+            if name == "block_steps" and after < MIN_BLOCK_STEPS:
+                after = 0
+            if after < before:
+                values[where][name] = after
+                cuts[name] = {"from": before, "to": after, "effect": effect.replace(
+                    "√(before/after)", f"{math.sqrt(before / after):.2f}" if after > 0 else "∞")}
+        return (dataclasses.replace(settings, **values["settings"]), dataclasses.replace(plan, **values["plan"]),
+                cuts)
+
+    factor = _largest_fitting(0, 1000, lambda f: seconds(*scaled(f / 1000)[:2]) <= target) / 1000
+    settings, plan, cuts = scaled(factor)
+    cost.cuts.update(cuts)
+    if seconds(settings, plan) > target:
+        settings, plan = _cap_lanczos(cost, settings, plan, target, seconds)
     return settings, plan
 
 
-def _cap_lanczos(cost: CostPlan, steps: list[Step], settings: Settings, target: float) -> Settings:
-    """Cap `max_matvecs` (every Lanczos run and CG solve) so that the plan fits, down to 2k + 2 products."""
-    scaled = sum(s.seconds for s in steps if s.alone)
-    rest = sum(s.seconds for s in steps) - scaled
-    lanczos = expected_lanczos(settings.top_k, settings.max_matvecs)
-    factor = max(0.0, target - rest) / scaled if scaled > 0 else 1.0
+def _largest_fitting(low: int, high: int, fits) -> int:
+    """The largest integer in [low, high] for which the monotone test `fits` holds (low when none does)."""
+    while low < high:
+        middle = (low + high + 1) // 2
+        low, high = (middle, high) if fits(middle) else (low, middle - 1)
+    return low
+
+
+def _cap_lanczos(cost: CostPlan, settings: Settings, plan: Plan, target: float, seconds) -> tuple[Settings, Plan]:
+    """Cap the products of each Lanczos run and CG solve so that the plan fits, down to 2k + 2: first the
+    runs on Σ, GGN, F_mc, EF and Ĥ (`plan.curvature_max_matvecs`), then H's own (`--max-matvecs`), so that
+    the certified eigenvalues of H are the last to lose products."""
     floor = 2 * settings.top_k + 2
-    capped = max(floor, int(lanczos * factor))
-    if capped < settings.max_matvecs and capped < lanczos:
-        cost.cuts["max_matvecs"] = {"from": settings.max_matvecs, "to": capped, "effect": (
-            "each Lanczos run stops after at most this many products: its residual bars stay certified but may "
-            "not reach --tol (converged: false)")}
-        settings = dataclasses.replace(settings, max_matvecs=capped)
-    if rest + scaled * min(1.0, capped / lanczos) > target:
-        cost.cuts["unmet"] = {"from": round(cost.seconds, 1), "to": round(rest + scaled * capped / lanczos, 1),
+    lanczos = expected_lanczos(settings.top_k, settings.max_matvecs)
+    effect = ("each Lanczos run stops after at most this many products: its residual bars stay certified but "
+              "may not reach --tol (converged: false)")
+    if any(s.what in _CURVATURE_RUNS for s in cost.steps):
+        most = plan.curvature_matvecs(settings.max_matvecs)
+        capped = _largest_fitting(floor, max(floor, most), lambda m: seconds(
+            settings, dataclasses.replace(plan, curvature_max_matvecs=m)) <= target)
+        fewer = dataclasses.replace(plan, curvature_max_matvecs=capped)
+        if capped < most and seconds(settings, fewer) < seconds(settings, plan):
+            plan = fewer
+            cost.cuts["curvature_max_matvecs"] = {"from": most, "to": capped, "effect": effect.replace(
+                "each Lanczos run", "each Lanczos run and CG solve on Σ, GGN, F_mc, EF and Ĥ")}
+    if seconds(settings, plan) > target:
+        capped = _largest_fitting(floor, max(floor, lanczos), lambda m: seconds(
+            dataclasses.replace(settings, max_matvecs=m), plan) <= target)
+        if capped < settings.max_matvecs and capped < lanczos:
+            cost.cuts["max_matvecs"] = {"from": settings.max_matvecs, "to": capped, "effect": effect}
+            settings = dataclasses.replace(settings, max_matvecs=capped)
+    if seconds(settings, plan) > target:
+        cost.cuts["unmet"] = {"from": round(cost.seconds, 1), "to": round(seconds(settings, plan), 1),
                               "effect": "the budget is below what the chosen sections need at the smallest plan; "
                                         "the run goes on and takes longer (--only fewer sections, --samples)"}
-    return settings
+    return settings, plan

@@ -26,6 +26,7 @@ recorded in the report under `settings.cost`, with the measured wall time and pe
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from dataclasses import dataclass, field
@@ -43,6 +44,9 @@ PER_SAMPLE_PASSES = 3.0  # one per-sample pass ≈ this many gradient passes (Ba
 CG_PRODUCTS = 60  # products of each damped CG solve (F and EF), typical at rtol 1e-6
 BUDGET_MARGIN = 0.85  # plan to this share of --budget (loading, rendering and estimation error need the rest)
 ROUND = 8  # vectors in the timed round of products
+# A round measured slower per vector than this many single products: the run makes its products one vector
+# at a time (all-MiniLM-L6-v2 on a CPU: 2.7 s per vector in a round of 8, 1.46 s alone).
+ROUND_SLOWER = 1.25
 
 
 def swept_rows(steps: int) -> float:
@@ -74,13 +78,28 @@ class UnitCosts:
     product_bytes: int = 0  # memory a product takes above the resident set, per vector of a round (measured)
     gram_schmidt_row: float = 0.0  # one Gram–Schmidt pass against one basis row: Q w and Qᵀ c (measured)
     earlier_peak_bytes: int = 0  # the process's peak before that measurement (it resets the high-water mark)
+    hessian_alone: bool = False  # rounds of Hessian products are made one vector at a time (`rounds_by_speed`)
+    curvature_alone: bool = False  # the same for GGN, EF, F_mc and Σ products
 
     @property
     def single(self) -> float:
         return self.hvp_single if math.isfinite(self.hvp_single) else self.hvp
 
     @property
-    def curvature_alone(self) -> float:
+    def hvp_in_round(self) -> float:
+        """Seconds per Hessian product in a round, as the run makes it."""
+        return self.single if self.hessian_alone else self.hvp
+
+    @property
+    def curvature_in_round(self) -> float:
+        """Seconds per curvature product in a round, as the run makes it."""
+        if self.curvature_alone:
+            return self.curvature_single
+        return self.curvature if math.isfinite(self.curvature) else 2 * self.hvp_in_round
+
+    @property
+    def curvature_one(self) -> float:
+        """Seconds of one curvature product alone (a Lanczos step or a CG iteration)."""
         if math.isfinite(self.curvature_single):
             return self.curvature_single
         return self.curvature if math.isfinite(self.curvature) else 2 * self.single
@@ -90,8 +109,8 @@ class UnitCosts:
                 "hessian_product_single_s": self.hvp_single, "hessian_setup_s": self.hvp_setup,
                 "curvature_product_s": self.curvature, "curvature_product_single_s": self.curvature_single,
                 "retained_graph_bytes": self.graph_bytes, "product_bytes": self.product_bytes,
-                "gram_schmidt_row_s": self.gram_schmidt_row,
-                "hvp_mode": self.hvp_mode}
+                "gram_schmidt_row_s": self.gram_schmidt_row, "hvp_mode": self.hvp_mode,
+                "hessian_products_alone": self.hessian_alone, "curvature_products_alone": self.curvature_alone}
 
 
 @dataclass
@@ -154,6 +173,9 @@ class CostPlan:
         head = (f"cost plan: one gradient pass {u.gradient:.3g} s, one Hessian product {u.single:.3g} s alone, "
                 f"{u.hvp:.3g} s in a round ({u.hvp_mode}; the first {u.hvp_setup:.3g} s more), one GGN product "
                 f"{u.curvature_single:.3g} s alone, {u.curvature:.3g} s in a round")
+        slower = [name for name, alone in (("Hessian", u.hessian_alone), ("GGN", u.curvature_alone)) if alone]
+        if slower:
+            head += f"; {' and '.join(slower)} products go one vector at a time (faster here than in rounds)"
         rows = [head]
         for section, seconds in self.by_section().items():
             parts = [f"{s.what} {s.count:g}" for s in self.steps if s.section == section]
@@ -215,6 +237,16 @@ def measure_units(problem: Problem, hessian_operator, curvature_operator=None,
     return UnitCosts(gradient, hvp, max(0.0, first - single), curvature, int(graph) if mode != "fwd-rev" else 0,
                      mode, hvp_single=single, curvature_single=curvature_single, product_bytes=int(product),
                      earlier_peak_bytes=int(earlier), gram_schmidt_row=gram_schmidt)
+
+
+def rounds_by_speed(units: UnitCosts) -> UnitCosts:
+    """Whether rounds of products go one vector at a time: where the measured round costs more than
+    ROUND_SLOWER single products per vector (a large model on a CPU, whose batched double backward copies
+    activations per vector), single products are faster and give the same numbers."""
+    hessian = math.isfinite(units.hvp_single) and units.hvp > ROUND_SLOWER * units.hvp_single
+    curvature = (math.isfinite(units.curvature) and math.isfinite(units.curvature_single)
+                 and units.curvature > ROUND_SLOWER * units.curvature_single)
+    return dataclasses.replace(units, hessian_alone=hessian, curvature_alone=curvature)
 
 
 def _gram_schmidt_row_seconds(problem: Problem) -> float:

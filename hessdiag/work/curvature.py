@@ -9,6 +9,7 @@ shared `HessianWork`'s operator and dense matrix, never a second copy.
 
 from __future__ import annotations
 
+import dataclasses
 from functools import cached_property
 
 import torch
@@ -37,6 +38,7 @@ class CurvatureFamily:
         self._operators: dict[str, CurvatureOperator] = {}
         self._dense: dict[str, Tensor] = {}
         self._tops: dict[str, LanczosResult] = {}
+        self.vectors_per_call: int | None = None  # set by the cost plan (`cost.rounds_by_speed`)
 
     @property
     def exact(self) -> bool:
@@ -51,7 +53,14 @@ class CurvatureFamily:
             inputs = MatrixInputs(self.problem, self.settings.hvp, self.gradient,
                                   lambda stream: generator(self.settings.seed, stream), self.plan.mc_samples)
             self._operators[name] = CURVATURE_MATRICES[name].build(inputs)
+            self._operators[name].vectors_per_call = self.vectors_per_call
         return self._operators[name]
+
+    def products_one_at_a_time(self, alone: bool) -> None:
+        """Make every product of these matrices one vector per call (the cost plan measured rounds slower)."""
+        self.vectors_per_call = 1 if alone else None
+        for operator in self._operators.values():
+            operator.vectors_per_call = self.vectors_per_call
 
     def dense(self, name: str) -> Tensor:
         """The matrix as a dense float64 tensor, formed once (small d only); H's is the shared one."""
@@ -72,8 +81,10 @@ class CurvatureFamily:
             if self.exact:
                 result = dense_top(self.dense(name), self.settings.top_k, unit_roundoff=torch.finfo(operator.dtype).eps)
             else:
+                capped = dataclasses.replace(self.settings,
+                                             max_matvecs=self.plan.curvature_matvecs(self.settings.max_matvecs))
                 result = lanczos(operator, "largest", f"top-k of {name}", f"lanczos-top-{name}", f"lanczos_{name}",
-                                 settings=self.settings, plan=self.plan, log=self.log)
+                                 settings=capped, plan=self.plan, log=self.log)
             self._tops[name] = result
         return self._tops[name]
 

@@ -77,6 +77,9 @@ class Plan:
     precondition_steps: int = 24
     precondition_tol: float = 1e-3  # Lanczos for λ_max(Ĥ): residual ≤ this·λ_max, at most the products below
     precondition_max_matvecs: int = 100
+    # --budget's cap on the products of each Lanczos run and CG solve on a matrix other than H (Σ, GGN,
+    # F_mc, EF, Ĥ), applied before H's own runs are capped (None: --max-matvecs)
+    curvature_max_matvecs: int | None = None
     # above the dense limit the Jacobi diagonal is diag(GGN) exactly (up to `ggn_exact_max_outputs` outputs),
     # else diag(F_mc) with `mc_samples` labels per row (one pass per label set)
     # blocks: H_BB per parameter tensor; exact from the dense Hessian or from |B| columns when
@@ -96,6 +99,10 @@ class Plan:
     # Default on only while one run's steps·batch·d stays below this (a run of 200 steps of 128 rows costs
     # about 200·128/N full-data gradients; the spectrum alone spends hundreds of full-data products).
     race_auto_max_work: float = 1e11
+
+    def curvature_matvecs(self, max_matvecs: int) -> int:
+        """Products allowed to one Lanczos run or CG solve on Σ, GGN, F_mc, EF or Ĥ under --max-matvecs."""
+        return max_matvecs if self.curvature_max_matvecs is None else min(max_matvecs, self.curvature_max_matvecs)
 
     def lanczos_block_size(self, k: int, device_type: str, graph_bytes: int | None) -> int:
         """Vectors per Lanczos block for k wanted eigenvalues (see `lanczos_block_cpu_graph_bytes`);

@@ -69,6 +69,18 @@ def test_gradient_based_operators_match_their_dense_matrices(case_and_dense, bat
     assert rel_err(op.matmat(V), reference(dense) @ V) < TOL
 
 
+@pytest.mark.parametrize("operator, reference", [(HessianOperator, Dense.hessian), *PRODUCT_CASES],
+                         ids=["hessian", "ggn", "empirical_fisher", "covariance"])
+def test_products_one_vector_per_call_match_dense(case_and_dense, operator, reference):
+    """`vectors_per_call = 1` (the cost plan's choice where rounds are slower) splits a block into single
+    products: the same matrix, the same count of products."""
+    case, dense = case_and_dense
+    op = operator(problem_for(case, None))
+    op.vectors_per_call = 1
+    V = _vectors(op.d, 4)
+    assert rel_err(op.matmat(V), reference(dense) @ V) < TOL and op.matvecs == 4
+
+
 def test_gradient_and_loss_match_dense(case_and_dense):
     case, dense = case_and_dense
     for batch_size in BATCH_SIZES:

@@ -15,7 +15,15 @@ from hessdiag import api
 from hessdiag.load import make_settings
 from hessdiag.work import Plan
 from hessdiag.work.budget import ModelShape, expected_steps, plan_run, price
-from hessdiag.work.cost import BUDGET_MARGIN, EXACT_AFFORDABLE_S, UnitCosts, expected_lanczos, swept_rows
+from hessdiag.work.cost import (
+    BUDGET_MARGIN,
+    EXACT_AFFORDABLE_S,
+    Step,
+    UnitCosts,
+    expected_lanczos,
+    rounds_by_speed,
+    swept_rows,
+)
 
 UNITS = UnitCosts(gradient=0.01, hvp=0.02, hvp_setup=0.05, curvature=0.04, graph_bytes=10**6, hvp_mode="retained")
 ALL = ("spectrum", "geometry", "noise", "fisher")
@@ -106,6 +114,41 @@ def test_a_budget_too_small_caps_lanczos_and_says_so():
     s = make_settings(budget=1.0)
     cost, cut, _ = plan_run(UnitCosts(0.1, 0.1, 0.0, 0.2, 0, "fwd-rev"), 10**6, 100, s, Plan(), ALL)
     assert cut.max_matvecs == 2 * s.top_k + 2 and "max_matvecs" in cost.cuts and "unmet" in cost.cuts
+
+
+def test_a_budget_cuts_only_what_the_run_makes_and_then_fits():
+    """Under --only spectrum no race or block steps are cut; after the cuts the plan fits BUDGET_MARGIN."""
+    s = make_settings(budget=10.0)
+    cost, cut, plan = plan_run(UNITS, 10**6, 1000, s, Plan.for_settings(s), ("spectrum",))
+    assert set(cost.cuts) <= {"trace_matvecs", "slq_probes", "slq_steps"} and cost.cuts
+    assert "race_steps" not in cost.cuts and plan.block_steps == Plan().block_steps
+    assert cost.seconds <= BUDGET_MARGIN * 10.0 and cut.max_matvecs == s.max_matvecs
+    fitted = {"slq_probes": cut.slq_probes, "slq_steps": cut.slq_steps, "trace_matvecs": cut.trace_matvecs}
+    assert all(cost.cuts[name]["to"] == value for name, value in fitted.items() if name in cost.cuts)
+
+
+def test_the_budget_caps_the_other_matrices_lanczos_before_the_hessians():
+    s = make_settings(budget=60.0, top_k=5)
+    units = UnitCosts(0.01, 0.02, 0.0, 0.04, 0, "retained", hvp_single=0.02, curvature_single=0.5)
+    cost, cut, plan = plan_run(units, 10**6, 1000, s, Plan.for_settings(s), ALL)
+    assert "curvature_max_matvecs" in cost.cuts and "max_matvecs" not in cost.cuts
+    assert cut.max_matvecs == s.max_matvecs and 2 * 5 + 2 <= plan.curvature_max_matvecs < expected_lanczos(5, 300)
+    assert plan.curvature_matvecs(s.max_matvecs) == plan.curvature_max_matvecs
+    steps = {step.what: step.count for step in cost.steps}
+    assert steps["Lanczos top-k"] == expected_lanczos(5, 300)
+    assert steps["Lanczos top-k of Σ"] == expected_lanczos(5, plan.curvature_max_matvecs)
+    assert cost.seconds <= BUDGET_MARGIN * 60.0
+
+
+@pytest.mark.parametrize("round_s, alone", [(2.7, True), (0.5, False), (1.2, False)])
+def test_rounds_go_one_vector_at_a_time_where_they_are_slower(round_s, alone):
+    """all-MiniLM-L6-v2 on a CPU: 2.7 s per vector in a round, 1.46 s alone; rounds then cost single products."""
+    units = rounds_by_speed(UnitCosts(0.5, round_s, 0.0, round_s, 0, "retained", hvp_single=1.0,
+                                      curvature_single=1.0))
+    assert units.hessian_alone is alone and units.curvature_alone is alone
+    assert units.hvp_in_round == (1.0 if alone else round_s) and units.curvature_in_round == units.hvp_in_round
+    step = price([Step("geometry", "sampled columns", 10, "H")], units)[0]
+    assert step.seconds == pytest.approx(10 * (1.0 if alone else round_s))
 
 
 def test_the_report_records_the_plan_and_what_the_run_took():

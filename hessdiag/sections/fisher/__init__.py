@@ -46,8 +46,9 @@ def _cosine(work: Work, lambda_max_f: float) -> PreconditionedCosine | None:
             cg_f = dense_damped_solve(family.dense(F), work.gradient, damping)
             cg_ef = dense_damped_solve(family.dense(EF), work.gradient, damping)
         else:
-            cg_f = damped_cg(family.operator(F), work.gradient, damping, rtol=rtol, max_iterations=s.max_matvecs)
-            cg_ef = damped_cg(family.operator(EF), work.gradient, damping, rtol=rtol, max_iterations=s.max_matvecs)
+            most = plan.curvature_matvecs(s.max_matvecs)
+            cg_f = damped_cg(family.operator(F), work.gradient, damping, rtol=rtol, max_iterations=most)
+            cg_ef = damped_cg(family.operator(EF), work.gradient, damping, rtol=rtol, max_iterations=most)
     for name, result in (("F", cg_f), ("EF", cg_ef)):
         if not result.converged:
             log.warn(f"fisher: CG on {name} + λI stopped at relative residual {result.residual:.1e} after "
