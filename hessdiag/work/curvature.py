@@ -115,7 +115,7 @@ class CurvatureFamily:
     @cached_property
     def per_sample(self) -> PerSampleGradients:
         """The per-sample gradient path (BackPACK or torch.func), chosen once per run."""
-        return PerSampleGradients(self.problem, self.settings.per_sample)
+        return PerSampleGradients(self.problem, self.settings.per_sample, rows_per_call=self.plan.per_sample_rows)
 
     @cached_property
     def gradient_noise(self) -> GradientMoments | None:

@@ -176,13 +176,26 @@ def plan_memory(units: UnitCosts, d: int, device: torch.device, dtype: torch.dty
         settings = _plan_slq(memory, sizes, settings)
     if not exact and {"spectrum", "noise", "fisher"} & set(only):
         _plan_trace(memory, sizes, settings)
-    if {"noise", "fisher"} & set(only):
-        dense = 5 * 8 * d * d if d <= plan.dense_curvature_max_d else 0
-        memory.items.append(MemoryItem("per-sample pass, dense curvature", 2 * batch_rows * sizes.w + dense,
-                                       "one batch's per-sample gradients" + (", 5 × 8d²" if dense else "")))
+    rows = _plan_per_sample(memory, sizes, plan, batch_rows) if {"noise", "fisher"} & set(only) else None
     plan = replace(plan, lanczos_capacity=memory.lanczos_capacity, slq_basis_bytes=memory.slq_basis_bytes,
-                   trace_sketch=memory.trace_sketch, trace_block=memory.trace_block)
+                   trace_sketch=memory.trace_sketch, trace_block=memory.trace_block, per_sample_rows=rows)
     return memory, settings, plan
+
+
+def _plan_per_sample(memory: MemoryPlan, sizes: _Sizes, plan: Plan, batch_rows: int) -> int | None:
+    """One batch's per-sample gradients and their squares (2 · b · w) beside the dense curvature matrices;
+    when the whole batch does not fit, as many rows at a time as do (None: the whole batch)."""
+    dense = 5 * 8 * sizes.d * sizes.d if sizes.d <= plan.dense_curvature_max_d else 0
+    room = sizes.free - memory.kept - dense
+    rows = batch_rows if 2 * batch_rows * sizes.w <= room else max(1, room // (2 * sizes.w))
+    _need(memory, sizes, MemoryItem("per-sample pass, dense curvature", 2 * rows * sizes.w + dense,
+                                    f"per-sample gradients of {rows} rows at a time" + (", 5 × 8d²" if dense else "")),
+          "one batch's per-sample gradients")
+    if rows >= batch_rows:
+        return None
+    memory.cuts["per_sample_rows"] = {"from": batch_rows, "to": rows, "effect": (
+        "per-sample gradients are formed this many rows at a time (the same sums, in more passes)")}
+    return rows
 
 
 def _need(memory: MemoryPlan, sizes: _Sizes, item: MemoryItem, what: str, flags: str = REDUCE) -> None:

@@ -49,6 +49,7 @@ class Plan:
     slq_basis_bytes: int | None = None
     trace_sketch: int | None = None
     trace_block: int | None = None
+    per_sample_rows: int | None = None  # rows of a batch whose per-sample gradients are formed at once (None: all)
     # geometry (large d): columns for ρ_diag and the sign ascent through products
     sampled_columns: int = 512
     restarts_dense: int = 32

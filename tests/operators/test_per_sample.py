@@ -72,6 +72,25 @@ def test_backpack_sums_match_sums_of_the_naive_rows(case):
     assert per_sample.path == "backpack"
 
 
+@pytest.mark.parametrize("rows", [1, 3])
+@pytest.mark.parametrize("case", SUPPORTED[:3], ids=lambda c: c.name)
+def test_sums_formed_a_few_rows_at_a_time_match_the_naive_rows(case, rows):
+    """`rows_per_call` (the memory plan's choice when a batch's per-sample gradients do not fit) gives the
+    sums and per-row statistics of the naive rows, through torch.func."""
+    model, x, y = case.build()
+    naive = Dense(model, x, y, case.loss).per_sample_gradients()
+    problem = problem_for(case, batch_size=None)
+    direction_flat = naive.mean(0)
+    direction = tuple(direction_flat[b.offset : b.offset + b.numel] for b in problem.layout.blocks)
+    per_sample = PerSampleGradients(problem, "func", rows_per_call=rows)
+    assert per_sample.engine.rows_per_call == rows and problem.batches[0].size > rows
+    sums = per_sample.engine.batch_sums(problem.batches[0], direction)
+    assert rel_err(torch.cat(sums.total), naive.sum(0)) < TOL
+    assert rel_err(torch.cat(sums.squares), naive.pow(2).sum(0)) < TOL
+    assert rel_err(sums.norms_sq, naive.pow(2).sum(1)) < TOL
+    assert rel_err(sums.projections, naive @ direction_flat) < TOL and sums.losses.shape == (naive.shape[0],)
+
+
 def test_auto_prefers_backpack_where_it_applies():
     for case in SUPPORTED:
         chosen = PerSampleGradients(problem_for(case), "auto")

@@ -70,6 +70,19 @@ def test_trace_and_density_shrink_to_fit_and_record_it(fixed_process):
     assert plan.peak <= plan.budget
 
 
+def test_per_sample_gradients_go_a_few_rows_at_a_time_when_a_batch_does_not_fit(fixed_process):
+    """A batch of 64 rows needs 2 · 64 w for its per-sample gradients; a budget of 80 w leaves room for
+    fewer rows at a time (a recorded cut), and a roomy one keeps the whole batch."""
+    d, only = 10_000, ("spectrum", "noise")
+    s = make_settings(memory=80 * 8 * d / memory.GB, top_k=2)
+    limits, _, plan = memory.plan_memory(UNITS, d, torch.device("cpu"), torch.float64, s, Plan(), only, False, 1, 64)
+    assert plan.per_sample_rows is not None and 1 <= plan.per_sample_rows < 64
+    assert limits.cuts["per_sample_rows"]["to"] == plan.per_sample_rows and limits.peak <= limits.budget
+    roomy = make_settings(memory=10_000 * 8 * d / memory.GB, top_k=2)
+    _, _, plan = memory.plan_memory(UNITS, d, torch.device("cpu"), torch.float64, roomy, Plan(), only, False, 1, 64)
+    assert plan.per_sample_rows is None
+
+
 def test_a_budget_below_the_smallest_plan_is_refused_with_the_numbers(fixed_process):
     """k + 1 + 2p rows are the fewest a thick restart works with; below that the run stops before the work."""
     with pytest.raises(MemoryBudgetError) as err:

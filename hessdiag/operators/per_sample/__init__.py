@@ -39,12 +39,11 @@ PerBatch = Callable[[int, Batch, PerSamplePath], Tensor]
 class PerSampleGradients:
     """The per-sample gradient path chosen for a problem, with the reason for the choice."""
 
-    def __init__(self, problem: Problem, preference: str = "auto") -> None:
+    def __init__(self, problem: Problem, preference: str = "auto", rows_per_call: int | None = None) -> None:
         if preference not in PREFERENCES:
             raise ValueError(f"unknown per-sample path '{preference}'")
-        self.problem, self.preference = problem, preference
+        self.problem, self.preference, self.rows_per_call = problem, preference, rows_per_call
         self.fallback: str | None = None  # why the preferred path was not used, if it was not
-        self.engine: PerSamplePath
         if preference == "func":
             self.engine, self.reason = FuncPerSample(problem), "requested"
             return
@@ -58,6 +57,15 @@ class PerSampleGradients:
             except PathFailure as exc:
                 why_not = str(exc)
         self._use_func(why_not)
+
+    @property
+    def engine(self) -> PerSamplePath:
+        return self._engine
+
+    @engine.setter
+    def engine(self, path: PerSamplePath) -> None:
+        path.rows_per_call = self.rows_per_call  # the memory plan's rows at a time, on whichever path runs
+        self._engine = path
 
     def _use_func(self, why: str) -> None:
         self.engine = FuncPerSample(self.problem)

@@ -70,6 +70,19 @@ def sums_from_rows(batch: Batch, grads: PerSampleBatch, direction: tuple[Tensor,
     return BatchSums(grads.losses, tuple(total), tuple(squares), norms * m, projections)
 
 
+def join_sums(parts: list[BatchSums]) -> BatchSums:
+    """The `BatchSums` of consecutive row chunks of one batch, as if formed at once."""
+    def added(name: str) -> tuple[Tensor, ...]:
+        return tuple(sum(blocks) for blocks in zip(*(getattr(p, name) for p in parts)))
+
+    def joined(name: str) -> Tensor | None:
+        rows = [getattr(p, name) for p in parts]
+        return None if rows[0] is None else torch.cat(rows)
+
+    return BatchSums(torch.cat([p.losses for p in parts]), added("total"), added("squares"), joined("norms_sq"),
+                     joined("projections"))
+
+
 class SampleCouplingError(UnsupportedError):
     """The model's loss on one row depends on other rows: per-sample gradients are undefined."""
 
@@ -118,14 +131,22 @@ class PerSamplePath(ABC):
 
     def __init__(self, problem: Problem) -> None:
         self.problem = problem
+        # at most this many rows' per-sample gradients at a time in `batch_sums` (None: the whole batch);
+        # the memory plan sets it when a batch's b·d numbers would not fit (`work.memory`)
+        self.rows_per_call: int | None = None
 
     @abstractmethod
     def gradients(self, batch: Batch) -> PerSampleBatch:
         """ℓ_n and g_n for every row of `batch` (including padding rows, which carry w_n = 0)."""
 
     def batch_sums(self, batch: Batch, direction: tuple[Tensor, ...] | None = None) -> BatchSums:
-        """Σ m g and Σ m g² for one batch; with v = `direction` (per block) also ‖g_n‖² and g_nᵀv."""
-        return sums_from_rows(batch, self.gradients(batch), direction)
+        """Σ m g and Σ m g² for one batch; with v = `direction` (per block) also ‖g_n‖² and g_nᵀv.
+        Formed `rows_per_call` rows at a time when set: the sums add, the per-row statistics concatenate."""
+        step = self.rows_per_call
+        if step is None or batch.size <= step:
+            return sums_from_rows(batch, self.gradients(batch), direction)
+        parts = [batch.select(slice(start, start + step)) for start in range(0, batch.size, step)]
+        return join_sums([sums_from_rows(part, self.gradients(part), direction) for part in parts])
 
     def close(self) -> None:  # noqa: B027 - a path that holds nothing needs no override
         """Release whatever the path holds (hooks, copies)."""
