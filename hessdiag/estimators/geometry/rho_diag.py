@@ -6,8 +6,11 @@ Column j of H gives both |H_jj| and ‖H e_j‖₁, so with a_j = |H_jj| and b_j
 
 - **exact**: from all d columns (a dense matrix, or `matmat` on blocks of unit vectors).
 - **sampled**: a stratified ratio estimate. The strata are the parameter tensors (`ParamLayout`
-  blocks); stratum B of n_B columns gets m_B columns drawn without replacement (proportional
-  allocation with a floor, whole strata when small), and the totals are estimated by
+  blocks) — or, when their floors alone exceed the column budget (a transformer's ~100 tensors at 16
+  columns each, against 32 columns under `--budget`), runs of adjacent tensors merged smallest pair
+  first until the floors fit (`column_strata`), so that the columns drawn are the columns planned;
+  stratum B of n_B columns gets m_B columns drawn without replacement (proportional allocation
+  with a floor, whole strata when small), and the totals are estimated by
   Â_B = n_B·mean(a), B̂_B = n_B·mean(b); ρ̂ = Σ_B Â_B / Σ_B B̂_B.
   Its standard error is the linearised one of a stratified ratio estimator with the finite-population
   correction, se² = Σ_B n_B²(1−f_B)/m_B · s²_B(a − ρ̂ b) / B̂², f_B = m_B/n_B (Cochran, *Sampling
@@ -19,7 +22,7 @@ Column j of H gives both |H_jj| and ‖H e_j‖₁, so with a_j = |H_jj| and b_j
   percentile bootstrap covered as little as 91.5 % in the same setting. Fully enumerated strata
   contribute no variance. `abs_sum_ci` is the same construction for ‖H‖_{1,1} = Σ_j b_j.
 
-Per layer (parameter tensor B): ρ_B = Σ_{j∈B} a_j / Σ_{j∈B} b_j, the diagonal share of the columns
+Per layer (parameter tensor B, or a merged run of them, named `first … last (k tensors)`): ρ_B = Σ_{j∈B} a_j / Σ_{j∈B} b_j, the diagonal share of the columns
 of that tensor (their off-diagonal mass includes the coupling to other tensors). The layers' sums
 add up to the whole: with share_B = Σ_{j∈B} b_j / Σ_j b_j, ρ_diag = Σ_B share_B·ρ_B, exactly, in both
 modes. `block_share` is the part of those columns' mass that lies in the tensor's own diagonal block
@@ -161,6 +164,32 @@ def allocate(sizes: list[int] | np.ndarray, budget: int, minimum: int = MIN_PER_
 
 
 @dataclass(frozen=True)
+class Span:
+    """A stratum of columns: one parameter tensor, or a run of adjacent ones (`count` tensors)."""
+
+    first: str
+    last: str
+    offset: int
+    numel: int
+    count: int = 1
+
+    @property
+    def name(self) -> str:
+        return self.first if self.count == 1 else f"{self.first} … {self.last} ({self.count} tensors)"
+
+
+def column_strata(layout: ParamLayout, budget: int, minimum: int = MIN_PER_STRATUM) -> list[Span]:
+    """The parameter tensors as strata; while their floors min(n_B, minimum) add up to more than `budget`,
+    the adjacent pair with the fewest columns together becomes one stratum."""
+    spans = [Span(b.name, b.name, b.offset, b.numel) for b in layout.blocks]
+    while len(spans) > 1 and sum(min(span.numel, minimum) for span in spans) > budget:
+        i = min(range(len(spans) - 1), key=lambda j: spans[j].numel + spans[j + 1].numel)
+        a, b = spans[i], spans[i + 1]
+        spans[i:i + 2] = [Span(a.first, b.last, a.offset, a.numel + b.numel, a.count + b.count)]
+    return spans
+
+
+@dataclass(frozen=True)
 class _Stratum:
     """One parameter tensor's sample: n columns in all, m drawn; a, b as in the module docstring."""
 
@@ -217,12 +246,13 @@ def rho_diag_sampled(source: ColumnSource, layout: ParamLayout, budget: int, rng
     Draws `allocate(numels, budget)` columns, so about `budget` products. When that covers every
     column the result is the exact one (method "exact").
     """
-    sizes = np.array([blk.numel for blk in layout.blocks], dtype=np.int64)
-    counts = allocate(sizes, budget, max(minimum, 2))  # ≥ 2 columns per sampled stratum: a variance needs them
+    floor = max(minimum, 2)  # ≥ 2 columns per sampled stratum: a variance needs them
+    spans = column_strata(layout, budget, floor)
+    sizes = np.array([span.numel for span in spans], dtype=np.int64)
+    counts = allocate(sizes, budget, floor)
     if np.array_equal(counts, sizes):
         return rho_diag_exact(source, layout)
-    picks = [np.sort(rng.choice(n, size=m, replace=False)) + blk.offset
-             for blk, n, m in zip(layout.blocks, sizes, counts)]
+    picks = [np.sort(rng.choice(n, size=m, replace=False)) + span.offset for span, n, m in zip(spans, sizes, counts)]
     indices = np.concatenate(picks)
     a, b, c = _collect(source, indices, layout)
     bounds = np.cumsum([0] + [p.size for p in picks])
@@ -248,7 +278,7 @@ def rho_diag_sampled(source: ColumnSource, layout: ParamLayout, budget: int, rng
     rep_se_b = np.sqrt(sum(s.weight * r[3] for s, r in zip(strata, reps) if r is not None))
     abs_ci = _studentized(total_b, se_b, rep_b, rep_se_b, tails)
     layers = {}
-    for k, (blk, s, p, r) in enumerate(zip(layout.blocks, strata, point, reps)):
+    for k, (blk, s, p, r) in enumerate(zip(spans, strata, point, reps)):
         la, lb = s.n * float(s.a.mean()), s.n * float(s.b.mean())
         lrho = _ratio(la, lb)
         lci = (lrho, lrho) if lrho is not None else None

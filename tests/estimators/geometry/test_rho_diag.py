@@ -21,7 +21,7 @@ from helpers.cases import CASE_IDS, CASES, seeded_model
 from helpers.dense import Dense
 from helpers.problems import problem_for
 from hessdiag.estimators.geometry.columns import column_source
-from hessdiag.estimators.geometry.rho_diag import allocate, rho_diag_exact, rho_diag_sampled
+from hessdiag.estimators.geometry.rho_diag import allocate, column_strata, rho_diag_exact, rho_diag_sampled
 from hessdiag.load import ParamBlock, ParamLayout
 from hessdiag.operators import HessianOperator
 
@@ -102,6 +102,28 @@ def test_allocation():
     assert counts.sum() == 512 and counts[3] == 10 and counts[1] >= 16
     assert allocate([5, 7], 100).tolist() == [5, 7]
     assert allocate([100] * 10, 20, minimum=4).tolist() == [4] * 10  # floors win over the budget
+
+
+def test_many_small_tensors_are_merged_into_strata_that_the_budget_affords():
+    """20 tensors whose floors (16 columns each) exceed a budget of 64: adjacent tensors merge into strata,
+    and the columns drawn are the budget's, with per-stratum sums that still add up to the whole."""
+    rng = np.random.default_rng(5)
+    a = rng.standard_normal((600, 600))
+    h = a @ a.T / 600 + np.diag(rng.uniform(0, 3, 600))
+    layout = _layout(*[30] * 20)
+    spans = column_strata(layout, 64)
+    assert len(spans) == 4 and sum(s.numel for s in spans) == 600 and sum(s.count for s in spans) == 20
+    assert [s.offset for s in spans] == [0, *np.cumsum([s.numel for s in spans[:-1]])]  # adjacent runs
+    assert spans[0].name == f"t0 … t{spans[0].count - 1} ({spans[0].count} tensors)"
+    assert column_strata(layout, 320) == column_strata(layout, 10_000) and len(column_strata(layout, 320)) == 20
+    rho = float(np.trace(np.abs(h)) / np.abs(h).sum())
+    covered = 0
+    for seed in range(40):
+        result = rho_diag_sampled(column_source(h), layout, 64, np.random.default_rng(seed), resamples=500)
+        assert result.columns == 64 and set(result.per_layer) == {s.name for s in spans}
+        _check_sums(result)
+        covered += result.ci[0] <= rho <= result.ci[1]
+    assert covered >= 36, covered
 
 
 def test_budget_covering_everything_is_exact():
