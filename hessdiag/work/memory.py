@@ -15,7 +15,8 @@ the sections then run one phase after another, each allocating its own vectors a
   fewer steps when not even one probe's basis fits (a recorded cut);
 - the trace (Hutch++): the sketch Q and H S (2 s · w) and a block of probes (3 · block · w);
 - the dense Hessian (d ≤ --exact-max-d): 3 · 8d² (its columns, the matrix, the symmetrised copy);
-- the dense curvature matrices (d ≤ the plan's limit) and one batch's per-sample gradients;
+- the dense curvature matrices (d ≤ the plan's limit) and one batch's per-sample gradients, a few rows
+  at a time when a batch does not fit; the sign ascent of L∞ (int8 signs, a few columns per product);
 - the Ritz vectors each Lanczos run keeps for later sections (`kept`: k · w per run).
 
 The transient memory of a product is measured with the cost plan's round of products (`UnitCosts.
@@ -177,9 +178,25 @@ def plan_memory(units: UnitCosts, d: int, device: torch.device, dtype: torch.dty
     if not exact and {"spectrum", "noise", "fisher"} & set(only):
         _plan_trace(memory, sizes, settings)
     rows = _plan_per_sample(memory, sizes, plan, batch_rows) if {"noise", "fisher"} & set(only) else None
+    columns = _plan_ascent(memory, sizes, plan, k) if "geometry" in only and not exact else None
     plan = replace(plan, lanczos_capacity=memory.lanczos_capacity, slq_basis_bytes=memory.slq_basis_bytes,
-                   trace_sketch=memory.trace_sketch, trace_block=memory.trace_block, per_sample_rows=rows)
+                   trace_sketch=memory.trace_sketch, trace_block=memory.trace_block, per_sample_rows=rows,
+                   ascent_columns=columns)
     return memory, settings, plan
+
+
+def _plan_ascent(memory: MemoryPlan, sizes: _Sizes, plan: Plan, k: int) -> int | None:
+    """The sign ascent of L∞ (geometry): r = 2k + 2 + restarts int8 start columns twice (signs and the
+    previous ones), the 2k Ritz vectors' products (2k · w), and per product call of g columns its
+    float64 input, copy, product, |H s| and sign temporaries (5 · g · w and the products' own); g is
+    the whole round when it fits (None), else what the budget leaves."""
+    starts = 2 * k + 2 + plan.restarts_operator
+    fixed = 2 * starts * sizes.d + 2 * k * sizes.w
+    per_column = 5 * sizes.w + _transient(sizes, 1)
+    columns = max(1, min(starts, (sizes.free - memory.kept - fixed) // per_column))
+    _need(memory, sizes, MemoryItem("sign ascent (L∞)", fixed + columns * per_column,
+                                    f"{starts} sign vectors, {columns} columns per product call"), "the sign ascent")
+    return None if columns >= starts else columns
 
 
 def _plan_per_sample(memory: MemoryPlan, sizes: _Sizes, plan: Plan, batch_rows: int) -> int | None:

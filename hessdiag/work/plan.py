@@ -50,6 +50,7 @@ class Plan:
     trace_sketch: int | None = None
     trace_block: int | None = None
     per_sample_rows: int | None = None  # rows of a batch whose per-sample gradients are formed at once (None: all)
+    ascent_columns: int | None = None  # float64 columns per product call of the sign ascent (None: a whole round)
     # geometry (large d): columns for ρ_diag and the sign ascent through products
     sampled_columns: int = 512
     restarts_dense: int = 32

@@ -83,6 +83,15 @@ def test_per_sample_gradients_go_a_few_rows_at_a_time_when_a_batch_does_not_fit(
     assert plan.per_sample_rows is None
 
 
+def test_the_sign_ascent_runs_a_few_columns_at_a_time_when_a_round_does_not_fit(fixed_process):
+    """2k + 2 + 6 = 10 starts for k = 1; a budget of 40 w leaves room for fewer columns per product call."""
+    d, only = 10_000, ("spectrum", "geometry")
+    limits, _, plan = _plan(d, 40, only=only, top_k=1)
+    assert plan.ascent_columns is not None and 1 <= plan.ascent_columns < 10 and limits.peak <= limits.budget
+    _, _, roomy = _plan(d, 10_000, only=only, top_k=1)
+    assert roomy.ascent_columns is None
+
+
 def test_a_budget_below_the_smallest_plan_is_refused_with_the_numbers(fixed_process):
     """k + 1 + 2p rows are the fewest a thick restart works with; below that the run stops before the work."""
     with pytest.raises(MemoryBudgetError) as err:

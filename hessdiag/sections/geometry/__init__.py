@@ -99,7 +99,7 @@ def _from_products(work: Work, l2_interval, vectors, named, eps) -> tuple[RhoDia
         linf = linf_from_operator(
             operator, l2=l2_interval, eps=eps, rng=work.numpy_generator("linf"), vectors=vectors, named=named,
             restarts=plan.restarts_operator, max_iterations=plan.ascent_iterations_operator,
-            max_products=plan.ascent_products_operator)
+            max_products=plan.ascent_products_operator, columns_at_once=plan.ascent_columns)
     work.log.warn(f"L∞: with d > {plan.dense_hessian_max_d} (--exact-max-d) not all columns are computed, so the "
                   "only upper bound is d·L2 (Eq. 6.22); rho_diag.abs_sum_ci estimates ‖H‖_{1,1} ≥ L∞, statistically, "
                   "not as a bound")

@@ -16,7 +16,13 @@ import pytest
 
 from hessdiag.estimators.geometry.linf.bounds import Bound, assemble
 from hessdiag.estimators.geometry.linf.interval import linf_from_dense, linf_from_operator
-from hessdiag.estimators.geometry.linf.lower import linf_by_enumeration, ritz_lower_bound, sign_ascent, sign_vectors
+from hessdiag.estimators.geometry.linf.lower import (
+    ascent_starts,
+    linf_by_enumeration,
+    ritz_lower_bound,
+    sign_ascent,
+    sign_vectors,
+)
 from hessdiag.estimators.geometry.linf.upper import abs_sum_bound, certified_norm_bound, separable_bound
 from hessdiag.estimators.spectrum.step_sizes import StepSizes, with_sign_step
 
@@ -170,6 +176,26 @@ def test_sign_ascent_is_monotone_counts_products_and_stops_on_two_cycles():
         values.append(np.abs(y).sum())
         x = np.where(y >= 0, 1.0, -1.0)
     assert all(b >= a * (1 - REL) for a, b in zip(values, values[1:]))
+
+
+@pytest.mark.parametrize("columns", [1, 2, 3])
+def test_sign_ascent_a_few_columns_at_a_time_is_the_same_ascent(columns):
+    """`columns_at_once` (the memory plan's choice for large d) splits each round's product calls; the
+    products, rounds, best value, its sign vector and start are those of whole rounds."""
+    rng = np.random.default_rng(12)
+    h = random_symmetric("indefinite", 30, rng)
+    starts, names = ascent_starts(30, rng, 4, {"first": rng.standard_normal(30)})
+    calls = []
+
+    def matmul(x):
+        calls.append(x.shape[1])
+        return h @ x
+
+    whole = sign_ascent(lambda x: h @ x, starts, names, max_iterations=100)
+    split = sign_ascent(matmul, starts, names, max_iterations=100, columns_at_once=columns)
+    assert max(calls) <= columns and sum(calls) == split.products == whole.products
+    assert (split.value, split.start, split.iterations) == (whole.value, whole.start, whole.iterations)
+    assert np.array_equal(split.sign, whole.sign) and starts.dtype == np.int8 and starts.shape == (30, 6)
 
 
 def test_ritz_lower_bound_holds_for_any_vectors():

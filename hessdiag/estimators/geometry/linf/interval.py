@@ -36,9 +36,9 @@ from .upper import SEPARABLE_STEPS, abs_sum_bound, dimension_bound, eigen_l1_bou
 def _lower_bounds(matmul: Matmul, d: int, l2: tuple[float, float], vectors: np.ndarray | None,
                   images: np.ndarray | None, named: dict[str, np.ndarray], rng: np.random.Generator,
                   restarts: int, max_iterations: int, max_products: int | None = None,
-                  label: str = "Hessian-vector products") -> tuple[list[Bound], int]:
+                  label: str = "Hessian-vector products", columns_at_once: int | None = None) -> tuple[list[Bound], int]:
     starts, names = ascent_starts(d, rng, restarts, named)
-    ascent = sign_ascent(matmul, starts, names, max_iterations, max_products)
+    ascent = sign_ascent(matmul, starts, names, max_iterations, max_products, columns_at_once)
     bounds = [l2_lower_bound(l2[0]),
               Bound("lower", "sign_ascent", ascent.value,
                     f"‖Hs‖₁ for the best of {ascent.restarts} restarts of s ← sign(Hs) (best from "
@@ -73,28 +73,37 @@ def linf_from_dense(matrix: np.ndarray, *, l2: tuple[float, float], eps: float, 
     return assemble(bounds, d, eps)
 
 
-def _numpy_products(linear_map: LinearMap) -> Matmul:
-    """X (d, k) float64 NumPy → H X (d, k) float64 NumPy, through the map's `matmat`."""
+def _numpy_products(linear_map: LinearMap, columns_at_once: int | None = None) -> Matmul:
+    """X (d, k) float64 NumPy → H X (d, k) float64 NumPy, through the map's `matmat`, at most
+    `columns_at_once` columns per call (None: all)."""
 
     def matmul(block: np.ndarray) -> np.ndarray:
         x = torch.from_numpy(np.ascontiguousarray(block)).to(device=linear_map.device, dtype=linear_map.dtype)
         return linear_map.matmat(x).to(torch.float64).cpu().numpy()
 
-    return matmul
+    def in_groups(block: np.ndarray) -> np.ndarray:
+        out = np.empty(block.shape, dtype=np.float64)
+        for first in range(0, block.shape[1], columns_at_once):
+            out[:, first : first + columns_at_once] = matmul(block[:, first : first + columns_at_once])
+        return out
+
+    return matmul if columns_at_once is None else in_groups
 
 
 def linf_from_operator(operator: Any, *, l2: tuple[float, float], eps: float, rng: np.random.Generator,
                        vectors: np.ndarray | None = None, named: dict[str, np.ndarray] | None = None,
-                       restarts: int = 6, max_iterations: int = 30, max_products: int = 300) -> LinfInterval:
+                       restarts: int = 6, max_iterations: int = 30, max_products: int = 300,
+                       columns_at_once: int | None = None) -> LinfInterval:
     """L∞ from products only (any linear map); every product H x is counted in `matvecs`.
 
     The sign ascent starts no new round after `max_products` products (one round may overshoot it by
-    at most the number of restarts still running)."""
+    at most the number of restarts still running). `columns_at_once` (the memory plan's, None: all)
+    bounds the float64 columns held per product call."""
     linear_map = as_linear_map(operator)
-    d, matmul = linear_map.d, _numpy_products(linear_map)
+    d, matmul = linear_map.d, _numpy_products(linear_map, columns_at_once)
     images = matmul(vectors.T) if vectors is not None and vectors.shape[0] else None
     products = 0 if images is None else vectors.shape[0]
     lowers, ascent_products = _lower_bounds(matmul, d, l2, vectors, images, named or {}, rng, restarts,
-                                            max_iterations, max_products)
+                                            max_iterations, max_products, columns_at_once=columns_at_once)
     bounds = lowers + [dimension_bound(d, l2[1])]
     return assemble(bounds, d, eps, matvecs=products + ascent_products)

@@ -87,33 +87,43 @@ class AscentResult:
 
 
 def sign_ascent(matmul: Matmul, starts: np.ndarray, names: list[str],
-                max_iterations: int = MAX_ASCENT_ITERATIONS, max_products: int | None = None) -> AscentResult:
+                max_iterations: int = MAX_ASCENT_ITERATIONS, max_products: int | None = None,
+                columns_at_once: int | None = None) -> AscentResult:
     """Alternating sign ascent s ← sign(H s) from each column of `starts` (d, r), run together.
 
     Every product H s with s ∈ {±1}^d gives the valid lower bound ‖Hs‖₁ ≤ L∞. This is the bilinear
     ascent t ← sign(Hs), s ← sign(Ht) of max tᵀHs written as one sequence; a restart stops at a fixed
     point or a 2-cycle (s, t) — both stationary for the bilinear form (for indefinite H the sequence
     often ends in a 2-cycle). One product per step; columns that have stopped are dropped from the
-    next `matmul`; no new round starts once `max_products` products have been made.
+    next `matmul`; no new round starts once `max_products` products have been made. The signs are kept
+    as int8; `columns_at_once` (None: a whole round) bounds the float64 columns of one `matmul` call —
+    the memory plan's choice for large d, with the same products and the same result.
     """
-    signs = _sign(np.asarray(starts, dtype=np.float64))
+    signs = np.ones(starts.shape, dtype=np.int8)
+    signs[np.asarray(starts) < 0] = -1
     previous = np.zeros_like(signs)
     active = np.arange(signs.shape[1])
-    best, best_sign, best_start = -np.inf, signs[:, 0].copy(), names[0]
+    best, best_sign, best_start = -np.inf, signs[:, 0].astype(np.float64), names[0]
     products = iterations = 0
     while active.size and iterations < max_iterations and (max_products is None or products < max_products):
         products += active.size
         iterations += 1
-        image = matmul(signs[:, active])
-        values = np.abs(image).sum(axis=0)
-        k = int(values.argmax())
-        if values[k] > best:
-            best, best_sign, best_start = float(values[k]), signs[:, active[k]].copy(), names[active[k]]
-        following = _sign(image)
-        moved = np.any(following != signs[:, active], axis=0)
-        moved &= np.any(following != previous[:, active], axis=0)  # a 2-cycle (s, t) is stationary too
-        previous[:, active] = signs[:, active]
-        signs[:, active] = following
+        moved = np.zeros(active.size, dtype=bool)
+        group = columns_at_once or active.size
+        for first in range(0, active.size, group):
+            columns = active[first : first + group]
+            image = matmul(signs[:, columns].astype(np.float64))
+            values = np.abs(image).sum(axis=0)
+            k = int(values.argmax())
+            if values[k] > best:
+                best, best_sign, best_start = float(values[k]), signs[:, columns[k]].astype(np.float64), names[columns[k]]
+            following = _sign(image).astype(np.int8)
+            del image
+            # a 2-cycle (s, t) is stationary too
+            moved[first : first + group] = (np.any(following != signs[:, columns], axis=0)
+                                            & np.any(following != previous[:, columns], axis=0))
+            previous[:, columns] = signs[:, columns]
+            signs[:, columns] = following
         active = active[moved]
     return AscentResult(best, best_sign, best_start, products, iterations, signs.shape[1])
 
@@ -131,14 +141,14 @@ def ritz_lower_bound(vectors: np.ndarray, images: np.ndarray) -> tuple[float, in
 
 def ascent_starts(d: int, rng: np.random.Generator, random: int,
                   named: dict[str, np.ndarray] | None = None) -> tuple[np.ndarray, list[str]]:
-    """Start vectors for `sign_ascent`: the all-ones vector, named ones (e.g. sign of v₁, of ∇R),
-    and `random` Rademacher vectors from the seeded generator."""
-    columns, names = [np.ones(d)], ["ones"]
+    """Start vectors for `sign_ascent` as int8 columns (d, r): the all-ones vector, named ones (e.g. sign
+    of v₁, of ∇R), and `random` Rademacher vectors from the seeded generator."""
+    starts, names = np.ones((d, 1 + len(named or {}) + random), dtype=np.int8), ["ones"]
     for name, vector in (named or {}).items():
         if np.any(vector != 0):
-            columns.append(_sign(vector))
+            starts[vector < 0, len(names)] = -1
             names.append(name)
-    if random:
-        columns.extend(_sign(rng.standard_normal((random, d))))
-        names.extend(f"random {i + 1}" for i in range(random))
-    return np.stack(columns, axis=1), names
+    for i in range(random):
+        starts[rng.standard_normal(d) < 0, len(names)] = -1
+        names.append(f"random {i + 1}")
+    return starts[:, :len(names)], names
