@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import torch
 from torch import Tensor
-from torch.func import grad, vmap
+from torch.func import grad
 
 from ..load.batch import Inputs, map_inputs, select_rows
 from ..load.problem import Batch, Problem
-from .kernels import differentiable_kernels
 from .reduction import accumulate
+from .rows import map_rows
 
 ROW_BYTES = 256 * 1024**2  # per-sample gradients held at once (rows × d × bytes)
 
@@ -49,15 +49,13 @@ def _batch_diagonal(problem: Problem, batch: Batch) -> Tensor:
     def scalar(params: dict[str, Tensor], x: Inputs, m: Tensor) -> Tensor:
         return (problem.forward(params, map_inputs(lambda t: t.unsqueeze(0), x)).reshape(-1) * m).sum()
 
-    per_row = vmap(grad(scalar), in_dims=(None, 0, 0))
     rows = max(1, ROW_BYTES // (problem.d * torch.finfo(problem.dtype).bits // 8))
     total = torch.zeros(problem.d, dtype=problem.dtype, device=problem.device)
     for start in range(0, batch.size, rows):
         stop = min(start + rows, batch.size)
         x, w = select_rows(batch.x, slice(start, stop)), batch.w[start:stop]
         for c in range(factors.shape[1]):
-            with differentiable_kernels():  # fused attention has no batching rule under vmap
-                g = problem.layout.flatten(per_row(problem.params, x, factors[start:stop, c]), batch_dims=1)
+            g = problem.layout.flatten(map_rows(grad(scalar), problem.params, x, factors[start:stop, c]), batch_dims=1)
             total += w @ g.pow(2)
     return total
 

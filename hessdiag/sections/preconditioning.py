@@ -140,7 +140,12 @@ def _curvature_diagonal(work: Work, notes: list[str]) -> tuple[torch.Tensor, str
         return fisher_mc_diagonal(work.problem, work.generator("jacobi-fisher-mc"), work.plan.mc_samples), "diag(F_mc)"
 
 
-def compute(work: Work, results: Results) -> PreconditioningResult:
+def compute(work: Work, results: Results) -> PreconditioningResult | None:
+    """None when `--budget` skipped the section (the report's cost.cuts say so)."""
+    if work.plan.precondition_probes == 0:
+        work.log.warn("preconditioning: not measured: --budget left no room for the preconditioned spectra "
+                      "(settings.cost.cuts.precondition_probes)")
+        return None
     base = _base_summary(work, results)
     notes = []
     moments = work.curvature.gradient_noise

@@ -51,7 +51,7 @@ _COUNTED = {"trace_matvecs": ("trace",), "slq_probes": ("density (SLQ)",), "slq_
             "fisher_probes": ("fisher probes",), "race_steps": ("race",),
             "precondition_probes": ("λ̄ of Ĥ (SLQ)", "λ̄ of H (SLQ)"),
             "precondition_steps": ("λ̄ of Ĥ (SLQ)", "λ̄ of H (SLQ)"),
-            "block_steps": ("lockstep Lanczos of large blocks",)}
+            "block_steps": ("lockstep Lanczos of large blocks", "columns of small blocks")}
 # the Lanczos runs and CG solves on matrices other than H, which `curvature_max_matvecs` caps first
 _CURVATURE_RUNS = ("Lanczos top-k of Σ", "top-k of GGN, F_mc, EF", "damped CG (F, EF)", "λ_max of Ĥ (Lanczos)")
 
@@ -90,7 +90,8 @@ def expected_steps(d: int, n: int, settings: Settings, plan: Plan, only: tuple[s
                           rows=settings.slq_probes * swept_rows(m)))
     if "geometry" in only and not exact:
         steps += [Step("geometry", "sampled columns", min(plan.sampled_columns, d), "H"),
-                  Step("geometry", "sign ascent", plan.ascent_products_operator, "H")]
+                  Step("geometry", "Ritz images", 2 * settings.top_k, "H"),
+                  Step("geometry", "sign ascent", ascent_products(settings, plan), "H")]
     curvature_exact = d <= plan.dense_curvature_max_d
     if "noise" in only or "fisher" in only:
         steps += [Step("noise", "per-sample pass", 1, "ps"),
@@ -110,13 +111,21 @@ def expected_steps(d: int, n: int, settings: Settings, plan: Plan, only: tuple[s
     return [s for s in steps if s.count > 0]
 
 
+def ascent_products(settings: Settings, plan: Plan) -> int:
+    """Products of the L∞ sign ascent: whole rounds of its 2k + 2 + restarts starts (all-ones, the 2k Ritz
+    vectors' signs, the gradient's, random ones) until `ascent_products_operator` is reached (at most)."""
+    starts = 2 * settings.top_k + 2 + plan.restarts_operator
+    rounds = min(plan.ascent_iterations_operator, -(-plan.ascent_products_operator // starts))
+    return rounds * starts
+
+
 def _evidence_steps(d: int, settings: Settings, plan: Plan, only: tuple[str, ...], exact: bool,
                     shape: ModelShape) -> list[Step]:
     """The preconditioned spectra (Lanczos λ_max and SLQ λ̄ of Ĥ under Adam's and Jacobi's diagonal, and
     the diagonal's own passes), the block spectra (columns of small blocks, lockstep Lanczos of large
     ones) and the per-class gradients. With the dense Hessian these sections make no Hessian products."""
     steps = []
-    if "preconditioning" in only and not exact:
+    if "preconditioning" in only and not exact and plan.precondition_probes > 0:
         top = expected_lanczos(1, min(plan.precondition_max_matvecs, plan.curvature_matvecs(settings.max_matvecs)))
         m = min(plan.precondition_steps, d)
         probes = plan.precondition_probes
@@ -202,7 +211,8 @@ def _cut(cost: CostPlan, d: int, n: int, settings: Settings, plan: Plan,
          only: tuple[str, ...], shape: ModelShape) -> tuple[Settings, Plan]:
     """Fit the plan to BUDGET_MARGIN of the budget: first scale every count that only tightens error bars,
     and that the run makes, by the largest one factor that fits (each down to its floor); if the rest
-    still does not fit, cap the Lanczos runs and CG solves on Σ, GGN, F_mc, EF and Ĥ, then H's own."""
+    still does not fit, skip the preconditioning section (evidence the rule does not use), then cap the
+    Lanczos runs and CG solves on Σ, GGN, F_mc, EF and Ĥ, then H's own."""
     target = BUDGET_MARGIN * (cost.budget or 0.0)
     made = {s.what for s in cost.steps}
 
@@ -230,6 +240,11 @@ def _cut(cost: CostPlan, d: int, n: int, settings: Settings, plan: Plan,
     factor = _largest_fitting(0, 1000, lambda f: seconds(*scaled(f / 1000)[:2]) <= target) / 1000
     settings, plan, cuts = scaled(factor)
     cost.cuts.update(cuts)
+    if seconds(settings, plan) > target and plan.precondition_probes > 0 and "λ̄ of Ĥ (SLQ)" in made:
+        before = cost.cuts.get("precondition_probes", {}).get("from", plan.precondition_probes)
+        cost.cuts["precondition_probes"] = {"from": before, "to": 0, "effect": (
+            "the preconditioning section is not measured (its evidence is not used by the recommendation's rule)")}
+        plan = dataclasses.replace(plan, precondition_probes=0)
     if seconds(settings, plan) > target:
         settings, plan = _cap_lanczos(cost, settings, plan, target, seconds)
     return settings, plan

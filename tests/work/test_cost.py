@@ -140,6 +140,19 @@ def test_the_budget_caps_the_other_matrices_lanczos_before_the_hessians():
     assert cost.seconds <= BUDGET_MARGIN * 60.0
 
 
+def test_a_tight_budget_skips_preconditioning_before_capping_lanczos():
+    """At the floors the plan is over the budget by less than the preconditioned spectra: they go (the rule
+    does not use them), and no Lanczos run loses products."""
+    s = make_settings(budget=25.0)
+    units = UnitCosts(0.01, 0.02, 0.0, 0.04, 0, "retained", hvp_single=0.02, curvature_single=0.04)
+    only = (*ALL, "preconditioning")
+    cost, cut, plan = plan_run(units, 10**6, 1000, s, Plan.for_settings(s), only, ModelShape(outputs=10))
+    assert plan.precondition_probes == 0 and cost.cuts["precondition_probes"]["to"] == 0
+    assert not any(step.section == "preconditioning" for step in cost.steps)
+    assert "max_matvecs" not in cost.cuts and "curvature_max_matvecs" not in cost.cuts
+    assert cost.seconds <= BUDGET_MARGIN * 25.0
+
+
 @pytest.mark.parametrize("round_s, alone", [(2.7, True), (0.5, False), (1.2, False)])
 def test_rounds_go_one_vector_at_a_time_where_they_are_slower(round_s, alone):
     """all-MiniLM-L6-v2 on a CPU: 2.7 s per vector in a round, 1.46 s alone; rounds then cost single products."""

@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import torch
 from torch import Tensor
-from torch.func import grad, vmap
+from torch.func import grad
 
 from ...load.batch import Inputs, map_inputs, select_rows
 from ...load.problem import Problem
 from ...operators.fisher_mc import MonteCarloFisherOperator
 from ...operators.reduction import reduce_sum
+from ...operators.rows import map_rows
 
 ADAM_EPS = 1e-8
 JACOBI_EPS = 1e-6
@@ -50,7 +51,6 @@ def fisher_mc_diagonal(problem: Problem, generator: torch.Generator, samples: in
     def row_loss(params: dict[str, Tensor], x: Inputs, y: Tensor) -> Tensor:
         return problem.loss.per_sample(problem.forward(params, map_inputs(lambda t: t[None], x)), y[None]).sum()
 
-    row_gradient = vmap(grad(row_loss), in_dims=(None, 0, 0))
     rows = max(1, JACOBIAN_FLOATS // max(1, layout.d))
     total = torch.zeros(layout.d, dtype=torch.float64, device=problem.device)
     for index, batch in enumerate(problem.iter_batches()):
@@ -58,6 +58,6 @@ def fisher_mc_diagonal(problem: Problem, generator: torch.Generator, samples: in
             for start in range(0, batch.size, rows):
                 part = slice(start, start + rows)
                 rows_x = select_rows(sampled.x, part)
-                g = layout.flatten(row_gradient(problem.params, rows_x, sampled.y[part]), batch_dims=1)
+                g = layout.flatten(map_rows(grad(row_loss), problem.params, rows_x, sampled.y[part]), batch_dims=1)
                 total += torch.einsum("b,bd->d", sampled.w[part].to(torch.float64), g.to(torch.float64) ** 2)
     return reduce_sum(total) / samples  # over the ranks' shards
