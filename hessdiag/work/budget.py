@@ -244,7 +244,8 @@ def _cut(cost: CostPlan, d: int, n: int, settings: Settings, plan: Plan,
         before = cost.cuts.get("precondition_probes", {}).get("from", plan.precondition_probes)
         cost.cuts["precondition_probes"] = {"from": before, "to": 0, "effect": (
             "the preconditioning section is not measured (its evidence is not used by the recommendation's rule)")}
-        plan = dataclasses.replace(plan, precondition_probes=0)
+        steps = cost.cuts.pop("precondition_steps", {}).get("from", plan.precondition_steps)  # moot: not run
+        plan = dataclasses.replace(plan, precondition_probes=0, precondition_steps=steps)
     if seconds(settings, plan) > target:
         settings, plan = _cap_lanczos(cost, settings, plan, target, seconds)
     return settings, plan

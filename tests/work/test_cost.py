@@ -148,6 +148,7 @@ def test_a_tight_budget_skips_preconditioning_before_capping_lanczos():
     only = (*ALL, "preconditioning")
     cost, cut, plan = plan_run(units, 10**6, 1000, s, Plan.for_settings(s), only, ModelShape(outputs=10))
     assert plan.precondition_probes == 0 and cost.cuts["precondition_probes"]["to"] == 0
+    assert "precondition_steps" not in cost.cuts and plan.precondition_steps == Plan().precondition_steps
     assert not any(step.section == "preconditioning" for step in cost.steps)
     assert "max_matvecs" not in cost.cuts and "curvature_max_matvecs" not in cost.cuts
     assert cost.seconds <= BUDGET_MARGIN * 25.0
