@@ -36,7 +36,8 @@ from .upper import SEPARABLE_STEPS, abs_sum_bound, dimension_bound, eigen_l1_bou
 def _lower_bounds(matmul: Matmul, d: int, l2: tuple[float, float], vectors: np.ndarray | None,
                   images: np.ndarray | None, named: dict[str, np.ndarray], rng: np.random.Generator,
                   restarts: int, max_iterations: int, max_products: int | None = None,
-                  label: str = "Hessian-vector products", columns_at_once: int | None = None) -> tuple[list[Bound], int]:
+                  label: str = "Hessian-vector products",
+                  columns_at_once: int | None = None) -> tuple[list[Bound], int]:
     starts, names = ascent_starts(d, rng, restarts, named)
     ascent = sign_ascent(matmul, starts, names, max_iterations, max_products, columns_at_once)
     bounds = [l2_lower_bound(l2[0]),

@@ -116,7 +116,8 @@ def sign_ascent(matmul: Matmul, starts: np.ndarray, names: list[str],
             values = np.abs(image).sum(axis=0)
             k = int(values.argmax())
             if values[k] > best:
-                best, best_sign, best_start = float(values[k]), signs[:, columns[k]].astype(np.float64), names[columns[k]]
+                best, best_start = float(values[k]), names[columns[k]]
+                best_sign = signs[:, columns[k]].astype(np.float64)
             following = _sign(image).astype(np.int8)
             del image
             # a 2-cycle (s, t) is stationary too
