@@ -23,10 +23,11 @@ Column j of H gives both |H_jj| and ‖H e_j‖₁, so with a_j = |H_jj| and b_j
   contribute no variance. `abs_sum_ci` is the same construction for ‖H‖_{1,1} = Σ_j b_j.
 
 Per layer (parameter tensor B, or a merged run of them, named `first … last (k tensors)`):
-ρ_B = Σ_{j∈B} a_j / Σ_{j∈B} b_j, the diagonal share of the columns of that tensor (their off-diagonal mass includes the coupling to other tensors). The layers' sums
-add up to the whole: with share_B = Σ_{j∈B} b_j / Σ_j b_j, ρ_diag = Σ_B share_B·ρ_B, exactly, in both
-modes. `block_share` is the part of those columns' mass that lies in the tensor's own diagonal block
-H_BB (App. C.1.2's block-diagonal concentration).
+ρ_B = Σ_{j∈B} a_j / Σ_{j∈B} b_j, the diagonal share of the columns of that tensor (their off-diagonal
+mass includes the coupling to other tensors). The layers' sums add up to the whole: with
+share_B = Σ_{j∈B} b_j / Σ_j b_j, ρ_diag = Σ_B share_B·ρ_B, exactly, in both modes. `block_share` is
+the part of those columns' mass that lies in the tensor's own diagonal block H_BB (App. C.1.2's
+block-diagonal concentration).
 """
 
 from __future__ import annotations
