@@ -114,7 +114,7 @@ def expected_steps(d: int, n: int, settings: Settings, plan: Plan, only: tuple[s
 def ascent_products(settings: Settings, plan: Plan) -> int:
     """Products of the L∞ sign ascent: whole rounds of its 2k + 2 + restarts starts (all-ones, the 2k Ritz
     vectors' signs, the gradient's, random ones) until `ascent_products_operator` is reached (at most)."""
-    starts = 2 * settings.top_k + 2 + plan.restarts_operator
+    starts = plan.ascent_starts(settings.top_k)
     rounds = min(plan.ascent_iterations_operator, -(-plan.ascent_products_operator // starts))
     return rounds * starts
 

@@ -190,7 +190,7 @@ def _plan_ascent(memory: MemoryPlan, sizes: _Sizes, plan: Plan, k: int) -> int |
     previous ones), the 2k Ritz vectors' products (2k · w), and per product call of g columns its
     float64 input, copy, product, |H s| and sign temporaries (5 · g · w and the products' own); g is
     the whole round when it fits (None), else what the budget leaves."""
-    starts = 2 * k + 2 + plan.restarts_operator
+    starts = plan.ascent_starts(k)
     fixed = 2 * starts * sizes.d + 2 * k * sizes.w
     per_column = 5 * sizes.w + _transient(sizes, 1)
     columns = max(1, min(starts, (sizes.free - memory.kept - fixed) // per_column))

@@ -102,6 +102,11 @@ class Plan:
     # about 200·128/N full-data gradients; the spectrum alone spends hundreds of full-data products).
     race_auto_max_work: float = 1e11
 
+    def ascent_starts(self, k: int) -> int:
+        """Start vectors of the L∞ sign ascent on products: all-ones, the 2k Ritz vectors' signs, the
+        gradient's sign and `restarts_operator` random ones (`sections.geometry`)."""
+        return 2 * k + 2 + self.restarts_operator
+
     def curvature_matvecs(self, max_matvecs: int) -> int:
         """Products allowed to one Lanczos run or CG solve on Σ, GGN, F_mc, EF or Ĥ under --max-matvecs."""
         return max_matvecs if self.curvature_max_matvecs is None else min(max_matvecs, self.curvature_max_matvecs)
