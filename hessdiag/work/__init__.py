@@ -71,7 +71,7 @@ class Work:
         """Measure the unit costs, price the chosen sections, choose the exact paths, apply --budget."""
         curvature = self.curvature.operator(GGN.name) if {"noise", "fisher"} & set(only) else None
         units = rounds_by_speed(measure_units(self.problem, self.hessian.operator, curvature,
-                                              self.log.timings.get("gradient")))
+                                              self.log.timings.get("gradient")), self.settings.budget)
         self.hessian.operator.vectors_per_call = 1 if units.hessian_alone else None
         if curvature is not None:
             self.curvature.products_one_at_a_time(units.curvature_alone)

@@ -44,8 +44,8 @@ PER_SAMPLE_PASSES = 3.0  # one per-sample pass ≈ this many gradient passes (Ba
 CG_PRODUCTS = 60  # products of each damped CG solve (F and EF), typical at rtol 1e-6
 BUDGET_MARGIN = 0.85  # plan to this share of --budget (loading, rendering and estimation error need the rest)
 ROUND = 8  # vectors in the timed round of products
-# A round measured slower per vector than this many single products: the run makes its products one vector
-# at a time (all-MiniLM-L6-v2 on a CPU: 2.7 s per vector in a round of 8, 1.46 s alone).
+# Under --budget, a round measured slower per vector than this many single products: the run makes its
+# products one vector at a time (all-MiniLM-L6-v2 on a CPU: 2.7 s per vector in a round of 8, 1.46 s alone).
 ROUND_SLOWER = 1.25
 
 
@@ -239,10 +239,15 @@ def measure_units(problem: Problem, hessian_operator, curvature_operator=None,
                      earlier_peak_bytes=int(earlier), gram_schmidt_row=gram_schmidt)
 
 
-def rounds_by_speed(units: UnitCosts) -> UnitCosts:
-    """Whether rounds of products go one vector at a time: where the measured round costs more than
-    ROUND_SLOWER single products per vector (a large model on a CPU, whose batched double backward copies
-    activations per vector), single products are faster and give the same numbers."""
+def rounds_by_speed(units: UnitCosts, budget: float | None) -> UnitCosts:
+    """Whether rounds of products go one vector at a time: under `--budget`, where the measured round
+    costs more than ROUND_SLOWER single products per vector (a large model on a CPU, whose batched double
+    backward copies activations per vector), single products are faster. They are the same products up to
+    rounding (a round's batched kernels round differently in the last bits), so without a budget rounds
+    stay rounds: no report depends on timings (the choice flipped on a loaded machine and changed the
+    last digit of a dense Hessian's eigenvalues)."""
+    if budget is None:
+        return units
     hessian = math.isfinite(units.hvp_single) and units.hvp > ROUND_SLOWER * units.hvp_single
     curvature = (math.isfinite(units.curvature) and math.isfinite(units.curvature_single)
                  and units.curvature > ROUND_SLOWER * units.curvature_single)

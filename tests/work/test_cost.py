@@ -6,6 +6,7 @@ check what the report records and that a budget's cuts are the settings the run 
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import pytest
@@ -154,11 +155,13 @@ def test_a_tight_budget_skips_preconditioning_before_capping_lanczos():
     assert cost.seconds <= BUDGET_MARGIN * 25.0
 
 
-@pytest.mark.parametrize("round_s, alone", [(2.7, True), (0.5, False), (1.2, False)])
-def test_rounds_go_one_vector_at_a_time_where_they_are_slower(round_s, alone):
-    """all-MiniLM-L6-v2 on a CPU: 2.7 s per vector in a round, 1.46 s alone; rounds then cost single products."""
+@pytest.mark.parametrize("round_s, budget, alone", [(2.7, 600.0, True), (0.5, 600.0, False), (1.2, 600.0, False),
+                                                    (2.7, None, False)])
+def test_rounds_go_one_vector_at_a_time_where_they_are_slower(round_s, budget, alone):
+    """all-MiniLM-L6-v2 on a CPU: 2.7 s per vector in a round, 1.46 s alone; under --budget rounds then cost
+    single products. Without a budget the grouping never depends on timings (nor do the report's digits)."""
     units = rounds_by_speed(UnitCosts(0.5, round_s, 0.0, round_s, 0, "retained", hvp_single=1.0,
-                                      curvature_single=1.0))
+                                      curvature_single=1.0), budget)
     assert units.hessian_alone is alone and units.curvature_alone is alone
     assert units.hvp_in_round == (1.0 if alone else round_s) and units.curvature_in_round == units.hvp_in_round
     step = price([Step("geometry", "sampled columns", 10, "H")], units)[0]
@@ -182,6 +185,25 @@ def test_a_budget_changes_the_settings_the_run_uses():
     assert cost["budget"] == 1e-6 and "unmet" in cost["cuts"]
     assert settings["trace_matvecs"] == cost["cuts"]["trace_matvecs"]["to"] == 8
     assert report.spectrum.trace.matvecs <= 8 and report.spectrum.top.matvecs <= settings["max_matvecs"]
+
+
+@pytest.mark.parametrize("budget, alone", [(None, False), (1e6, True)])
+def test_slow_rounds_go_one_vector_at_a_time_only_under_a_budget(monkeypatch, budget, alone):
+    """Rounds measured 3× slower per vector than single products (as on a loaded machine): only a budget
+    lets that timing change how products are grouped; without one the report's digits cannot depend on it."""
+    import hessdiag.work as work
+
+    measured = work.measure_units
+
+    def slow_rounds(*args, **kwargs):
+        units = measured(*args, **kwargs)
+        return dataclasses.replace(units, hvp=3 * units.single)
+
+    monkeypatch.setattr(work, "measure_units", slow_rounds)
+    model, x, y = CASES[0].build()
+    report = api.diagnose(model, (x, y), "ce", dtype="float64", device="cpu", only=["spectrum"], top_k=2,
+                          budget=budget)
+    assert report.settings["cost"]["units"]["hessian_products_alone"] is alone
 
 
 def test_the_plan_is_printed_before_the_work_unless_quiet(tmp_path, monkeypatch):
