@@ -55,7 +55,7 @@ def diagnose_problem(problem: Problem, settings: Settings, progress: ProgressFac
         if on_plan is not None:
             on_plan(cost)
         work_start = time.perf_counter()
-        results = _compute(work, only, phase)
+        results = _compute(work, only, phase, log.timings.get("load", 0.0) + work_start - start)
     except Exception as exc:
         if not is_out_of_memory(exc):
             raise
@@ -76,17 +76,25 @@ def diagnose_problem(problem: Problem, settings: Settings, progress: ProgressFac
     return Report(__version__, info, recorded, sections(), dict(results.items()), log.timings, log.warnings)
 
 
-def _compute(work: Work, only: list[str], phase: list[str]) -> Results:
+def _compute(work: Work, only: list[str], phase: list[str], spent: float) -> Results:
     """The chosen sections in registry order, their finishing steps, then the stages (`phase[0]` says
-    which one runs, for an out-of-memory answer)."""
+    which one runs, for an out-of-memory answer). Under --budget the plan is re-fitted before each section
+    after the first, at the speed measured so far, and may skip sections (`Work.checkpoint`); `spent`:
+    the seconds before the work."""
     chosen = [s for s in sections() if s.optional and s.name in only]
     stages = [s for s in sections() if not s.optional]
     results = Results()
+    work.start_budget(spent, tuple(s.name for s in chosen))
     for section in chosen:
+        if section.name not in work.skipped:
+            work.checkpoint(f"before {section.name}")
+        if section.name in work.skipped:
+            continue
         phase[0] = f"the {section.name} section"
         work.log.phase(section.name)
         results.add(section.name, section.compute(work, results))
-    for section in chosen:
+        work.section_made(section.name)
+    for section in [s for s in chosen if s.name in results]:
         if section.finish is not None:
             phase[0] = f"the {section.name} section"
             results.add(section.name, section.finish(results[section.name], results, work))

@@ -30,9 +30,10 @@ from .hessian import HessianWork
 from .log import ProgressFactory, RunLog, Timer
 from .memory import plan_memory
 from .plan import Plan
+from .refit import BudgetClock, Refit, refit
 
-__all__ = ["CostPlan", "CurvatureFamily", "HessianWork", "Plan", "ProgressFactory", "RunLog", "Timer", "Work",
-           "peak_memory_bytes"]
+__all__ = ["CostPlan", "CurvatureFamily", "HessianWork", "Plan", "ProgressFactory", "Refit", "RunLog",
+           "Timer", "Work", "peak_memory_bytes"]
 
 
 @dataclass
@@ -45,6 +46,10 @@ class Work:
 
     def __post_init__(self) -> None:
         self.hessian = HessianWork(self.problem, self.settings, self.plan, self.log, self.warm_start)
+        self.shape = ModelShape()  # the model's blocks and outputs, as the cost plan measured them
+        self.cost: CostPlan | None = None
+        self.clock: BudgetClock | None = None  # under --budget, from the first section on (`start_budget`)
+        self.skipped: list[str] = []  # sections a re-fit skipped
 
     @cached_property
     def loss_and_gradient(self) -> LossAndGradient:
@@ -78,6 +83,7 @@ class Work:
         problem = self.problem
         shape = ModelShape(tuple(b.numel for b in problem.layout.blocks),
                            output_count(problem) if {"preconditioning", "imbalance"} & set(only) else 1)
+        self.shape = shape
         cost, settings, plan = plan_run(units, problem.d, problem.n_samples, self.settings, self.plan, only, shape)
         block = plan.lanczos_block_size(settings.top_k, problem.device.type, self.hessian.operator.graph_bytes)
         cost.memory, settings, plan = plan_memory(units, problem.d, problem.device, problem.dtype, settings, plan, only,
@@ -89,7 +95,40 @@ class Work:
             step.alone = step.alone or alone.get(step.what, False)
         price(cost.steps, units)
         self.replan(settings, plan)
+        self.cost = cost
         return cost
+
+    def start_budget(self, spent: float, sections: tuple[str, ...]) -> None:
+        """Under --budget, before the first section: from here on the run re-fits itself at checkpoints
+        (`refit`); `spent`: the seconds before the work (loading, the gradient, the timed products)."""
+        if self.settings.budget is not None and self.cost is not None:
+            self.clock = BudgetClock(self.cost.steps, spent, sections)
+
+    def checkpoint(self, at: str) -> None:
+        """Under --budget, once some work is made: fit the steps left to what the budget leaves, at the
+        speed measured so far (`refit`); the sections it skips are warned and listed in `skipped`."""
+        if self.clock is None or self.cost is None or not self.clock.made:
+            return
+        settings, plan, record = refit(self.cost, self.problem.d, self.problem.n_samples, self.settings,
+                                       self.plan, self.shape, self.clock, at)
+        self.replan(settings, plan)
+        for name in record.skipped:
+            self.log.warn(f"{name}: not measured: --budget {settings.budget:g} s leaves {record.left_s:.0f} s, and "
+                          f"the steps left need more at {record.speed_ratio:.2f}× the plan's prices "
+                          "(settings.cost.refits)")
+        self.skipped += record.skipped
+
+    def step_made(self, section: str, what: str) -> None:
+        """A checkpoint between the long steps of a section (a cost-plan step: section, what)."""
+        if self.clock is not None:
+            self.clock.step_made(section, what)
+            self.clock.made.update(self.hessian.made_steps())
+            self.checkpoint(f"{section}, after {what}")
+
+    def section_made(self, section: str) -> None:
+        if self.clock is not None:
+            self.clock.section_made(section)
+            self.clock.made.update(self.hessian.made_steps())
 
     def generator(self, stream: str) -> torch.Generator:
         return generator(self.settings.seed, stream)

@@ -43,6 +43,14 @@ CUTTABLE = (
     ("plan", "block_steps", 0, "fewer Lanczos steps per parameter block (coarser block densities, looser tops); "
                                "0: the blocks section is not measured"),
 )
+_EFFECTS = {name: effect for _, name, _, effect in CUTTABLE}
+
+
+def cut_effect(name: str, before: int, after: int) -> str:
+    """What cutting the count `name` from `before` to `after` does to the error bars (CUTTABLE)."""
+    return _EFFECTS[name].replace("√(before/after)", f"{math.sqrt(before / after):.2f}" if after > 0 else "∞")
+
+
 # Fewer Lanczos steps than this per block give no usable block density: a cut below it skips the section.
 MIN_BLOCK_STEPS = 4
 # the steps each cuttable count prices: a count whose steps the run does not make is never cut
@@ -72,8 +80,9 @@ def _race_steps(settings: Settings, plan: Plan, n: int, d: int) -> int:
 
 
 def expected_steps(d: int, n: int, settings: Settings, plan: Plan, only: tuple[str, ...], exact: bool,
-                   shape: ModelShape = ModelShape()) -> list[Step]:
-    """The products (H, F) and passes (grad, ps) each chosen section makes."""
+                   shape: ModelShape = ModelShape(), done: frozenset[tuple[str, str]] = frozenset()) -> list[Step]:
+    """The products (H, F) and passes (grad, ps) each chosen section makes, but for the steps in `done`
+    ((section, what) pairs: a re-fit during the run, `refit`, prices only what is still to make)."""
     lanczos = expected_lanczos(settings.top_k, settings.max_matvecs)
     swept = swept_rows(lanczos)
     most = plan.curvature_matvecs(settings.max_matvecs)  # each run on Σ, GGN, F_mc, EF, Ĥ
@@ -108,7 +117,7 @@ def expected_steps(d: int, n: int, settings: Settings, plan: Plan, only: tuple[s
     steps += _evidence_steps(d, settings, plan, only, exact, shape)
     if "geometry" in only:  # the race needs L∞ for its sign step
         steps.append(Step("recommendation", "race", 2 * _race_steps(settings, plan, n, d), "grad"))
-    return [s for s in steps if s.count > 0]
+    return [s for s in steps if s.count > 0 and (s.section, s.what) not in done]
 
 
 def ascent_products(settings: Settings, plan: Plan) -> int:
@@ -171,18 +180,23 @@ def _memory(units: UnitCosts, d: int, settings: Settings, exact: bool) -> int:
     return units.graph_bytes + basis + dense
 
 
-def plan_run(units: UnitCosts, d: int, n: int, settings: Settings, plan: Plan,
-             only: tuple[str, ...], shape: ModelShape = ModelShape()) -> tuple[CostPlan, Settings, Plan]:
-    """The priced plan, with the exact path chosen by cost and the budget's cuts applied."""
+def plan_run(units: UnitCosts, d: int, n: int, settings: Settings, plan: Plan, only: tuple[str, ...],
+             shape: ModelShape = ModelShape(), exact: bool | None = None,
+             done: frozenset[tuple[str, str]] = frozenset()) -> tuple[CostPlan, Settings, Plan]:
+    """The priced plan, with the exact path chosen by cost (or as given: `exact`, a re-fit keeps the
+    run's) and the budget's cuts applied; the steps in `done` are not priced."""
     budget = settings.budget
-    exact, reason = _choose_exact(units, d, n, settings, plan, only, budget, shape)
+    if exact is None:
+        exact, reason = _choose_exact(units, d, n, settings, plan, only, budget, shape)
+    else:
+        reason = "as the run's plan chose"
     if not exact and d <= plan.dense_hessian_max_d:
         plan = dataclasses.replace(plan, dense_hessian_max_d=d - 1)
-    steps = price(expected_steps(d, n, settings, plan, only, exact, shape), units)
+    steps = price(expected_steps(d, n, settings, plan, only, exact, shape, done), units)
     cost = CostPlan(units, steps, _memory(units, d, settings, exact), exact, reason, budget)
     if budget is not None and cost.seconds > BUDGET_MARGIN * budget:
-        settings, plan = _cut(cost, d, n, settings, plan, only, shape)
-        cost.steps = price(expected_steps(d, n, settings, plan, only, exact, shape), units)
+        settings, plan = _cut(cost, d, n, settings, plan, only, shape, done)
+        cost.steps = price(expected_steps(d, n, settings, plan, only, exact, shape, done), units)
     return cost, settings, plan
 
 
@@ -208,7 +222,7 @@ def _choose_exact(units: UnitCosts, d: int, n: int, settings: Settings, plan: Pl
 
 
 def _cut(cost: CostPlan, d: int, n: int, settings: Settings, plan: Plan,
-         only: tuple[str, ...], shape: ModelShape) -> tuple[Settings, Plan]:
+         only: tuple[str, ...], shape: ModelShape, done: frozenset[tuple[str, str]]) -> tuple[Settings, Plan]:
     """Fit the plan to BUDGET_MARGIN of the budget: first scale every count that only tightens error bars,
     and that the run makes, by the largest one factor that fits (each down to its floor); if the rest
     still does not fit, skip the preconditioning section (evidence the rule does not use), then cap the
@@ -217,12 +231,13 @@ def _cut(cost: CostPlan, d: int, n: int, settings: Settings, plan: Plan,
     made = {s.what for s in cost.steps}
 
     def seconds(s: Settings, p: Plan) -> float:
-        return sum(step.seconds for step in price(expected_steps(d, n, s, p, only, cost.exact, shape), cost.units))
+        return sum(step.seconds for step in price(expected_steps(d, n, s, p, only, cost.exact, shape, done),
+                                                  cost.units))
 
     def scaled(factor: float) -> tuple[Settings, Plan, dict[str, dict]]:
         values: dict[str, dict] = {"settings": {}, "plan": {}}
         cuts: dict[str, dict] = {}
-        for where, name, floor, effect in CUTTABLE:
+        for where, name, floor, _ in CUTTABLE:
             if not made & set(_COUNTED[name]):
                 continue
             before = (_race_steps(settings, plan, n, d) if name == "race_steps"
@@ -232,8 +247,7 @@ def _cut(cost: CostPlan, d: int, n: int, settings: Settings, plan: Plan,
                 after = 0
             if after < before:
                 values[where][name] = after
-                cuts[name] = {"from": before, "to": after, "effect": effect.replace(
-                    "√(before/after)", f"{math.sqrt(before / after):.2f}" if after > 0 else "∞")}
+                cuts[name] = {"from": before, "to": after, "effect": cut_effect(name, before, after)}
         return (dataclasses.replace(settings, **values["settings"]), dataclasses.replace(plan, **values["plan"]),
                 cuts)
 
@@ -279,9 +293,10 @@ def _cap_lanczos(cost: CostPlan, settings: Settings, plan: Plan, target: float, 
     if seconds(settings, plan) > target:
         capped = _largest_fitting(floor, max(floor, lanczos), lambda m: seconds(
             dataclasses.replace(settings, max_matvecs=m), plan) <= target)
-        if capped < settings.max_matvecs and capped < lanczos:
+        fewer_h = dataclasses.replace(settings, max_matvecs=capped)
+        if capped < settings.max_matvecs and capped < lanczos and seconds(fewer_h, plan) < seconds(settings, plan):
             cost.cuts["max_matvecs"] = {"from": settings.max_matvecs, "to": capped, "effect": effect}
-            settings = dataclasses.replace(settings, max_matvecs=capped)
+            settings = fewer_h
     if seconds(settings, plan) > target:
         cost.cuts["unmet"] = {"from": round(cost.seconds, 1), "to": round(seconds(settings, plan), 1),
                               "effect": "the budget is below what the chosen sections need at the smallest plan; "

@@ -138,6 +138,7 @@ class CostPlan:
     measure_seconds: float = 0.0
     measured: dict[str, Any] = field(default_factory=dict)
     memory: Any = None  # the memory plan (`memory.MemoryPlan`), beside the time plan
+    refits: list[Any] = field(default_factory=list)  # `refit.Refit`s: --budget re-fitted between sections
 
     def expected_memory(self) -> int:
         return self.memory.peak if self.memory is not None else self.memory_bytes
@@ -165,6 +166,7 @@ class CostPlan:
             "exact_reason": self.exact_reason, "budget": self.budget, "cuts": self.cuts,
             "measure_seconds": self.measure_seconds, "measured": self.measured,
             "memory": None if self.memory is None else self.memory.as_dict(),
+            "refits": [r.as_dict() for r in self.refits],
         }
 
     def lines(self) -> list[str]:

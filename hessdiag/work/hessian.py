@@ -131,6 +131,11 @@ class HessianWork:
                           "for a tighter one")
         return result
 
+    def made_steps(self) -> set[tuple[str, str]]:
+        """The cost plan's steps (`budget.expected_steps`: section, what) this shared work has made."""
+        made = {"top": "Lanczos top-k", "bottom": "Lanczos bottom-k", "trace": "trace", "dense": "dense Hessian"}
+        return {("spectrum", what) for name, what in made.items() if name in self.__dict__}
+
     def dense_tensor(self) -> Any:
         """The dense Hessian as a float64 tensor (None when d is above the limit)."""
         return None if self.dense is None else torch.from_numpy(self.dense)

@@ -95,6 +95,8 @@ def _from_products(work: Work, l2_interval, vectors, named, eps) -> tuple[RhoDia
                                total=plan.sampled_columns)
         rho = rho_diag_sampled(source, work.problem.layout, plan.sampled_columns, work.numpy_generator("rho-diag"),
                                resamples=plan.resamples, level=plan.level)
+    work.step_made("geometry", "sampled columns")  # under --budget: re-fit the sign ascent and the rest
+    plan = work.plan
     with work.log.timer("geometry"):
         linf = linf_from_operator(
             operator, l2=l2_interval, eps=eps, rng=work.numpy_generator("linf"), vectors=vectors, named=named,

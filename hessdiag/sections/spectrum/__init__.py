@@ -74,7 +74,10 @@ def _gradient_curvature(work: Work) -> tuple[float, float | None]:
 
 def compute(work: Work, results: Results) -> SpectrumResult:
     hessian = work.hessian
-    top, bottom, norm = hessian.top, hessian.bottom, hessian.spectral_norm
+    top = hessian.top
+    work.step_made("spectrum", "Lanczos top-k")  # under --budget: re-fit the rest at the speed measured
+    bottom, norm = hessian.bottom, hessian.spectral_norm
+    work.step_made("spectrum", "Lanczos bottom-k")
     trace = hessian.trace
     quadrature = _quadrature(work)
     mean_abs = quadrature.mean_abs_eigenvalue()

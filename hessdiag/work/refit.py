@@ -1,0 +1,148 @@
+"""`--budget` re-fitted during the run, at the speed the run has measured so far.
+
+The cost plan prices the run from products timed once before the work. On a large model a long run's
+products cost more than that (all-MiniLM-L6-v2 on 2 CPU cores: 3.8 s per Lanczos step against 1.46 s
+for the product timed alone; the whole run took 2.03× its plan and 18.5 min under `--budget 600`). So
+under `--budget`, at each checkpoint (before each section after the first, and between the long steps
+of a section: `Work.step_made`), the run compares the seconds its work has taken with the seconds the
+plan priced the steps made so far at,
+
+    r = max(1, measured / planned),
+
+and fits the steps still to make into what is left of BUDGET_MARGIN · budget after every second spent
+so far (loading, the gradient and the timed products included), at r times the plan's prices: the
+first plan's cuts (`budget.plan_run`), from the counts the run has now, so that a count is only ever
+lowered. When even the floors do not fit, whole sections are skipped in SKIP_ORDER (the evidence the
+recommendation uses least, first). The spectrum (H's certified eigenvalues, shared by every section)
+and the geometry (the gradient density, the deployed rule's one feature) are never skipped. A skipped
+section's keys are null as under `--only`; it is listed under `settings.cost.cuts` ("section NAME")
+with a warning, and every re-fit is recorded under `settings.cost.refits`.
+
+Without `--budget` nothing here runs: a report never depends on timings.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import distributed
+from ..load import Settings
+from .budget import CUTTABLE, ModelShape, cut_effect, plan_run
+from .cost import BUDGET_MARGIN, CostPlan, Step
+from .plan import Plan
+
+# sections a budget may skip during the run, the one the recommendation uses least first
+SKIP_ORDER = ("blocks", "preconditioning", "imbalance", "fisher", "noise")
+_COUNTS = {name for _, name, _, _ in CUTTABLE}
+StepKey = tuple[str, str]  # (section, what) of a `cost.Step`
+H_LANCZOS = {("spectrum", "Lanczos top-k"), ("spectrum", "Lanczos bottom-k")}
+
+
+def speed_ratio(measured: float, planned: float) -> float:
+    """r = max(1, measured/planned): the run only ever assumes it is slower than planned, never faster."""
+    return max(1.0, measured / planned) if planned > 0 else 1.0
+
+
+@dataclass(frozen=True)
+class Refit:
+    """One re-fit: at which checkpoint, the seconds spent and left, the speed ratio r, the planned seconds
+    of the steps left (at the plan's prices, after the cuts), and what it cut or skipped."""
+
+    at: str
+    spent_s: float
+    left_s: float
+    speed_ratio: float
+    planned_s: float
+    cuts: tuple[str, ...]
+    skipped: tuple[str, ...]
+    unmet: bool
+    priced: dict[StepKey, float] = field(repr=False)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"at": self.at, "spent_s": self.spent_s, "left_s": self.left_s, "speed_ratio": self.speed_ratio,
+                "planned_s": self.planned_s, "cuts": list(self.cuts), "skipped": list(self.skipped),
+                "unmet": self.unmet}
+
+
+class BudgetClock:
+    """Under --budget: the seconds the (re-fitted) plan priced each step at, the steps made, the sections
+    still to run and the seconds spent. `spent`: the seconds before the work (loading, the gradient, the
+    timed products); `sections`: the chosen sections in the order they run."""
+
+    def __init__(self, steps: list[Step], spent: float, sections: tuple[str, ...]) -> None:
+        self.priced: dict[StepKey, float] = {(s.section, s.what): s.seconds for s in steps}
+        self.origin = time.perf_counter() - spent
+        self.work_origin = time.perf_counter()
+        self.made: set[StepKey] = set()
+        self.remaining = list(sections)
+
+    def spent(self) -> float:
+        return time.perf_counter() - self.origin
+
+    def ratio(self) -> float:
+        """r over the work so far: its seconds against the plan's prices of the steps made."""
+        planned = sum(self.priced.get(key, 0.0) for key in self.made)
+        return speed_ratio(time.perf_counter() - self.work_origin, planned)
+
+    def step_made(self, section: str, what: str) -> None:
+        self.made.add((section, what))
+
+    def section_made(self, section: str) -> None:
+        self.made.update(key for key in self.priced if key[0] == section)
+        if section in self.remaining:
+            self.remaining.remove(section)
+
+    def skip(self, sections: tuple[str, ...]) -> None:
+        self.remaining = [name for name in self.remaining if name not in sections]
+
+    def replanned(self, record: Refit) -> None:
+        self.priced.update(record.priced)
+
+
+def refit(cost: CostPlan, d: int, n: int, settings: Settings, plan: Plan, shape: ModelShape, clock: BudgetClock,
+          at: str) -> tuple[Settings, Plan, Refit]:
+    """Fit the steps left (of `clock.remaining`) into BUDGET_MARGIN · budget − the seconds spent, at
+    `clock.ratio()` times the plan's prices; records the cuts (each from the count the first plan started
+    from) and the skipped sections in `cost.cuts`, and the re-fit in `cost.refits`."""
+    budget = settings.budget
+    assert budget is not None
+    # every rank of a data-parallel run re-fits with the slowest rank's figures (the same cuts everywhere)
+    spent, ratio = distributed.agree_max([clock.spent(), clock.ratio()])
+    left = BUDGET_MARGIN * budget - spent
+    target = max(left, 1e-3) / ratio
+    # `max_matvecs` caps the other matrices' runs explicitly from here on (a cut of H's own is H's alone)
+    plan = dataclasses.replace(plan, curvature_max_matvecs=plan.curvature_matvecs(settings.max_matvecs))
+    trial = dataclasses.replace(settings, budget=target / BUDGET_MARGIN)  # plan_run fits BUDGET_MARGIN of it
+    running, skipped, done = list(clock.remaining), [], frozenset(clock.made)
+    while True:
+        fitted, new_settings, new_plan = plan_run(cost.units, d, n, trial, plan, tuple(running), shape,
+                                                  exact=cost.exact, done=done)
+        victim = next((name for name in SKIP_ORDER if name in running), None)
+        if "unmet" not in fitted.cuts or victim is None:
+            break
+        running.remove(victim)
+        skipped.append(victim)
+    unmet = fitted.cuts.pop("unmet", None) is not None
+    if new_plan.trace_sketch is not None:  # the memory plan sized Hutch++'s sketch for the uncut probes
+        new_plan = dataclasses.replace(new_plan, trace_sketch=min(new_plan.trace_sketch,
+                                                                  max(1, new_settings.trace_matvecs // 6)))
+    if H_LANCZOS <= clock.made:  # H's own runs are made: their cap stays what they ran with
+        fitted.cuts.pop("max_matvecs", None)
+        new_settings = dataclasses.replace(new_settings, max_matvecs=settings.max_matvecs)
+    for name, cut in fitted.cuts.items():
+        first = cost.cuts.get(name, cut)["from"]
+        effect = cut_effect(name, first, cut["to"]) if name in _COUNTS else cut["effect"]
+        cost.cuts[name] = {"from": first, "to": cut["to"], "effect": effect}
+    for name in skipped:
+        cost.cuts[f"section {name}"] = {"from": 1, "to": 0, "effect": (
+            f"the {name} section is not measured: at {ratio:.2f}× the plan's prices (the speed measured so far) "
+            f"the steps left need more than the {max(left, 0.0):.0f} s the budget leaves")}
+    record = Refit(at, round(spent, 1), round(left, 1), round(ratio, 3), round(fitted.seconds, 1),
+                   tuple(fitted.cuts), tuple(skipped), unmet, {(s.section, s.what): s.seconds for s in fitted.steps})
+    cost.refits.append(record)
+    clock.skip(tuple(skipped))
+    clock.replanned(record)
+    return dataclasses.replace(new_settings, budget=budget), new_plan, record
