@@ -12,6 +12,8 @@ which read what they need from it and never write into each other's results.
 
 from __future__ import annotations
 
+import dataclasses
+import time
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -24,7 +26,7 @@ from ..operators.ggn_diagonal import output_count
 from ..operators.registry import GGN
 from ..rng import generator, numpy_generator
 from .budget import ModelShape, expected_steps, plan_run, price
-from .cost import CostPlan, measure_units, peak_memory_bytes, rounds_by_speed
+from .cost import BUDGET_MARGIN, CostPlan, measure_units, peak_memory_bytes, rounds_by_speed
 from .curvature import CurvatureFamily
 from .hessian import HessianWork
 from .log import ProgressFactory, RunLog, Timer
@@ -75,6 +77,7 @@ class Work:
     def plan_cost(self, only: tuple[str, ...]) -> CostPlan:
         """Measure the unit costs, price the chosen sections, choose the exact paths, apply --budget."""
         curvature = self.curvature.operator(GGN.name) if {"noise", "fisher"} & set(only) else None
+        started = time.perf_counter()
         units = rounds_by_speed(measure_units(self.problem, self.hessian.operator, curvature,
                                               self.log.timings.get("gradient")), self.settings.budget)
         self.hessian.operator.vectors_per_call = 1 if units.hessian_alone else None
@@ -84,7 +87,12 @@ class Work:
         shape = ModelShape(tuple(b.numel for b in problem.layout.blocks),
                            output_count(problem) if {"preconditioning", "imbalance"} & set(only) else 1)
         self.shape = shape
-        cost, settings, plan = plan_run(units, problem.d, problem.n_samples, self.settings, self.plan, only, shape)
+        measuring = time.perf_counter() - started
+        spent = self.log.timings.get("load", 0.0) + self.log.timings.get("gradient", 0.0) + measuring
+        cost, settings, plan = plan_run(units, problem.d, problem.n_samples, _after(self.settings, spent), self.plan,
+                                        only, shape)
+        settings = dataclasses.replace(settings, budget=self.settings.budget)
+        cost.budget, cost.measure_seconds, cost.spent_before = self.settings.budget, measuring, spent
         block = plan.lanczos_block_size(settings.top_k, problem.device.type, self.hessian.operator.graph_bytes)
         cost.memory, settings, plan = plan_memory(units, problem.d, problem.device, problem.dtype, settings, plan, only,
                                                   cost.exact, block, max(b.size for b in problem.batches))
@@ -135,3 +143,11 @@ class Work:
 
     def numpy_generator(self, stream: str) -> np.random.Generator:
         return numpy_generator(self.settings.seed, stream)
+
+
+def _after(settings: Settings, spent: float) -> Settings:
+    """The settings with what is left of --budget once `spent` seconds are gone (loading, the gradient,
+    the timed products): the plan fits BUDGET_MARGIN of the budget it is given, the work the rest."""
+    if settings.budget is None:
+        return settings
+    return dataclasses.replace(settings, budget=max(settings.budget - spent / BUDGET_MARGIN, 1e-3))

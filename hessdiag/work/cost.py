@@ -135,7 +135,8 @@ class CostPlan:
     exact_reason: str
     budget: float | None = None
     cuts: dict[str, dict[str, Any]] = field(default_factory=dict)
-    measure_seconds: float = 0.0
+    measure_seconds: float = 0.0  # timing the unit costs
+    spent_before: float = 0.0  # seconds gone before the work: loading, the gradient, timing the units
     measured: dict[str, Any] = field(default_factory=dict)
     memory: Any = None  # the memory plan (`memory.MemoryPlan`), beside the time plan
     refits: list[Any] = field(default_factory=list)  # `refit.Refit`s: --budget re-fitted between sections
@@ -164,7 +165,8 @@ class CostPlan:
                       for s in self.steps],
             "units": self.units.as_dict(), "expected_memory_bytes": self.expected_memory(), "exact": self.exact,
             "exact_reason": self.exact_reason, "budget": self.budget, "cuts": self.cuts,
-            "measure_seconds": self.measure_seconds, "measured": self.measured,
+            "measure_seconds": self.measure_seconds, "spent_before_work_seconds": self.spent_before,
+            "measured": self.measured,
             "memory": None if self.memory is None else self.memory.as_dict(),
             "refits": [r.as_dict() for r in self.refits],
         }
@@ -182,7 +184,8 @@ class CostPlan:
         for section, seconds in self.by_section().items():
             parts = [f"{s.what} {s.count:g}" for s in self.steps if s.section == section]
             rows.append(f"  {section:<15} ~{seconds:8.1f} s  ({', '.join(parts)})")
-        budget = f" of a {self.budget:g} s budget" if self.budget else ""
+        budget = (f" of a {self.budget:g} s budget ({self.spent_before:.1f} s spent before the work)"
+                  if self.budget else "")
         rows.append(f"  expected {self.seconds:.1f} s{budget} (≈ {self.gradient_equivalents():.0f} gradient passes), "
                     f"peak memory ≈ {self.expected_memory() / 2**20:.0f} MiB; "
                     f"exact paths: {'yes' if self.exact else 'no'} ({self.exact_reason})")
