@@ -25,14 +25,14 @@ from ..operators import LossAndGradient, loss_and_gradient
 from ..operators.ggn_diagonal import output_count
 from ..operators.registry import GGN
 from ..rng import generator, numpy_generator
-from .budget import ModelShape, expected_steps, plan_run, price
+from .budget import ModelShape, expected_steps, price
 from .cost import BUDGET_MARGIN, CostPlan, measure_units, peak_memory_bytes, rounds_by_speed
 from .curvature import CurvatureFamily
 from .hessian import HessianWork
 from .log import ProgressFactory, RunLog, Timer
 from .memory import plan_memory
 from .plan import Plan
-from .refit import BudgetClock, Refit, refit
+from .refit import BudgetClock, Refit, fit_or_skip, refit, skip_cut
 
 __all__ = ["CostPlan", "CurvatureFamily", "HessianWork", "Plan", "ProgressFactory", "Refit", "RunLog",
            "Timer", "Work", "peak_memory_bytes"]
@@ -89,10 +89,14 @@ class Work:
         self.shape = shape
         measuring = time.perf_counter() - started
         spent = self.log.timings.get("load", 0.0) + self.log.timings.get("gradient", 0.0) + measuring
-        cost, settings, plan = plan_run(units, problem.d, problem.n_samples, _after(self.settings, spent), self.plan,
-                                        only, shape)
+        cost, settings, plan, skipped = fit_or_skip(units, problem.d, problem.n_samples, _after(self.settings, spent),
+                                                    self.plan, only, shape, None)
         settings = dataclasses.replace(settings, budget=self.settings.budget)
         cost.budget, cost.measure_seconds, cost.spent_before = self.settings.budget, measuring, spent
+        if skipped:
+            self._skip(cost, skipped, f"the floors of the chosen sections need more than the {settings.budget:g} s "
+                                      f"budget leaves after the {spent:.0f} s before the work")
+        only = tuple(name for name in only if name not in skipped)
         block = plan.lanczos_block_size(settings.top_k, problem.device.type, self.hessian.operator.graph_bytes)
         cost.memory, settings, plan = plan_memory(units, problem.d, problem.device, problem.dtype, settings, plan, only,
                                                   cost.exact, block, max(b.size for b in problem.batches))
@@ -110,7 +114,7 @@ class Work:
         """Under --budget, before the first section: from here on the run re-fits itself at checkpoints
         (`refit`); `spent`: the seconds before the work (loading, the gradient, the timed products)."""
         if self.settings.budget is not None and self.cost is not None:
-            self.clock = BudgetClock(self.cost.steps, spent, sections)
+            self.clock = BudgetClock(self.cost.steps, spent, tuple(s for s in sections if s not in self.skipped))
 
     def checkpoint(self, at: str) -> None:
         """Under --budget, once some work is made: fit the steps left to what the budget leaves, at the
@@ -125,6 +129,13 @@ class Work:
                           f"the steps left need more at {record.speed_ratio:.2f}× the plan's prices "
                           "(settings.cost.refits)")
         self.skipped += record.skipped
+
+    def _skip(self, cost: CostPlan, sections: tuple[str, ...], why: str) -> None:
+        """Sections the first plan skips (`refit.fit_or_skip`): each cut, warned and listed in `skipped`."""
+        for name in sections:
+            cost.cuts[f"section {name}"] = skip_cut(name, why)
+            self.log.warn(f"{name}: not measured: {why} (settings.cost.cuts)")
+        self.skipped += sections
 
     def step_made(self, section: str, what: str) -> None:
         """A checkpoint between the long steps of a section (a cost-plan step: section, what)."""

@@ -31,7 +31,7 @@ from typing import Any
 from .. import distributed
 from ..load import Settings
 from .budget import CUTTABLE, ModelShape, cut_effect, plan_run
-from .cost import BUDGET_MARGIN, CostPlan, Step
+from .cost import BUDGET_MARGIN, CostPlan, Step, UnitCosts
 from .plan import Plan
 
 # sections a budget may skip during the run, the one the recommendation uses least first
@@ -102,6 +102,28 @@ class BudgetClock:
         self.priced.update(record.priced)
 
 
+def fit_or_skip(units: UnitCosts, d: int, n: int, settings: Settings, plan: Plan, sections: tuple[str, ...],
+                shape: ModelShape, exact: bool | None, done: frozenset[StepKey] = frozenset(),
+                ) -> tuple[CostPlan, Settings, Plan, tuple[str, ...]]:
+    """`budget.plan_run` on `sections`; while even its floors do not fit (an "unmet" cut), the next section
+    of SKIP_ORDER is skipped and the plan is made again from the given counts (so that the sections kept
+    get back what the skipped ones took, H's own Lanczos products first). One section always stays."""
+    running, skipped = list(sections), []
+    while True:
+        fitted, new_settings, new_plan = plan_run(units, d, n, settings, plan, tuple(running), shape, exact=exact,
+                                                  done=done)
+        victim = next((name for name in SKIP_ORDER if name in running), None)
+        if "unmet" not in fitted.cuts or victim is None or len(running) == 1:
+            return fitted, new_settings, new_plan, tuple(skipped)
+        running.remove(victim)
+        skipped.append(victim)
+
+
+def skip_cut(section: str, why: str) -> dict[str, Any]:
+    """The `settings.cost.cuts` entry of a section the budget skipped."""
+    return {"from": 1, "to": 0, "effect": f"the {section} section is not measured: {why}"}
+
+
 def refit(cost: CostPlan, d: int, n: int, settings: Settings, plan: Plan, shape: ModelShape, clock: BudgetClock,
           at: str) -> tuple[Settings, Plan, Refit]:
     """Fit the steps left (of `clock.remaining`) into BUDGET_MARGIN · budget − the seconds spent, at
@@ -116,15 +138,8 @@ def refit(cost: CostPlan, d: int, n: int, settings: Settings, plan: Plan, shape:
     # `max_matvecs` caps the other matrices' runs explicitly from here on (a cut of H's own is H's alone)
     plan = dataclasses.replace(plan, curvature_max_matvecs=plan.curvature_matvecs(settings.max_matvecs))
     trial = dataclasses.replace(settings, budget=target / BUDGET_MARGIN)  # plan_run fits BUDGET_MARGIN of it
-    running, skipped, done = list(clock.remaining), [], frozenset(clock.made)
-    while True:
-        fitted, new_settings, new_plan = plan_run(cost.units, d, n, trial, plan, tuple(running), shape,
-                                                  exact=cost.exact, done=done)
-        victim = next((name for name in SKIP_ORDER if name in running), None)
-        if "unmet" not in fitted.cuts or victim is None:
-            break
-        running.remove(victim)
-        skipped.append(victim)
+    fitted, new_settings, new_plan, skipped = fit_or_skip(cost.units, d, n, trial, plan, tuple(clock.remaining),
+                                                          shape, cost.exact, frozenset(clock.made))
     unmet = fitted.cuts.pop("unmet", None) is not None
     if new_plan.trace_sketch is not None:  # the memory plan sized Hutch++'s sketch for the uncut probes
         new_plan = dataclasses.replace(new_plan, trace_sketch=min(new_plan.trace_sketch,
@@ -137,9 +152,9 @@ def refit(cost: CostPlan, d: int, n: int, settings: Settings, plan: Plan, shape:
         effect = cut_effect(name, first, cut["to"]) if name in _COUNTS else cut["effect"]
         cost.cuts[name] = {"from": first, "to": cut["to"], "effect": effect}
     for name in skipped:
-        cost.cuts[f"section {name}"] = {"from": 1, "to": 0, "effect": (
-            f"the {name} section is not measured: at {ratio:.2f}× the plan's prices (the speed measured so far) "
-            f"the steps left need more than the {max(left, 0.0):.0f} s the budget leaves")}
+        cost.cuts[f"section {name}"] = skip_cut(name, f"at {ratio:.2f}× the plan's prices (the speed measured so "
+                                                      f"far) the steps left need more than the {max(left, 0.0):.0f} s "
+                                                      "the budget leaves")
     record = Refit(at, round(spent, 1), round(left, 1), round(ratio, 3), round(fitted.seconds, 1),
                    tuple(fitted.cuts), tuple(skipped), unmet, {(s.section, s.what): s.seconds for s in fitted.steps})
     cost.refits.append(record)

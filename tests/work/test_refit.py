@@ -17,7 +17,7 @@ from hessdiag.load import make_settings
 from hessdiag.work import Plan
 from hessdiag.work.budget import ModelShape, plan_run
 from hessdiag.work.cost import BUDGET_MARGIN, UnitCosts
-from hessdiag.work.refit import SKIP_ORDER, BudgetClock, refit, speed_ratio
+from hessdiag.work.refit import SKIP_ORDER, BudgetClock, fit_or_skip, refit, speed_ratio
 
 UNITS = UnitCosts(gradient=0.01, hvp=0.02, hvp_setup=0.05, curvature=0.04, graph_bytes=10**6, hvp_mode="retained",
                   hvp_single=0.02, curvature_single=0.04)
@@ -128,3 +128,17 @@ def test_without_a_budget_nothing_is_re_fitted(monkeypatch):
     report = api.diagnose(model, (x, y), "ce", dtype="float64", device="cpu", exact_max_d=0,
                           only=["spectrum", "noise"])
     assert report.settings["cost"]["refits"] == [] and report.noise is not None
+
+
+def test_the_first_plan_skips_sections_so_that_h_keeps_its_products():
+    """A budget below every section's floors: plan_run alone caps H's Lanczos runs to fit them all;
+    fit_or_skip skips sections in order first, so H's runs keep more products (and one section stays)."""
+    settings = make_settings(budget=4.0, top_k=5, max_matvecs=300)
+    alone, kept, _ = plan_run(UNITS, D, N, settings, Plan(), ALL, ModelShape(outputs=3))
+    assert "unmet" in alone.cuts
+    fitted, fewer, _, skipped = fit_or_skip(UNITS, D, N, settings, Plan(), ALL, ModelShape(outputs=3), None)
+    assert skipped and skipped == tuple(name for name in SKIP_ORDER if name in ALL)[:len(skipped)]
+    assert fewer.max_matvecs > kept.max_matvecs
+    assert not {step.section for step in fitted.steps} & set(skipped)
+    single, _, _, none = fit_or_skip(UNITS, D, N, make_settings(budget=1e-6), Plan(), ("noise",), ModelShape(), None)
+    assert none == () and "unmet" in single.cuts
