@@ -113,13 +113,15 @@ def test_a_converged_fit_is_flagged_stationary_and_the_call_ignores_gradient_evi
     assert rec["features"]["log_adam_rate"] is not None
 
 
-def test_a_budget_that_leaves_no_block_steps_skips_the_blocks_section_and_says_so():
-    """Without the dense Hessian (--exact-max-d below d) and a budget far below the plan, the block Lanczos is
-    cut below MIN_BLOCK_STEPS: the section is not measured, the cut and a warning say so, the report validates."""
+def test_a_budget_far_below_the_plan_skips_the_blocks_section_and_says_so():
+    """Without the dense Hessian (--exact-max-d below d) and a budget far below even the floors, the first
+    plan skips the blocks section (`work.refit.fit_or_skip`) before it caps H's Lanczos runs: the section is
+    not measured, the cut and a warning say so, the report validates."""
     model, x, y = CE.build()
     doc = diagnose(model, (x, y), CE.loss, top_k=1, dtype="float64", device="cpu", race_steps=0, exact_max_d=4,
                    budget=1e-3, only="spectrum,blocks").to_dict()
-    assert doc["blocks"] is None and doc["settings"]["cost"]["cuts"]["block_steps"]["to"] == 0
+    cuts = doc["settings"]["cost"]["cuts"]
+    assert doc["blocks"] is None and cuts["section blocks"]["to"] == 0 and "block_steps" not in cuts
     assert any(w.startswith("blocks: not measured") for w in doc["warnings"])
     assert doc["recommendation"]["features"]["block_js"] is None
     jsonschema.validate(doc, report_schema(), cls=jsonschema.Draft202012Validator)
