@@ -26,13 +26,13 @@ from ..operators.ggn_diagonal import output_count
 from ..operators.registry import GGN
 from ..rng import generator, numpy_generator
 from .budget import ModelShape, expected_steps, price
-from .cost import BUDGET_MARGIN, CostPlan, measure_units, peak_memory_bytes, rounds_by_speed
+from .cost import CostPlan, measure_units, peak_memory_bytes, rounds_by_speed
 from .curvature import CurvatureFamily
 from .hessian import HessianWork
 from .log import ProgressFactory, RunLog, Timer
 from .memory import plan_memory
 from .plan import Plan
-from .refit import BudgetClock, Refit, fit_or_skip, refit, skip_cut
+from .refit import BudgetClock, Refit, fit_or_skip, refit, skip_cut, what_is_left
 
 __all__ = ["CostPlan", "CurvatureFamily", "HessianWork", "Plan", "ProgressFactory", "Refit", "RunLog",
            "Timer", "Work", "peak_memory_bytes"]
@@ -89,8 +89,8 @@ class Work:
         self.shape = shape
         measuring = time.perf_counter() - started
         spent = self.log.timings.get("load", 0.0) + self.log.timings.get("gradient", 0.0) + measuring
-        cost, settings, plan, skipped = fit_or_skip(units, problem.d, problem.n_samples, _after(self.settings, spent),
-                                                    self.plan, only, shape, None)
+        cost, settings, plan, skipped = fit_or_skip(units, problem.d, problem.n_samples,
+                                                    what_is_left(self.settings, spent), self.plan, only, shape, None)
         settings = dataclasses.replace(settings, budget=self.settings.budget)
         cost.budget, cost.measure_seconds, cost.spent_before = self.settings.budget, measuring, spent
         if skipped:
@@ -119,7 +119,10 @@ class Work:
     def checkpoint(self, at: str) -> None:
         """Under --budget, once some work is made: fit the steps left to what the budget leaves, at the
         speed measured so far (`refit`); the sections it skips are warned and listed in `skipped`."""
-        if self.clock is None or self.cost is None or not self.clock.made:
+        if self.clock is None or self.cost is None:
+            return
+        self.clock.made.update(self.hessian.made_steps())  # shared work, whichever section made it
+        if not self.clock.made:
             return
         settings, plan, record = refit(self.cost, self.problem.d, self.problem.n_samples, self.settings,
                                        self.plan, self.shape, self.clock, at)
@@ -141,24 +144,14 @@ class Work:
         """A checkpoint between the long steps of a section (a cost-plan step: section, what)."""
         if self.clock is not None:
             self.clock.step_made(section, what)
-            self.clock.made.update(self.hessian.made_steps())
             self.checkpoint(f"{section}, after {what}")
 
     def section_made(self, section: str) -> None:
         if self.clock is not None:
             self.clock.section_made(section)
-            self.clock.made.update(self.hessian.made_steps())
 
     def generator(self, stream: str) -> torch.Generator:
         return generator(self.settings.seed, stream)
 
     def numpy_generator(self, stream: str) -> np.random.Generator:
         return numpy_generator(self.settings.seed, stream)
-
-
-def _after(settings: Settings, spent: float) -> Settings:
-    """The settings with what is left of --budget once `spent` seconds are gone (loading, the gradient,
-    the timed products): the plan fits BUDGET_MARGIN of the budget it is given, the work the rest."""
-    if settings.budget is None:
-        return settings
-    return dataclasses.replace(settings, budget=max(settings.budget - spent / BUDGET_MARGIN, 1e-3))

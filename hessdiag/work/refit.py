@@ -102,6 +102,16 @@ class BudgetClock:
         self.priced.update(record.priced)
 
 
+def what_is_left(settings: Settings, spent: float, ratio: float = 1.0) -> Settings:
+    """The settings with the budget `plan_run` is to fit once `spent` seconds are gone, at `ratio` times
+    the plan's prices: it fits BUDGET_MARGIN of the budget it is given, so it gets (BUDGET_MARGIN · budget
+    − spent) / (ratio · BUDGET_MARGIN); without a budget, the settings as they are."""
+    if settings.budget is None:
+        return settings
+    left = max(BUDGET_MARGIN * settings.budget - spent, 1e-3)
+    return dataclasses.replace(settings, budget=left / ratio / BUDGET_MARGIN)
+
+
 def fit_or_skip(units: UnitCosts, d: int, n: int, settings: Settings, plan: Plan, sections: tuple[str, ...],
                 shape: ModelShape, exact: bool | None, done: frozenset[StepKey] = frozenset(),
                 ) -> tuple[CostPlan, Settings, Plan, tuple[str, ...]]:
@@ -134,10 +144,9 @@ def refit(cost: CostPlan, d: int, n: int, settings: Settings, plan: Plan, shape:
     # every rank of a data-parallel run re-fits with the slowest rank's figures (the same cuts everywhere)
     spent, ratio = distributed.agree_max([clock.spent(), clock.ratio()])
     left = BUDGET_MARGIN * budget - spent
-    target = max(left, 1e-3) / ratio
     # `max_matvecs` caps the other matrices' runs explicitly from here on (a cut of H's own is H's alone)
     plan = dataclasses.replace(plan, curvature_max_matvecs=plan.curvature_matvecs(settings.max_matvecs))
-    trial = dataclasses.replace(settings, budget=target / BUDGET_MARGIN)  # plan_run fits BUDGET_MARGIN of it
+    trial = what_is_left(settings, spent, ratio)
     fitted, new_settings, new_plan, skipped = fit_or_skip(cost.units, d, n, trial, plan, tuple(clock.remaining),
                                                           shape, cost.exact, frozenset(clock.made))
     unmet = fitted.cuts.pop("unmet", None) is not None
