@@ -94,6 +94,39 @@ def test_torchrun_runs_the_command_line_with_one_voice(workspace, monkeypatch):
     assert compare(two, one) == []
 
 
+SLOW_RANK_DRIVER = """import json, sys
+from pathlib import Path
+from hessdiag import api, distributed
+from hessdiag.load import make_settings
+from hessdiag.work.refit import BudgetClock
+
+distributed.initialise("gloo", "cpu")
+if distributed.rank() == 1:  # rank 1 alone falls 10^9 times behind the plan
+    BudgetClock.ratio = lambda self: 1e9
+report = api.run(make_settings(None, quiet=True, **json.loads(Path(sys.argv[1]).read_text())))
+if distributed.is_main():
+    Path("slow.json").write_text(report.to_json())
+"""
+
+
+def test_a_budget_re_fit_follows_the_slowest_rank(workspace):
+    """Under --budget every rank re-fits with the slowest rank's speed (`distributed.agree_max`): rank 1's
+    clock says 10⁹× behind, rank 0's does not, and both skip noise and fisher at the same checkpoint (ranks
+    that re-fitted apart would wait in different collectives). Rank 0's report records rank 1's ratio."""
+    (workspace / "slow_driver.py").write_text(SLOW_RANK_DRIVER)
+    options = {"model": "dpmodels:wide", "checkpoint": "wide.pt", "data": "mlp_data.pt", "loss": "ce",
+               "exact_max_d": 0, "race_steps": 0, "budget": 600.0, "only": ["spectrum", "geometry", "noise", "fisher"]}
+    (workspace / "slow.json").unlink(missing_ok=True)
+    (workspace / "slow_options.json").write_text(json.dumps(options))
+    done = torchrun(["slow_driver.py", "slow_options.json"], 2, workspace, module=False, timeout=240)
+    assert done.returncode == 0, done.stderr[-3000:]
+    doc = json.loads((workspace / "slow.json").read_text())
+    first = doc["settings"]["cost"]["refits"][0]
+    assert first["at"] == "spectrum, after Lanczos top-k" and first["speed_ratio"] == 1e9
+    assert first["skipped"] == ["fisher", "noise"] and doc["noise"] is None and doc["fisher"] is None
+    assert doc["grad_density"] is not None and doc["recommendation"] is not None
+
+
 @pytest.mark.parametrize("model, says", [
     ("exploding", "RuntimeError: marked sample"),  # raised on rank 1 alone, while rank 0 waits in an all-reduce
     ("poisoned", "NaN/Inf"),  # a NaN in rank 1's shard: the all-reduced gradient is NaN on both
