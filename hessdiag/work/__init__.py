@@ -26,7 +26,7 @@ from ..operators.ggn_diagonal import output_count
 from ..operators.registry import GGN
 from ..rng import generator, numpy_generator
 from .budget import ModelShape, expected_steps, price
-from .cost import CostPlan, measure_units, peak_memory_bytes, rounds_by_speed
+from .cost import CostPlan, measure_units, peak_memory_bytes, per_sample_passes, rounds_by_speed
 from .curvature import CurvatureFamily
 from .hessian import HessianWork
 from .log import ProgressFactory, RunLog, Timer
@@ -80,6 +80,9 @@ class Work:
         started = time.perf_counter()
         units = rounds_by_speed(measure_units(self.problem, self.hessian.operator, curvature,
                                               self.log.timings.get("gradient")), self.settings.budget)
+        if {"noise", "fisher", "preconditioning"} & set(only):
+            units = dataclasses.replace(units, per_sample_passes=per_sample_passes(self.problem,
+                                                                                   self.settings.per_sample))
         self.hessian.operator.vectors_per_call = 1 if units.hessian_alone else None
         if curvature is not None:
             self.curvature.products_one_at_a_time(units.curvature_alone)

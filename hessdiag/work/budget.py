@@ -20,7 +20,6 @@ from .cost import (
     BUDGET_MARGIN,
     CG_PRODUCTS,
     EXACT_AFFORDABLE_S,
-    PER_SAMPLE_PASSES,
     CostPlan,
     Step,
     UnitCosts,
@@ -164,7 +163,7 @@ def price(steps: list[Step], units: UnitCosts) -> list[Step]:
     curvature products (GGN, EF, F_mc, Σ) at the GGN's; plus the Gram–Schmidt passes of Lanczos runs
     (`Step.rows` basis rows at the measured seconds per row)."""
     per = {"H": units.hvp_in_round, "F": units.curvature_in_round, "grad": units.gradient,
-           "ps": PER_SAMPLE_PASSES * units.gradient}
+           "ps": units.per_sample_passes * units.gradient}
     alone = {"H": units.single, "F": units.curvature_one}
     for step in steps:
         step.seconds = step.count * (alone[step.kind] if step.alone else per[step.kind])

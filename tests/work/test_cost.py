@@ -10,6 +10,8 @@ import dataclasses
 import math
 
 import pytest
+import torch
+from torch import nn
 
 from helpers.cases import CASES
 from hessdiag import api
@@ -19,6 +21,7 @@ from hessdiag.work.budget import ModelShape, expected_steps, plan_run, price
 from hessdiag.work.cost import (
     BUDGET_MARGIN,
     EXACT_AFFORDABLE_S,
+    PER_SAMPLE_PASSES,
     Step,
     UnitCosts,
     expected_lanczos,
@@ -204,6 +207,38 @@ def test_slow_rounds_go_one_vector_at_a_time_only_under_a_budget(monkeypatch, bu
     report = api.diagnose(model, (x, y), "ce", dtype="float64", device="cpu", only=["spectrum"], top_k=2,
                           budget=budget)
     assert report.settings["cost"]["units"]["hessian_products_alone"] is alone
+
+
+class RowsTogether(nn.Module):
+    """A linear classifier whose forward reads a Python number from its batch: vmap cannot run it one
+    row at a time, so torch.func's per-sample gradients are rows of the loss Jacobian."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.linear = nn.Linear(4, 3)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.linear(x) * (1.0 + 0.0 * float(x.abs().sum()))
+
+
+@pytest.mark.parametrize("rows_alone", [True, False])
+def test_a_per_sample_pass_is_priced_by_the_path_it_takes(rows_alone):
+    """Where vmap runs rows alone a per-sample pass costs PER_SAMPLE_PASSES gradient passes; where it
+    cannot, the Jacobian's backward pass per row of the largest batch (12): the plan prices the noise
+    section's pass at that many gradient passes, and the report records the path that ran."""
+    gen = torch.Generator().manual_seed(0)
+    x, y = torch.randn(20, 4, generator=gen), torch.randint(0, 3, (20,), generator=gen)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        model = nn.Sequential(nn.Linear(4, 3)) if rows_alone else RowsTogether()
+    report = api.diagnose(model, (x, y), "ce", dtype="float64", device="cpu", only=["noise"], exact_max_d=0,
+                          batch_size=12, per_sample="func", race_steps=0)
+    cost = report.settings["cost"]
+    passes = cost["units"]["per_sample_pass_gradients"]
+    assert passes == (PER_SAMPLE_PASSES if rows_alone else 12.0)
+    assert report.settings["per_sample_mode"] == ("func-vmap" if rows_alone else "func-jacobian")
+    step = next(s for s in cost["steps"] if s["what"] == "per-sample pass")
+    assert step["seconds"] == pytest.approx(passes * cost["units"]["gradient_pass_s"], rel=1e-12)
 
 
 def test_the_plan_is_printed_before_the_work_unless_quiet(tmp_path, monkeypatch):

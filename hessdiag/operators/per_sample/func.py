@@ -50,14 +50,32 @@ class FuncPerSample(PerSamplePath):
                 return self._first(batch)
             return self._vmap(batch) if self._mode == "vmap" else self._jacobian(batch)
 
+    def rows_alone(self, batch: Batch) -> bool:
+        """Whether the model runs one row at a time under vmap, tried on the batch's leading rows (the cost
+        plan's question: if not, a per-sample pass is the Jacobian's, one backward pass per row). A model
+        that cannot is marked so here, once; one that can is still checked on its first whole batch."""
+        if self._mode is not None:
+            return self._mode == "vmap"
+        try:
+            with differentiable_kernels():
+                self._vmap(leading_rows(batch))
+        except Exception as exc:
+            self._fall_back(exc)
+            return False
+        return True
+
+    def _fall_back(self, exc: Exception) -> None:
+        """The model cannot run on one row: per-sample gradients become rows of the Jacobian."""
+        self._mode = "jacobian"
+        self.note = (f"the model cannot be evaluated one row at a time ({type(exc).__name__}: "
+                     f"{first_line(exc)[:120]}); per-sample gradients are rows of the Jacobian "
+                     "of the per-sample losses (cost grows with the batch size)")
+
     def _first(self, batch: Batch) -> PerSampleBatch:
         try:
             result = self._vmap(batch)
         except Exception as exc:  # the model cannot run on one row: fall back to the Jacobian
-            self._mode = "jacobian"
-            self.note = (f"the model cannot be evaluated one row at a time ({type(exc).__name__}: "
-                         f"{first_line(exc)[:120]}); per-sample gradients are rows of the Jacobian "
-                         "of the per-sample losses (cost grows with the batch size)")
+            self._fall_back(exc)
             return self._jacobian(batch)
         rows = leading_rows(batch)
         together = grad(lambda p: self.problem.per_sample_losses(p, rows).sum())(self.problem.params)
