@@ -78,7 +78,8 @@ def _outcome(exc: BaseException, signals: Signals) -> typer.Exit:
     if isinstance(exc, KeyboardInterrupt):  # raised, not signalled: every signal raises Interrupted
         return _fail("Python code that is not hessdiag's raised KeyboardInterrupt (no Ctrl-C was pressed); "
                      "no report was written")
-    from .work.memory import REDUCE, is_out_of_memory
+    from .work.memory import REDUCE
+    from .work.out_of_memory import is_out_of_memory
 
     if is_out_of_memory(exc):  # outside the sections' work (loading, rendering): no plan to name
         return _fail(f"out of memory ({type(exc).__name__}: {first_line(exc)}); reduce with {REDUCE}")

@@ -11,7 +11,7 @@ from ..operators.kernels import ATTENTION_KERNEL
 from ..report.document import ProblemInfo, Report
 from ..report.section import Results
 from ..work import CostPlan, Plan, ProgressFactory, RunLog, Work, peak_memory_bytes
-from ..work.memory import is_out_of_memory, out_of_memory
+from ..work.out_of_memory import is_out_of_memory, out_of_memory
 from .registry import resolve_only, sections
 
 

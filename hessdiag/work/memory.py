@@ -25,13 +25,12 @@ resident + kept + the largest phase; the report records it beside the measured p
 smallest plan does not fit (a Lanczos basis of k + 1 + 2p rows, one SLQ probe of `MIN_SLQ_STEPS`
 steps, a sketch of one vector), the run stops before the work with a `MemoryBudgetError` that names
 what needed how much and the flags that reduce it; an allocation that fails during the work becomes
-the same error (`out_of_memory`).
+the same error (`out_of_memory.out_of_memory`).
 """
 
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -53,7 +52,7 @@ MIN_SLQ_STEPS = 8
 REDUCE = "--samples, --batch-size, --memory, --max-matvecs or --hvp fwd-rev"
 
 
-def _gb(n: float) -> str:
+def gb(n: float) -> str:
     return f"{n / GB:.3g} GB"
 
 
@@ -129,9 +128,9 @@ class MemoryPlan:
                 "trace_block": self.trace_block, "cuts": self.cuts, "measured_peak_bytes": self.measured_peak}
 
     def lines(self) -> list[str]:
-        head = (f"memory plan: budget {_gb(self.budget)} ({self.source}); resident {_gb(self.resident)} (model, data, "
-                f"gradient, retained graphs {_gb(self.graphs)}); expected peak {_gb(self.peak)}")
-        rows = [head] + [f"  {i.what:<28} {_gb(i.bytes):>10}  {i.note}".rstrip() for i in self.items]
+        head = (f"memory plan: budget {gb(self.budget)} ({self.source}); resident {gb(self.resident)} (model, data, "
+                f"gradient, retained graphs {gb(self.graphs)}); expected peak {gb(self.peak)}")
+        rows = [head] + [f"  {i.what:<28} {gb(i.bytes):>10}  {i.note}".rstrip() for i in self.items]
         rows += [f"  memory cut {name}: {c['from']} → {c['to']} ({c['effect']})" for name, c in self.cuts.items()]
         return rows
 
@@ -164,8 +163,8 @@ def plan_memory(units: UnitCosts, d: int, device: torch.device, dtype: torch.dty
     memory = MemoryPlan(budget, source, resident, units.graph_bytes)
     if sizes.free <= 0:
         raise MemoryBudgetError(
-            f"out of memory budget: the model, data, gradient and retained graphs ({_gb(units.graph_bytes)}) already "
-            f"hold {_gb(resident)} of the {_gb(budget)} budget ({source}); reduce with {REDUCE}")
+            f"out of memory budget: the model, data, gradient and retained graphs ({gb(units.graph_bytes)}) already "
+            f"hold {gb(resident)} of the {gb(budget)} budget ({source}); reduce with {REDUCE}")
     k = settings.top_k
     runs = 2 + (4 if {"noise", "fisher"} & set(only) else 0)
     memory.kept = runs * k * sizes.w
@@ -218,8 +217,8 @@ def _plan_per_sample(memory: MemoryPlan, sizes: _Sizes, plan: Plan, batch_rows: 
 def _need(memory: MemoryPlan, sizes: _Sizes, item: MemoryItem, what: str, flags: str = REDUCE) -> None:
     if item.bytes + memory.kept > sizes.free:
         raise MemoryBudgetError(
-            f"out of memory budget: {what} needs {_gb(item.bytes)} ({item.note}) beside the {_gb(memory.resident)} "
-            f"already resident, more than the {_gb(memory.budget)} budget ({memory.source}); reduce with {flags}")
+            f"out of memory budget: {what} needs {gb(item.bytes)} ({item.note}) beside the {gb(memory.resident)} "
+            f"already resident, more than the {gb(memory.budget)} budget ({memory.source}); reduce with {flags}")
     memory.items.append(item)
 
 
@@ -232,9 +231,9 @@ def _plan_lanczos(memory: MemoryPlan, sizes: _Sizes, settings: Settings, k: int,
     if rows < smallest:
         need = smallest * sizes.v + working
         raise MemoryBudgetError(
-            f"out of memory budget: a Lanczos run needs at least {smallest} basis vectors of {_gb(sizes.v)} "
-            f"(k = {k}, blocks of {block}) and {_gb(working)} of working vectors, {_gb(need)} beside the "
-            f"{_gb(memory.resident)} already resident, more than the {_gb(memory.budget)} budget ({memory.source}); "
+            f"out of memory budget: a Lanczos run needs at least {smallest} basis vectors of {gb(sizes.v)} "
+            f"(k = {k}, blocks of {block}) and {gb(working)} of working vectors, {gb(need)} beside the "
+            f"{gb(memory.resident)} already resident, more than the {gb(memory.budget)} budget ({memory.source}); "
             f"reduce with {REDUCE} (or --top-k)")
     grows = min(settings.max_matvecs, sizes.d) + block
     memory.lanczos_capacity = None if rows >= grows else int(rows)
@@ -255,8 +254,8 @@ def _plan_slq(memory: MemoryPlan, sizes: _Sizes, settings: Settings) -> Settings
         if fit < MIN_SLQ_STEPS:
             raise MemoryBudgetError(
                 f"out of memory budget: one spectral-density probe needs {MIN_SLQ_STEPS} or more Lanczos vectors of "
-                f"{_gb(sizes.v)} beside the {_gb(memory.resident)} already resident, more than the "
-                f"{_gb(memory.budget)} budget ({memory.source}); reduce with {REDUCE} (or --only without spectrum)")
+                f"{gb(sizes.v)} beside the {gb(memory.resident)} already resident, more than the "
+                f"{gb(memory.budget)} budget ({memory.source}); reduce with {REDUCE} (or --only without spectrum)")
         memory.cuts["slq_steps"] = {"from": settings.slq_steps, "to": int(fit),
                                     "effect": "each density probe's Gauss rule has fewer nodes (a coarser density)"}
         settings = replace(settings, slq_steps=int(fit))
@@ -286,43 +285,10 @@ def _plan_trace(memory: MemoryPlan, sizes: _Sizes, settings: Settings) -> None:
     need = _trace_bytes(sketch, block, sizes)
     if need > room:
         raise MemoryBudgetError(
-            f"out of memory budget: the trace needs {_gb(need)} (a sketch and a probe of {_gb(sizes.w)} each) "
-            f"beside the {_gb(memory.resident)} already resident, more than the {_gb(memory.budget)} budget "
+            f"out of memory budget: the trace needs {gb(need)} (a sketch and a probe of {gb(sizes.w)} each) "
+            f"beside the {gb(memory.resident)} already resident, more than the {gb(memory.budget)} budget "
             f"({memory.source}); reduce with {REDUCE}")
     memory.trace_sketch = sketch if settings.trace_method == "hutch++" else None
     memory.trace_block = block
     memory.items.append(MemoryItem("trace", int(need), f"probes in blocks of {block}"
                                                        + (f", sketch of {sketch}" if sketch else "")))
-
-
-_BYTES = re.compile(r"allocate (\d+) bytes")
-_CUDA = re.compile(r"[Tt]ried to allocate ([\d.]+) ([KMG]iB)")
-
-
-def is_out_of_memory(exc: BaseException) -> bool:
-    if isinstance(exc, MemoryError) or type(exc).__name__ == "OutOfMemoryError":
-        return True
-    text = str(exc)
-    return isinstance(exc, RuntimeError) and ("can't allocate memory" in text or "out of memory" in text)
-
-
-def requested_bytes(exc: BaseException) -> int | None:
-    """The allocation that failed, from torch's message (CPU: '... allocate N bytes'; CUDA: 'x.yz GiB')."""
-    text = str(exc)
-    found = _BYTES.search(text)
-    if found:
-        return int(found.group(1))
-    found = _CUDA.search(text)
-    if found:
-        return int(float(found.group(1)) * {"KiB": 2**10, "MiB": 2**20, "GiB": 2**30}[found.group(2)])
-    return None
-
-
-def out_of_memory(exc: BaseException, phase: str, memory: MemoryPlan | None) -> MemoryBudgetError:
-    """The one-line answer to an allocation that failed during `phase` (with the plan's budget and
-    expected peak, once planned)."""
-    asked = requested_bytes(exc)
-    what = f"an allocation of {_gb(asked)}" if asked is not None else "an allocation"
-    within = "" if memory is None else (f" (memory budget {_gb(memory.budget)}, {memory.source}; planned peak "
-                                        f"{_gb(memory.peak)})")
-    return MemoryBudgetError(f"out of memory: {what} failed during {phase}{within}; reduce with {REDUCE}")
