@@ -50,6 +50,7 @@ from torch import nn
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _krylov_oracle import RecordedMap, first_within, gradient_overlap  # noqa: E402
+from _pyhessian_runs import TARGET, pyhessian_module, pyhessian_top  # noqa: E402
 
 from hessdiag.linalg import hutchpp_trace, lanczos_top_eigenvalues  # noqa: E402
 from hessdiag.linalg.eigen import extreme_eigenpairs  # noqa: E402
@@ -57,8 +58,6 @@ from hessdiag.load import problem_from_objects  # noqa: E402
 from hessdiag.load.data import load_sklearn  # noqa: E402
 from hessdiag.operators import HessianOperator  # noqa: E402
 from hessdiag.rng import generator  # noqa: E402
-
-TARGET = 1e-3
 
 
 def cnn(gen: torch.Generator) -> nn.Module:
@@ -94,67 +93,6 @@ def checkpoints(x: torch.Tensor, y: torch.Tensor, steps: list[int]):
                     b.mul_(0.999).addcmul_(g, g, value=0.001)
                     p.addcdiv_(a / (1 - 0.9**done), (b / (1 - 0.999**done)).sqrt_().add_(1e-8), value=-1e-3)
         yield done, model.eval()
-
-
-def pyhessian_module():
-    """The module `pyhessian.hessian` (its package re-exports the class `hessian` under the same name)."""
-    import pyhessian  # noqa: F401
-
-    return sys.modules["pyhessian.hessian"]
-
-
-class ReachedTarget(Exception):
-    pass
-
-
-class Recorder:
-    """Wraps pyhessian's product function: after each product, the time and ⟨Hv, v⟩ (v is unit-norm).
-
-    With `stop_at`, raises ReachedTarget once ⟨Hv, v⟩ is within TARGET of it (saves running on to maxIter).
-    The Rayleigh quotient is the value PyHessian itself computes right after the product.
-    """
-
-    def __init__(self, module, stop_at: float | None = None) -> None:
-        self.module, self.original, self.stop_at = module, module.hessian_vector_product, stop_at
-        self.events: list[tuple[float, float]] = []
-
-    def __enter__(self):
-        def recorded(gradsH, params, v):
-            hv = self.original(gradsH, params, v)
-            value = float(sum((a * b).sum() for a, b in zip(hv, v)))
-            self.events.append((time.perf_counter(), value))
-            if self.stop_at is not None and abs(value - self.stop_at) <= TARGET * abs(self.stop_at):
-                raise ReachedTarget
-            return hv
-
-        self.module.hessian_vector_product = recorded
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.module.hessian_vector_product = self.original
-
-
-def pyhessian_top(model, x, y, seed: int, reference: float, max_iter: int, tol: float,
-                  stop_at_target: bool = False) -> dict:
-    ph = pyhessian_module()
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        start = time.perf_counter()
-        comp = ph.hessian(model, nn.CrossEntropyLoss(), data=(x, y), cuda=False)
-        values = [float("nan")]
-        with Recorder(ph, reference if stop_at_target else None) as rec:
-            try:
-                values, _ = comp.eigenvalues(maxIter=max_iter, tol=tol, top_n=1)
-            except ReachedTarget:
-                values = [rec.events[-1][1]]
-        end = time.perf_counter()
-    del comp
-    model.zero_grad(set_to_none=True)
-    first = next((i for i, (_, v) in enumerate(rec.events) if abs(v - reference) <= TARGET * reference), None)
-    return {"products": len(rec.events), "seconds": end - start, "value": values[0],
-            "error": abs(values[0] - reference) / reference,
-            "to_target_products": None if first is None else first + 1,
-            "to_target_seconds": None if first is None else rec.events[first][0] - start}
 
 
 def gradient_of(problem) -> torch.Tensor:
