@@ -44,8 +44,14 @@ def workspace(tmp_path_factory) -> Path:
 def two_rank_reports(workspace) -> dict[str, dict]:
     (workspace / "runs.json").write_text(json.dumps(RUNS))
     done = torchrun(["dpdriver.py", "runs.json"], 2, workspace, module=False)
-    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.returncode == 0, failure(done.stderr)
     return {name: json.loads((workspace / f"{name}.json").read_text()) for name in RUNS}
+
+
+def failure(stderr: str) -> str:
+    """What a failed torchrun said: its head (a rank's own traceback comes first) and its tail (torchrun's
+    summary of which rank died how)."""
+    return stderr if len(stderr) <= 6000 else f"{stderr[:4000]}\n[...]\n{stderr[-2000:]}"
 
 
 def one_process(workspace: Path, options: dict, monkeypatch) -> dict:
@@ -83,7 +89,7 @@ def test_torchrun_runs_the_command_line_with_one_voice(workspace, monkeypatch):
     options = ["--model", "dpmodels:mlp", "--checkpoint", "mlp.pt", "--data", "mlp_data.pt", "--loss", "ce",
                "--only", "noise", "--race-steps", "0"]
     done = torchrun(["hessdiag", "run", *options, "--json", "cli.json"], 2, workspace)
-    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.returncode == 0, failure(done.stderr)
     assert done.stdout.count("parameters · N = 9 samples") == 1, done.stdout  # rank 0's terminal output only
     two = json.loads((workspace / "cli.json").read_text())
     one = one_process(workspace, {"model": "dpmodels:mlp", "checkpoint": "mlp.pt", "data": "mlp_data.pt",
@@ -119,7 +125,7 @@ def test_a_budget_re_fit_follows_the_slowest_rank(workspace):
     (workspace / "slow.json").unlink(missing_ok=True)
     (workspace / "slow_options.json").write_text(json.dumps(options))
     done = torchrun(["slow_driver.py", "slow_options.json"], 2, workspace, module=False, timeout=240)
-    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.returncode == 0, failure(done.stderr)
     doc = json.loads((workspace / "slow.json").read_text())
     first = doc["settings"]["cost"]["refits"][0]
     assert first["at"] == "spectrum, after Lanczos top-k" and first["speed_ratio"] == 1e9
@@ -224,7 +230,7 @@ def test_cuda_two_nccl_ranks_give_the_one_gpu_report(workspace, monkeypatch):
     options = ["--model", "dpmodels:cnn", "--checkpoint", "cnn.pt", "--data", "cnn_data.pt", "--loss", "ce",
                "--device", "cuda", "--dtype", "float64", "--only", "spectrum,noise", "--race-steps", "0"]
     done = torchrun(["hessdiag", "run", *options, "--json", "nccl.json", "--quiet"], 2, workspace)
-    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.returncode == 0, failure(done.stderr)
     two = json.loads((workspace / "nccl.json").read_text())
     assert two["settings"]["distributed"] == {"world_size": 2, "backend": "nccl", "devices": ["cuda:0", "cuda:1"]}
     one = one_process(workspace, {"model": "dpmodels:cnn", "checkpoint": "cnn.pt", "data": "cnn_data.pt", "loss": "ce",
