@@ -255,10 +255,10 @@ def per_sample_passes(problem: Problem, preference: str) -> float:
     batch per row: the largest batch's rows (all-MiniLM-L6-v2 with fused attention: 45 s for 64 sentences
     against a 0.59 s gradient pass). Every rank plans with the largest figure."""
     from .. import distributed
-    from ..operators.per_sample import FuncPerSample, backpack_unsupported_reason
+    from ..operators.per_sample import FuncPerSample, why_not_backpack
 
     passes = PER_SAMPLE_PASSES
-    if preference == "func" or backpack_unsupported_reason(problem) is not None:
+    if why_not_backpack(problem, preference) is not None:
         if not FuncPerSample(problem).rows_alone(problem.batches[0]):
             passes = float(max(PER_SAMPLE_PASSES, max(b.size for b in problem.batches)))
     return distributed.agree_max([passes])[0]

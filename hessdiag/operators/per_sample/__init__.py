@@ -30,10 +30,16 @@ PREFERENCES = ("auto", "backpack", "func")
 
 __all__ = [
     "BACKPACK_LAYERS", "PREFERENCES", "BackpackPerSample", "BatchSums", "FuncPerSample", "PerSampleBatch",
-    "PerSampleGradients", "PerSamplePath", "SampleCouplingError", "backpack_unsupported_reason",
+    "PerSampleGradients", "PerSamplePath", "SampleCouplingError", "backpack_unsupported_reason", "why_not_backpack",
 ]
 
 PerBatch = Callable[[int, Batch, PerSamplePath], Tensor]
+
+
+def why_not_backpack(problem: Problem, preference: str) -> str | None:
+    """Why torch.func runs rather than BackPACK ("requested" for `func`), before either is tried; None:
+    BackPACK is tried (it may still fail on its first batch, and then torch.func runs)."""
+    return "requested" if preference == "func" else backpack_unsupported_reason(problem)
 
 
 class PerSampleGradients:
@@ -44,10 +50,10 @@ class PerSampleGradients:
             raise ValueError(f"unknown per-sample path '{preference}'")
         self.problem, self.preference, self.rows_per_call = problem, preference, rows_per_call
         self.fallback: str | None = None  # why the preferred path was not used, if it was not
-        if preference == "func":
+        why_not = why_not_backpack(problem, preference)
+        if why_not == "requested":
             self.engine, self.reason = FuncPerSample(problem), "requested"
             return
-        why_not = backpack_unsupported_reason(problem)
         if why_not is None:
             try:
                 self.engine = BackpackPerSample(problem)
