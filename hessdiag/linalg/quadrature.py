@@ -163,6 +163,12 @@ def _lockstep_rules(products: CountedProducts, starts: Tensor, steps: int) -> li
     return list(zip(run.alphas, run.betas))
 
 
+def probes_at_once(probes: int, steps: int, d: int, basis_bytes: int = BASIS_BYTES) -> int:
+    """Probes whose Lanczos runs go in lockstep (one product call of that many vectors per step): as many
+    as `basis_bytes` holds bases of m = `steps` float64 vectors of d, at most MAX_GROUP; 1: one at a time."""
+    return max(1, min(probes, MAX_GROUP, basis_bytes // max(1, min(steps, d) * d * 8)))
+
+
 def stochastic_lanczos_quadrature(operator: Any, *, probes: int = 8, steps: int = 64, generator: torch.Generator,
                                   d: int | None = None, device=None, basis_bytes: int = BASIS_BYTES,
                                   progress: Callable[[int, int], None] | None = None) -> Quadrature:
@@ -173,7 +179,7 @@ def stochastic_lanczos_quadrature(operator: Any, *, probes: int = 8, steps: int 
         raise ValueError(f"SLQ needs at least 1 Lanczos step; got {steps}")
     products = CountedProducts.of(operator, d, device)
     steps = min(steps, products.d)
-    group = max(1, min(probes, MAX_GROUP, basis_bytes // max(1, steps * products.d * 8)))
+    group = probes_at_once(probes, steps, products.d, basis_bytes)
     nodes, weights = [], []
     for start in range(0, probes, group):
         size = min(group, probes - start)

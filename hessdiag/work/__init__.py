@@ -103,12 +103,9 @@ class Work:
         block = plan.lanczos_block_size(settings.top_k, problem.device.type, self.hessian.operator.graph_bytes)
         cost.memory, settings, plan = plan_memory(units, problem.d, problem.device, problem.dtype, settings, plan, only,
                                                   cost.exact, block, max(b.size for b in problem.batches))
-        # what the memory plan changed: fewer SLQ steps, and probes one at a time (priced as single products)
-        alone = {"trace": plan.trace_block == 1, "density (SLQ)": cost.memory.slq_group == 1}
-        cost.steps = expected_steps(problem.d, problem.n_samples, settings, plan, only, cost.exact, shape)
-        for step in cost.steps:
-            step.alone = step.alone or alone.get(step.what, False)
-        price(cost.steps, units)
+        # what the memory plan changed: fewer SLQ steps, and probes one at a time (priced as single products,
+        # here and in every re-fit: `expected_steps` reads them from the plan)
+        cost.steps = price(expected_steps(problem.d, problem.n_samples, settings, plan, only, cost.exact, shape), units)
         self.replan(settings, plan)
         self.cost = cost
         return cost

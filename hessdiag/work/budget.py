@@ -15,6 +15,7 @@ import dataclasses
 import math
 from dataclasses import dataclass
 
+from ..linalg.quadrature import BASIS_BYTES, probes_at_once
 from ..load import Settings
 from .cost import (
     BUDGET_MARGIN,
@@ -90,11 +91,12 @@ def expected_steps(d: int, n: int, settings: Settings, plan: Plan, only: tuple[s
              Step("spectrum", "Lanczos bottom-k", lanczos, "H", True, rows=swept)]
     if exact:
         steps.append(Step("spectrum", "dense Hessian", d, "H"))
-    elif "spectrum" in only or "noise" in only or "fisher" in only:
-        steps.append(Step("spectrum", "trace", settings.trace_matvecs, "H"))
+    elif "spectrum" in only or "noise" in only or "fisher" in only:  # the memory plan may send probes one at a time
+        steps.append(Step("spectrum", "trace", settings.trace_matvecs, "H", plan.trace_block == 1))
     if "spectrum" in only and not exact:
         m = min(settings.slq_steps, d)
-        steps.append(Step("spectrum", "density (SLQ)", settings.slq_probes * m, "H",
+        alone = probes_at_once(settings.slq_probes, m, d, plan.slq_basis_bytes or BASIS_BYTES) == 1
+        steps.append(Step("spectrum", "density (SLQ)", settings.slq_probes * m, "H", alone,
                           rows=settings.slq_probes * swept_rows(m)))
     if "geometry" in only and not exact:
         steps += [Step("geometry", "sampled columns", min(plan.sampled_columns, d), "H"),

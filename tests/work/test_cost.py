@@ -76,6 +76,24 @@ def test_lanczos_runs_are_priced_with_their_gram_schmidt_passes():
     assert priced["trace"] == pytest.approx(100 * 0.02)  # probes, no basis
 
 
+@pytest.mark.parametrize("trace_block, basis_bytes, d, trace_alone, slq_alone", [
+    (None, None, 10_000, False, False),  # the defaults: rounds of probes, 4 bases of 10 steps in 512 MiB
+    (1, None, 10_000, True, False),  # the memory plan sends the trace's probes one at a time
+    (None, 10 * 10_000 * 8, 10_000, False, True),  # its SLQ bytes hold one probe's basis
+    (None, None, 5_000_000, False, True),  # 2 bases of 10 float64 vectors of 5e6 exceed the default 512 MiB
+])
+def test_probes_sent_one_at_a_time_are_priced_as_single_products(trace_block, basis_bytes, d, trace_alone,
+                                                                 slq_alone):
+    """The plan, not a patch after it, says which probes go alone: every re-fit prices them the same way."""
+    s = make_settings(top_k=5, max_matvecs=300, trace_matvecs=100, slq_probes=4, slq_steps=10)
+    plan = Plan(trace_block=trace_block, slq_basis_bytes=basis_bytes)
+    units = UnitCosts(0.01, 0.02, 0.0, 0.04, 0, "retained", hvp_single=0.07)
+    priced = {step.what: step for step in price(expected_steps(d, 50, s, plan, ("spectrum",), False), units)}
+    assert (priced["trace"].alone, priced["density (SLQ)"].alone) == (trace_alone, slq_alone)
+    assert priced["trace"].seconds == pytest.approx(100 * (0.07 if trace_alone else 0.02))
+    assert priced["density (SLQ)"].seconds == pytest.approx(40 * (0.07 if slq_alone else 0.02))
+
+
 def test_the_dense_hessian_is_chosen_by_cost():
     s = make_settings()
     cheap, _, plan = plan_run(UNITS, 2000, 100, s, Plan.for_settings(s), ALL)
