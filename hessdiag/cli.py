@@ -8,7 +8,6 @@ half-written.
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -17,7 +16,7 @@ import typer
 from rich.console import Console
 
 from . import interrupts
-from .cli_exit import EXIT_FAIL_IF, EXIT_INTERRUPTED, guarded, one_line
+from .cli_exit import EXIT_INTERRUPTED, guarded, one_line
 from .cli_options import BatchSize, Device, Dtype, Loss, MaxMatvecs, PngDir, Quiet, Samples, Seed, Tol, TopK
 from .interrupts import Signals
 
@@ -106,13 +105,8 @@ def run(
     samples, every sum is all-reduced, rank 0 alone prints and writes (`hessdiag.distributed`)."""
 
     def body(signals: Signals) -> int:
-        from . import api, distributed, sections
+        from .cli_run import diagnose
         from .load import make_settings
-        from .phases import announce
-        from .report.fail_if import check_paths, check_sections, failing_conditions, parse_condition
-        from .report.output_paths import check_not_imported, check_output_paths, run_inputs
-        from .report.outputs import write_outputs
-        from .report.terminal import render_terminal, rich_progress
 
         settings = make_settings(
             config, model=model, checkpoint=checkpoint, data=data, loss=loss, ignore_index=ignore_index,
@@ -125,50 +119,7 @@ def run(
             fail_if=fail_if or None, trust_pickle=trust_pickle or None, quiet=quiet or None,
             dist_backend=dist_backend, allow_tf32=allow_tf32 or None,
         )
-        distributed.initialise(settings.dist_backend, settings.device)
-        main_rank = distributed.is_main()  # the others compute their shard and stay silent
-        if not main_rank:
-            settings = dataclasses.replace(settings, quiet=True)
-        chosen = sections.resolve_only(settings.only)
-        conditions = [parse_condition(text) for text in settings.fail_if]
-        check_sections(conditions, list(sections.schema()["properties"]), sections.unfilled(chosen))
-        check_paths(conditions, sections.schema(), settings.recorded())
-        outputs = {"JSON report": settings.json, "HTML report": settings.html}
-        pngs = [spec.name for section in sections.sections() if section.name in chosen or not section.optional
-                for spec in section.figures]
-        if main_rank:
-            check_output_paths(outputs, png_dir=settings.png_dir, png_names=pngs, inputs=run_inputs(settings))
-        out = Console(quiet=settings.quiet)
-        err = Console(stderr=True, quiet=settings.quiet)
-        if settings.model is None and not settings.quiet:
-            err.print("No config and no --model: diagnosing the built-in default "
-                      "(an MLP trained for a fixed, seeded number of steps on scikit-learn digits).")
-        def show_plan(plan) -> None:
-            for line in plan.lines():
-                err.print(line, highlight=False, markup=False, soft_wrap=True)
-
-        with rich_progress(err, enabled=not settings.quiet) as progress:
-            report = api.run(settings, progress, on_plan=show_plan,
-                             loaded=lambda: main_rank and check_not_imported(outputs, png_dir=settings.png_dir,
-                                                                             png_names=pngs))
-        cost = report.settings.get("cost", {})
-        if cost.get("measured"):
-            took, peak = cost["measured"]["seconds"], cost["measured"]["peak_memory_bytes"]
-            err.print(f"took {took:.1f} s (planned {cost['expected_seconds']:.1f} s); peak memory "
-                      f"{peak / 2**20:.0f} MiB", highlight=False, markup=False, soft_wrap=True)
-        held = failing_conditions(conditions, report.to_dict())  # a condition that cannot be read: nothing written
-        signals.check()
-        if not main_rank:
-            return EXIT_FAIL_IF if held else 0
-        announce("write")
-        write_outputs(report, json_path=settings.json, html_path=settings.html, png_dir=settings.png_dir,
-                      ledger=signals.files)
-        signals.check()
-        announce("written")
-        render_terminal(report, out)
-        for description in held:
-            sys.stderr.write(f"hessdiag: --fail-if condition holds: {description}\n")
-        return EXIT_FAIL_IF if held else 0
+        return diagnose(settings, signals)
 
     guarded(body)
 
