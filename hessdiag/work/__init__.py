@@ -25,7 +25,6 @@ from ..operators import LossAndGradient, loss_and_gradient
 from ..operators.ggn_diagonal import output_count
 from ..operators.registry import GGN
 from ..rng import generator, numpy_generator
-from .budget import ModelShape, expected_steps, price
 from .cost import CostPlan, measure_units, peak_memory_bytes, per_sample_passes, rounds_by_speed
 from .curvature import CurvatureFamily
 from .hessian import HessianWork
@@ -33,6 +32,7 @@ from .log import ProgressFactory, RunLog, Timer
 from .memory import plan_memory
 from .plan import Plan
 from .refit import BudgetClock, Refit, fit_or_skip, refit, skip_cut, what_is_left
+from .steps import ModelShape, expected_steps, price
 
 __all__ = ["CostPlan", "CurvatureFamily", "HessianWork", "Plan", "ProgressFactory", "Refit", "RunLog",
            "Timer", "Work", "peak_memory_bytes"]

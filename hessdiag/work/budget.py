@@ -1,7 +1,6 @@
-"""Counting a run's products, choosing its exact paths by cost, and fitting it to `--budget`.
+"""Choosing a run's exact paths by cost, and fitting it to `--budget`.
 
-`expected_steps` lists what each chosen section computes under the settings and the plan (see
-`cost.py` for the units); `plan_run` prices them, chooses the exact path and, with a budget, cuts
+`plan_run` prices the steps `steps.expected_steps` lists, chooses the exact path and, with a budget, cuts
 what only tightens error bars. The exact path (the dense Hessian, d ≤ `--exact-max-d`) is chosen by
 cost under `--budget` (taken when its d products fit in half the budget); without a budget it stays
 the deterministic d ≤ `--exact-max-d`, and the plan says when it is predicted to dominate.
@@ -13,21 +12,11 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from dataclasses import dataclass
 
-from ..linalg.quadrature import BASIS_BYTES, probes_at_once
 from ..load import Settings
-from .cost import (
-    BUDGET_MARGIN,
-    CG_PRODUCTS,
-    EXACT_AFFORDABLE_S,
-    CostPlan,
-    Step,
-    UnitCosts,
-    expected_lanczos,
-    swept_rows,
-)
+from .cost import BUDGET_MARGIN, EXACT_AFFORDABLE_S, CostPlan, UnitCosts, expected_lanczos
 from .plan import Plan
+from .steps import ModelShape, expected_steps, price, race_steps
 
 # what a budget may cut: (where it lives, name, floor, what fewer of them does to the error bars)
 CUTTABLE = (
@@ -62,117 +51,6 @@ _COUNTED = {"trace_matvecs": ("trace",), "slq_probes": ("density (SLQ)",), "slq_
             "block_steps": ("lockstep Lanczos of large blocks", "columns of small blocks")}
 # the Lanczos runs and CG solves on matrices other than H, which `curvature_max_matvecs` caps first
 _CURVATURE_RUNS = ("Lanczos top-k of Σ", "top-k of GGN, F_mc, EF", "damped CG (F, EF)", "λ_max of Ĥ (Lanczos)")
-
-
-@dataclass(frozen=True)
-class ModelShape:
-    """What the per-block and per-output steps need of the model: its parameter blocks' sizes and its
-    outputs per sample C (the backward passes per batch of an exact diagonal, the per-class gradients)."""
-
-    blocks: tuple[int, ...] = ()
-    outputs: int = 1
-
-
-def _race_steps(settings: Settings, plan: Plan, n: int, d: int) -> int:
-    if settings.race_steps is not None:
-        return settings.race_steps
-    return plan.race_steps_auto if n * d <= plan.race_auto_max_work else 0
-
-
-def expected_steps(d: int, n: int, settings: Settings, plan: Plan, only: tuple[str, ...], exact: bool,
-                   shape: ModelShape = ModelShape(), done: frozenset[tuple[str, str]] = frozenset()) -> list[Step]:
-    """The products (H, F) and passes (grad, ps) each chosen section makes, but for the steps in `done`
-    ((section, what) pairs: a re-fit during the run, `refit`, prices only what is still to make)."""
-    lanczos = expected_lanczos(settings.top_k, settings.max_matvecs)
-    swept = swept_rows(lanczos)
-    most = plan.curvature_matvecs(settings.max_matvecs)  # each run on Σ, GGN, F_mc, EF, Ĥ
-    other = expected_lanczos(settings.top_k, most)
-    steps = [Step("spectrum", "Lanczos top-k", lanczos, "H", True, rows=swept),
-             Step("spectrum", "Lanczos bottom-k", lanczos, "H", True, rows=swept)]
-    if exact:
-        steps.append(Step("spectrum", "dense Hessian", d, "H"))
-    elif "spectrum" in only or "noise" in only or "fisher" in only:  # the memory plan may send probes one at a time
-        steps.append(Step("spectrum", "trace", settings.trace_matvecs, "H", plan.trace_block == 1))
-    if "spectrum" in only and not exact:
-        m = min(settings.slq_steps, d)
-        alone = probes_at_once(settings.slq_probes, m, d, plan.slq_basis_bytes or BASIS_BYTES) == 1
-        steps.append(Step("spectrum", "density (SLQ)", settings.slq_probes * m, "H", alone,
-                          rows=settings.slq_probes * swept_rows(m)))
-    if "geometry" in only and not exact:
-        steps += [Step("geometry", "sampled columns", min(plan.sampled_columns, d), "H"),
-                  Step("geometry", "Ritz images", 2 * settings.top_k, "H"),
-                  Step("geometry", "sign ascent", ascent_products(settings, plan), "H")]
-    curvature_exact = d <= plan.dense_curvature_max_d
-    if "noise" in only or "fisher" in only:
-        steps += [Step("noise", "per-sample pass", 1, "ps"),
-                  Step("noise", "Lanczos top-k of Σ", d if curvature_exact else other, "F", not curvature_exact,
-                       rows=0.0 if curvature_exact else swept_rows(other))]
-    if "fisher" in only:
-        per_matrix = d if curvature_exact else other
-        steps += [Step("fisher", "top-k of GGN, F_mc, EF", 3 * per_matrix, "F", not curvature_exact,
-                       rows=0.0 if curvature_exact else 3 * swept_rows(other)),
-                  Step("fisher", "per-sample pass (F_mc trace)", 0 if curvature_exact else 1, "ps")]
-        if not curvature_exact:
-            steps += [Step("fisher", "fisher probes", plan.fisher_probes * 3, "F"),
-                      Step("fisher", "damped CG (F, EF)", 2 * min(CG_PRODUCTS, most), "F", True)]
-    steps += _evidence_steps(d, settings, plan, only, exact, shape)
-    if "geometry" in only:  # the race needs L∞ for its sign step
-        steps.append(Step("recommendation", "race", 2 * _race_steps(settings, plan, n, d), "grad"))
-    return [s for s in steps if s.count > 0 and (s.section, s.what) not in done]
-
-
-def ascent_products(settings: Settings, plan: Plan) -> int:
-    """Products of the L∞ sign ascent: whole rounds of its 2k + 2 + restarts starts (all-ones, the 2k Ritz
-    vectors' signs, the gradient's, random ones) until `ascent_products_operator` is reached (at most)."""
-    starts = plan.ascent_starts(settings.top_k)
-    rounds = min(plan.ascent_iterations_operator, -(-plan.ascent_products_operator // starts))
-    return rounds * starts
-
-
-def _evidence_steps(d: int, settings: Settings, plan: Plan, only: tuple[str, ...], exact: bool,
-                    shape: ModelShape) -> list[Step]:
-    """The preconditioned spectra (Lanczos λ_max and SLQ λ̄ of Ĥ under Adam's and Jacobi's diagonal, and
-    the diagonal's own passes), the block spectra (columns of small blocks, lockstep Lanczos of large
-    ones) and the per-class gradients. With the dense Hessian these sections make no Hessian products."""
-    steps = []
-    if "preconditioning" in only and not exact and plan.precondition_probes > 0:
-        top = expected_lanczos(1, min(plan.precondition_max_matvecs, plan.curvature_matvecs(settings.max_matvecs)))
-        m = min(plan.precondition_steps, d)
-        probes = plan.precondition_probes
-        steps += [Step("preconditioning", "λ_max of Ĥ (Lanczos)", 2 * top, "H", True, rows=2 * swept_rows(top)),
-                  Step("preconditioning", "λ̄ of Ĥ (SLQ)", 2 * probes * m, "H", rows=2 * probes * swept_rows(m))]
-        if "spectrum" not in only:
-            steps.append(Step("preconditioning", "λ̄ of H (SLQ)", probes * m, "H", rows=probes * swept_rows(m)))
-        exact_diagonal = shape.outputs <= plan.ggn_exact_max_outputs
-        steps.append(Step("preconditioning", "diag(GGN)" if exact_diagonal else "diag(F_mc)",
-                          shape.outputs if exact_diagonal else plan.mc_samples, "ps"))
-        if "noise" not in only and "fisher" not in only:
-            steps.append(Step("preconditioning", "per-sample pass (Adam's diagonal)", 1, "ps"))
-    if "blocks" in only and not exact:
-        largest = plan.block_probes * plan.block_steps
-        large = sum(1 for b in shape.blocks if b > largest)
-        steps += [Step("blocks", "columns of small blocks", sum(b for b in shape.blocks if b <= largest), "H"),
-                  Step("blocks", "lockstep Lanczos of large blocks", large * plan.block_probes * plan.block_steps,
-                       "H", rows=large * plan.block_probes * swept_rows(plan.block_steps))]
-    if "imbalance" in only and shape.outputs > 1:
-        steps.append(Step("imbalance", "per-class gradients", shape.outputs, "grad"))
-    return steps
-
-
-def price(steps: list[Step], units: UnitCosts) -> list[Step]:
-    """Seconds of each step: Lanczos steps and CG iterations (one vector at a time) at the single-product
-    cost, other products (rounds of probes, columns, dense blocks) at the cost per vector in a round;
-    curvature products (GGN, EF, F_mc, Σ) at the GGN's; plus the Gram–Schmidt passes of Lanczos runs
-    (`Step.rows` basis rows at the measured seconds per row)."""
-    per = {"H": units.hvp_in_round, "F": units.curvature_in_round, "grad": units.gradient,
-           "ps": units.per_sample_passes * units.gradient}
-    alone = {"H": units.single, "F": units.curvature_one}
-    for step in steps:
-        step.seconds = step.count * (alone[step.kind] if step.alone else per[step.kind])
-        step.seconds += step.rows * units.gram_schmidt_row
-    if any(s.kind == "H" for s in steps):
-        steps[0].seconds += units.hvp_setup
-    return steps
 
 
 def _memory(units: UnitCosts, d: int, settings: Settings, exact: bool) -> int:
@@ -241,7 +119,7 @@ def _cut(cost: CostPlan, d: int, n: int, settings: Settings, plan: Plan,
         for where, name, floor, _ in CUTTABLE:
             if not made & set(_COUNTED[name]):
                 continue
-            before = (_race_steps(settings, plan, n, d) if name == "race_steps"
+            before = (race_steps(settings, plan, n, d) if name == "race_steps"
                       else getattr(settings if where == "settings" else plan, name))
             after = max(floor, int(before * factor)) if factor < 1 else before
             if name == "block_steps" and after < MIN_BLOCK_STEPS:

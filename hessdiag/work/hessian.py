@@ -132,7 +132,7 @@ class HessianWork:
         return result
 
     def made_steps(self) -> set[tuple[str, str]]:
-        """The cost plan's steps (`budget.expected_steps`: section, what) this shared work has made."""
+        """The cost plan's steps (`steps.expected_steps`: section, what) this shared work has made."""
         made = {"top": "Lanczos top-k", "bottom": "Lanczos bottom-k", "trace": "trace", "dense": "dense Hessian"}
         return {("spectrum", what) for name, what in made.items() if name in self.__dict__}
 

@@ -30,9 +30,10 @@ from typing import Any
 
 from .. import distributed
 from ..load import Settings
-from .budget import CUTTABLE, ModelShape, cut_effect, plan_run
+from .budget import CUTTABLE, cut_effect, plan_run
 from .cost import BUDGET_MARGIN, CostPlan, Step, UnitCosts
 from .plan import Plan
+from .steps import ModelShape
 
 # sections a budget may skip during the run, the one the recommendation uses least first
 SKIP_ORDER = ("blocks", "preconditioning", "imbalance", "fisher", "noise")

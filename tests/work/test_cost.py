@@ -17,7 +17,7 @@ from helpers.cases import CASES
 from hessdiag import api
 from hessdiag.load import make_settings
 from hessdiag.work import Plan
-from hessdiag.work.budget import ModelShape, expected_steps, plan_run, price
+from hessdiag.work.budget import plan_run
 from hessdiag.work.cost import (
     BUDGET_MARGIN,
     EXACT_AFFORDABLE_S,
@@ -26,72 +26,11 @@ from hessdiag.work.cost import (
     UnitCosts,
     expected_lanczos,
     rounds_by_speed,
-    swept_rows,
 )
+from hessdiag.work.steps import ModelShape, price
 
 UNITS = UnitCosts(gradient=0.01, hvp=0.02, hvp_setup=0.05, curvature=0.04, graph_bytes=10**6, hvp_mode="retained")
 ALL = ("spectrum", "geometry", "noise", "fisher")
-
-
-def test_counts_follow_the_settings():
-    s = make_settings(top_k=5, max_matvecs=300, trace_matvecs=100, slq_probes=4, slq_steps=10)
-    steps = {step.what: step.count for step in expected_steps(10_000, 50, s, Plan(), ("spectrum",), False)}
-    lanczos = expected_lanczos(5, 300)
-    assert steps == {"Lanczos top-k": lanczos, "Lanczos bottom-k": lanczos, "trace": 100, "density (SLQ)": 40}
-    exact = {step.what: step.count for step in expected_steps(100, 50, s, Plan(), ALL, True)}
-    assert exact["dense Hessian"] == 100 and "trace" not in exact and "sampled columns" not in exact
-    assert exact["Lanczos top-k of Σ"] == 100  # d ≤ dense_curvature_max_d: dense Σ (d products)
-
-
-@pytest.mark.parametrize("outputs", [10, 40])
-def test_evidence_sections_are_counted(outputs):
-    """Preconditioning (λ_max and λ̄ of Ĥ for two diagonals, the diagonal's passes), blocks (columns of blocks
-    of ≤ probes·steps entries, lockstep Lanczos of the others) and per-class gradients, as the sections run."""
-    s, plan = make_settings(max_matvecs=300), Plan()
-    shape = ModelShape(blocks=(10, 5000, 40, 41), outputs=outputs)
-    only = ("spectrum", "preconditioning", "blocks", "imbalance")
-    steps = {step.what: step.count for step in expected_steps(10_000, 50, s, plan, only, False, shape)}
-    m, top = plan.precondition_steps, expected_lanczos(1, plan.precondition_max_matvecs)
-    assert steps["λ_max of Ĥ (Lanczos)"] == 2 * top and steps["λ̄ of Ĥ (SLQ)"] == 2 * plan.precondition_probes * m
-    assert "λ̄ of H (SLQ)" not in steps  # the spectrum section's λ̄ serves
-    diagonal = "diag(GGN)" if outputs <= plan.ggn_exact_max_outputs else "diag(F_mc)"
-    assert steps[diagonal] == (outputs if outputs <= plan.ggn_exact_max_outputs else plan.mc_samples)
-    assert steps["per-sample pass (Adam's diagonal)"] == 1
-    assert steps["columns of small blocks"] == 10 + 40 and plan.block_probes * plan.block_steps == 40
-    assert steps["lockstep Lanczos of large blocks"] == 2 * plan.block_probes * plan.block_steps
-    assert steps["per-class gradients"] == outputs
-    exact = {step.what for step in expected_steps(1000, 50, s, plan, only, True, shape)}
-    assert not exact & {"λ_max of Ĥ (Lanczos)", "columns of small blocks"}  # dense Hessian: no products
-
-
-def test_lanczos_runs_are_priced_with_their_gram_schmidt_passes():
-    s = make_settings(top_k=5, max_matvecs=300, trace_matvecs=100, slq_probes=4, slq_steps=10)
-    units = UnitCosts(0.01, 0.02, 0.0, 0.04, 0, "retained", hvp_single=0.03, gram_schmidt_row=0.5)
-    priced = {step.what: step.seconds for step in price(expected_steps(10_000, 50, s, Plan(), ("spectrum",), False),
-                                                         units)}
-    n = expected_lanczos(5, 300)
-    assert swept_rows(n) == n * (n - 1) / 2 and swept_rows(1) == 0  # step i reads the i rows before it
-    assert priced["Lanczos top-k"] == pytest.approx(n * 0.03 + swept_rows(n) * 0.5)
-    assert priced["density (SLQ)"] == pytest.approx(40 * 0.02 + 4 * swept_rows(10) * 0.5)  # 4 probes of 10 steps
-    assert priced["trace"] == pytest.approx(100 * 0.02)  # probes, no basis
-
-
-@pytest.mark.parametrize("trace_block, basis_bytes, d, trace_alone, slq_alone", [
-    (None, None, 10_000, False, False),  # the defaults: rounds of probes, 4 bases of 10 steps in 512 MiB
-    (1, None, 10_000, True, False),  # the memory plan sends the trace's probes one at a time
-    (None, 10 * 10_000 * 8, 10_000, False, True),  # its SLQ bytes hold one probe's basis
-    (None, None, 5_000_000, False, True),  # 2 bases of 10 float64 vectors of 5e6 exceed the default 512 MiB
-])
-def test_probes_sent_one_at_a_time_are_priced_as_single_products(trace_block, basis_bytes, d, trace_alone,
-                                                                 slq_alone):
-    """The plan, not a patch after it, says which probes go alone: every re-fit prices them the same way."""
-    s = make_settings(top_k=5, max_matvecs=300, trace_matvecs=100, slq_probes=4, slq_steps=10)
-    plan = Plan(trace_block=trace_block, slq_basis_bytes=basis_bytes)
-    units = UnitCosts(0.01, 0.02, 0.0, 0.04, 0, "retained", hvp_single=0.07)
-    priced = {step.what: step for step in price(expected_steps(d, 50, s, plan, ("spectrum",), False), units)}
-    assert (priced["trace"].alone, priced["density (SLQ)"].alone) == (trace_alone, slq_alone)
-    assert priced["trace"].seconds == pytest.approx(100 * (0.07 if trace_alone else 0.02))
-    assert priced["density (SLQ)"].seconds == pytest.approx(40 * (0.07 if slq_alone else 0.02))
 
 
 def test_the_dense_hessian_is_chosen_by_cost():

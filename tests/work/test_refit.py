@@ -15,9 +15,10 @@ from helpers.cases import CASES
 from hessdiag import api, sections
 from hessdiag.load import make_settings
 from hessdiag.work import Plan
-from hessdiag.work.budget import ModelShape, plan_run
+from hessdiag.work.budget import plan_run
 from hessdiag.work.cost import BUDGET_MARGIN, UnitCosts
 from hessdiag.work.refit import SKIP_ORDER, BudgetClock, fit_or_skip, refit, speed_ratio
+from hessdiag.work.steps import ModelShape
 
 UNITS = UnitCosts(gradient=0.01, hvp=0.02, hvp_setup=0.05, curvature=0.04, graph_bytes=10**6, hvp_mode="retained",
                   hvp_single=0.02, curvature_single=0.04)
