@@ -43,8 +43,9 @@ class LogisticRule:
 
     def describe(self) -> str:
         parts = " ".join(f"{'+' if t.weight >= 0 else '−'} {abs(t.weight):.3g}·z({t.feature})" for t in self.terms)
+        below = f"−{self.margin:g}" if self.margin else "0"
         return (f"s = {self.intercept:.3g} {parts}, z = (x − benchmark mean)/benchmark sd; sign if the score "
-                f"interval lies above {self.margin:g}, euclidean if below −{self.margin:g}, else inconclusive")
+                f"interval lies above {self.margin:g}, euclidean if below {below}, else inconclusive")
 
 
 @dataclass
