@@ -68,8 +68,12 @@ def diagnose(settings: Settings, signals: Signals) -> int:
     if settings.model is None and not settings.quiet:
         err.print("No config and no --model: diagnosing the built-in default "
                   "(an MLP trained for a fixed, seeded number of steps on scikit-learn digits).")
+    def show_plan(plan) -> None:
+        for line in plan.lines():
+            _say(err, line)
+
     with rich_progress(err, enabled=not settings.quiet) as progress:
-        report = api.run(settings, progress, on_plan=lambda plan: [_say(err, line) for line in plan.lines()],
+        report = api.run(settings, progress, on_plan=show_plan,
                          loaded=lambda: main_rank and check_not_imported(outputs.reports, png_dir=settings.png_dir,
                                                                          png_names=outputs.pngs))
     cost = report.settings.get("cost", {})

@@ -37,7 +37,7 @@ from typing import Any
 import torch
 
 from ..errors import MemoryBudgetError
-from ..linalg.quadrature import BASIS_BYTES, MAX_GROUP
+from ..linalg.quadrature import probes_at_once
 from ..linalg.trace import MAX_ROUND, MAX_SKETCH
 from ..load import Settings
 from .cost import UnitCosts, expected_lanczos
@@ -248,7 +248,7 @@ def _plan_slq(memory: MemoryPlan, sizes: _Sizes, settings: Settings) -> Settings
     steps = min(settings.slq_steps, sizes.d)
     per_probe = steps * sizes.v + 4 * sizes.w + _transient(sizes, 1)
     room = sizes.free - memory.kept
-    group = min(settings.slq_probes, MAX_GROUP, room // per_probe, max(1, BASIS_BYTES // (steps * sizes.d * 8)))
+    group = min(probes_at_once(settings.slq_probes, steps, sizes.d), room // per_probe)  # SLQ's own rule, and room
     if group < 1:
         fit = (room - 4 * sizes.w - _transient(sizes, 1)) // sizes.v
         if fit < MIN_SLQ_STEPS:

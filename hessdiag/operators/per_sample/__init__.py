@@ -51,9 +51,6 @@ class PerSampleGradients:
         self.problem, self.preference, self.rows_per_call = problem, preference, rows_per_call
         self.fallback: str | None = None  # why the preferred path was not used, if it was not
         why_not = why_not_backpack(problem, preference)
-        if why_not == "requested":
-            self.engine, self.reason = FuncPerSample(problem), "requested"
-            return
         if why_not is None:
             try:
                 self.engine = BackpackPerSample(problem)
@@ -62,7 +59,10 @@ class PerSampleGradients:
                 return
             except PathFailure as exc:
                 why_not = str(exc)
-        self._use_func(why_not)
+        if preference == "func":
+            self.engine, self.reason = FuncPerSample(problem), "requested"
+        else:
+            self._use_func(why_not)
 
     @property
     def engine(self) -> PerSamplePath:
