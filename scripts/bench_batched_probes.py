@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from _bench_models import cnn, mlp  # noqa: E402
 from _timing import interleaved_medians  # noqa: E402
 
-from hessdiag.estimators.probes import rademacher  # noqa: E402
+from hessdiag.linalg.probes import rademacher  # noqa: E402
 from hessdiag.load import problem_from_objects  # noqa: E402
 from hessdiag.load.data import load_sklearn  # noqa: E402
 from hessdiag.load.default import default_mlp  # noqa: E402

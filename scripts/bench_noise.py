@@ -26,9 +26,9 @@ sys.path.insert(0, str(Path(__file__).parent.parent))
 from _bench_models import cnn, mlp, seeded  # noqa: E402
 from _timing import interleaved_medians  # noqa: E402
 
-from hessdiag.estimators.gradient_moments import gradient_moments  # noqa: E402
-from hessdiag.estimators.noise_coordinates import coordinate_noise  # noqa: E402
-from hessdiag.estimators.noise_scalars import scalar_noise  # noqa: E402
+from hessdiag.estimators.noise.coordinates import coordinate_noise  # noqa: E402
+from hessdiag.estimators.noise.moments import gradient_moments  # noqa: E402
+from hessdiag.estimators.noise.scalars import scalar_noise  # noqa: E402
 from hessdiag.load import problem_from_objects  # noqa: E402
 from hessdiag.load.data import load_sklearn  # noqa: E402
 from hessdiag.operators import loss_and_gradient  # noqa: E402

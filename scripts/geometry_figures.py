@@ -27,20 +27,21 @@ sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parent.parent / "tests"))
 from _timing import interleaved_medians  # noqa: E402
 
-from hessdiag.estimators.columns import dense_columns, operator_columns  # noqa: E402
-from hessdiag.estimators.linf import ascent_starts, sign_ascent  # noqa: E402
-from hessdiag.estimators.linf_bounds import abs_sum_bound, separable_bound  # noqa: E402
-from hessdiag.estimators.rho_diag import rho_diag_exact, rho_diag_sampled  # noqa: E402
+from hessdiag.estimators.geometry.columns import column_source  # noqa: E402
+from hessdiag.estimators.geometry.linf.lower import ascent_starts, sign_ascent  # noqa: E402
+from hessdiag.estimators.geometry.linf.upper import abs_sum_bound, separable_bound  # noqa: E402
+from hessdiag.estimators.geometry.rho_diag import rho_diag_exact, rho_diag_sampled  # noqa: E402
+from hessdiag.linalg import columns  # noqa: E402
 from hessdiag.load import ParamLayout, load_problem, make_settings, problem_from_objects  # noqa: E402
 from hessdiag.operators import HessianOperator, loss_and_gradient  # noqa: E402
 
 
 def coverage(name: str, h: np.ndarray, layout: ParamLayout, seeds: int) -> None:
-    exact = rho_diag_exact(dense_columns(h), layout).estimate
+    exact = rho_diag_exact(column_source(h), layout).estimate
     for budget in (128, 256, 512):
         hits, widths = 0, []
         for seed in range(seeds):
-            r = rho_diag_sampled(dense_columns(h), layout, budget, np.random.default_rng(10_000 + seed))
+            r = rho_diag_sampled(column_source(h), layout, budget, np.random.default_rng(10_000 + seed))
             hits += r.ci[0] <= exact <= r.ci[1]
             widths.append((r.ci[1] - r.ci[0]) / exact)
         print(f"  {name:8} {budget:4d} columns: coverage {hits / seeds:.3f} ({hits}/{seeds}), "
@@ -61,8 +62,8 @@ def mlp_problem():
 
 
 def dense(problem) -> np.ndarray:
-    columns = operator_columns(HessianOperator(problem))(np.arange(problem.d))
-    return 0.5 * (columns + columns.T)
+    all_columns = columns(HessianOperator(problem), np.arange(problem.d))
+    return 0.5 * (all_columns + all_columns.T)
 
 
 def main() -> None:
@@ -98,7 +99,13 @@ def main() -> None:
     print("3. column products on the default problem (medians of interleaved repetitions, ratio to ∇R)")
     op = HessianOperator(problem)
     idx = np.arange(256)
-    block64, single = operator_columns(op, block=64), operator_columns(op, block=1)
+
+    def block64(indices):  # hessdiag's way: `linalg.columns`, 64 unit vectors per product call
+        return columns(op, indices)
+
+    def single(indices):
+        return [columns(op, indices[i : i + 1]) for i in range(indices.size)]
+
     times = interleaved_medians({"gradient": lambda: loss_and_gradient(problem),
                                  "256 columns, blocks of 64": lambda: block64(idx),
                                  "256 columns, one at a time": lambda: single(idx)}, repeats=3, warmup=1)
