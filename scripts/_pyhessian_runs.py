@@ -1,7 +1,8 @@
 """PyHessian 0.1's power iteration, instrumented for `bench_vs_pyhessian.py` (issues 4 and 14): the Rayleigh
 quotient and a time stamp after every Hessian product, and the first product within TARGET of a reference
 (which PyHessian itself cannot know). PyHessian draws from torch's global RNG: each run is wrapped in
-`torch.random.fork_rng` and seeded."""
+`torch.random.fork_rng` and seeded. On CUDA (`cuda=True`, x on the GPU) the start follows a synchronisation
+and every time stamp follows PyHessian's own `.item()` of the Rayleigh quotient, which synchronises."""
 
 from __future__ import annotations
 
@@ -55,10 +56,13 @@ class Recorder:
 def pyhessian_top(model, x, y, seed: int, reference: float, max_iter: int, tol: float,
                   stop_at_target: bool = False) -> dict:
     ph = pyhessian_module()
-    with torch.random.fork_rng(devices=[]):
+    cuda = x.device.type == "cuda"
+    with torch.random.fork_rng(devices=[x.device] if cuda else []):
         torch.manual_seed(seed)
+        if cuda:
+            torch.cuda.synchronize(x.device)
         start = time.perf_counter()
-        comp = ph.hessian(model, nn.CrossEntropyLoss(), data=(x, y), cuda=False)
+        comp = ph.hessian(model, nn.CrossEntropyLoss(), data=(x, y), cuda=cuda)
         values = [float("nan")]
         with Recorder(ph, reference if stop_at_target else None) as rec:
             try:

@@ -31,7 +31,7 @@ from _bench_models import cnn, mlp  # noqa: E402
 from _timing import interleaved_medians  # noqa: E402
 
 from hessdiag.linalg.probes import rademacher  # noqa: E402
-from hessdiag.load import problem_from_objects  # noqa: E402
+from hessdiag.load import problem_from_objects, set_tf32  # noqa: E402
 from hessdiag.load.data import load_sklearn  # noqa: E402
 from hessdiag.load.default import default_mlp  # noqa: E402
 from hessdiag.operators import HessianOperator  # noqa: E402
@@ -57,6 +57,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
+    set_tf32(torch.device(args.device), False)  # full float32 products (cuDNN's convolutions default to TF32)
     x, y = load_sklearn("digits")
     k = args.probes
     print(f"device {args.device}, {k} probes per round, torch {torch.__version__}, {torch.get_num_threads()} threads")

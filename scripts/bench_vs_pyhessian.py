@@ -9,8 +9,10 @@ scikit-learn digits, in float32, all samples in one batch, the same model object
 tools, at several checkpoints of seeded full-batch Adam training (default: 0, 1, 3, 10 and 60 steps).
 How many products power iteration needs depends on the gap λ_2/λ_max, which the checkpoints vary;
 the table prints it beside each ratio. PyHessian is used exactly as its README shows
-(`hessian(model, criterion, data=(x, y), cuda=False)`), which keeps the gradient's graph and reuses
-it for every product, as hessdiag's `retained` mode does.
+(`hessian(model, criterion, data=(x, y), cuda=False)`, `cuda=True` with `--device cuda`), which keeps
+the gradient's graph and reuses it for every product, as hessdiag's `retained` mode does. With
+`--device cuda` everything (training, both tools, the reference) runs on the GPU and every time stamp
+follows a device synchronisation (PyHessian's own Rayleigh quotient `.item()` already synchronises).
 
 1. A tight reference λ_max: hessdiag's Lanczos on the float64 copy of the problem, tol 1e-10.
 2. PyHessian's power iteration, instrumented to record its Rayleigh quotient and a time stamp after
@@ -54,7 +56,7 @@ from _pyhessian_runs import TARGET, pyhessian_module, pyhessian_top  # noqa: E40
 
 from hessdiag.linalg import hutchpp_trace, lanczos_top_eigenvalues  # noqa: E402
 from hessdiag.linalg.eigen import extreme_eigenpairs  # noqa: E402
-from hessdiag.load import problem_from_objects  # noqa: E402
+from hessdiag.load import problem_from_objects, set_tf32  # noqa: E402
 from hessdiag.load.data import load_sklearn  # noqa: E402
 from hessdiag.operators import HessianOperator  # noqa: E402
 from hessdiag.rng import generator  # noqa: E402
@@ -76,9 +78,15 @@ def cnn(gen: torch.Generator) -> nn.Module:
     return model
 
 
+def synchronize(device: torch.device | str) -> None:
+    """Wait for the device's queued work, so that a time stamp taken next includes it."""
+    if torch.device(device).type == "cuda":
+        torch.cuda.synchronize(device)
+
+
 def checkpoints(x: torch.Tensor, y: torch.Tensor, steps: list[int]):
     """Seeded init, then full-batch Adam (lr 1e-3); yields (steps taken, model in eval mode) at each of `steps`."""
-    model = cnn(torch.Generator().manual_seed(0))
+    model = cnn(torch.Generator().manual_seed(0)).to(x.device)
     params = list(model.parameters())
     m1 = [torch.zeros_like(p) for p in params]
     m2 = [torch.zeros_like(p) for p in params]
@@ -120,12 +128,14 @@ class Variant(NamedTuple):
 
 
 def hessdiag_top(model, x, y, seed: int, reference: float, variant: Variant) -> dict:
+    synchronize(x.device)
     start = time.perf_counter()
-    problem = problem_from_objects(model, x, y, "ce", dtype="float32", device="cpu")
+    problem = problem_from_objects(model, x, y, "ce", dtype="float32", device=x.device)
     op = RecordedMap(HessianOperator(problem, mode="retained"))
     warm = gradient_of(problem)[None] if variant.gradient else None
     result = extreme_eigenpairs(op, 1, "largest", tol=TARGET, max_matvecs=300, block=variant.block,
                                 generator=generator(seed, "bench-top"), start=warm)
+    synchronize(x.device)
     end = time.perf_counter()
     top = result.values[0]
     oracle = first_within(op, reference, TARGET)
@@ -137,15 +147,15 @@ def hessdiag_top(model, x, y, seed: int, reference: float, variant: Variant) -> 
 
 def trace_errors(model, x, y, budgets: list[int], seeds: int, reference: float) -> None:
     ph = pyhessian_module()
-    problem = problem_from_objects(model, x, y, "ce", dtype="float32", device="cpu")
+    problem = problem_from_objects(model, x, y, "ce", dtype="float32", device=x.device)
     op = HessianOperator(problem, mode="retained")
-    comp = ph.hessian(model, nn.CrossEntropyLoss(), data=(x, y), cuda=False)
+    comp = ph.hessian(model, nn.CrossEntropyLoss(), data=(x, y), cuda=x.device.type == "cuda")
     print(f"\ntrace at equal products (relative to the reference; RMS over {seeds} seeds)")
     print(f"{'products':>8} {'PyHessian Hutchinson':>21} {'hessdiag Hutch++':>17} {'Hutch++ stderr':>15} {'ratio':>6}")
     for n in budgets:
         ph_err, hd_err, hd_se = [], [], []
         for seed in range(seeds):
-            with torch.random.fork_rng(devices=[]):
+            with torch.random.fork_rng(devices=[x.device] if x.device.type == "cuda" else []):
                 torch.manual_seed(100 + seed)
                 samples = comp.trace(maxIter=n, tol=0.0)
             ph_err.append((statistics.mean(samples) - reference) / reference)
@@ -160,7 +170,7 @@ def trace_errors(model, x, y, budgets: list[int], seeds: int, reference: float) 
 
 def compare_top(model, x, y, seeds: int, variants: list[Variant], own_stops: bool) -> list[dict]:
     """Reference λ_max, then per seed PyHessian to the target (and at its own stops) and hessdiag (certified)."""
-    ref_problem = problem_from_objects(model, x, y, "ce", dtype="float64", device="cpu")
+    ref_problem = problem_from_objects(model, x, y, "ce", dtype="float64", device=x.device)
     ref = lanczos_top_eigenvalues(HessianOperator(ref_problem, mode="retained"), 2, tol=1e-10, max_matvecs=300,
                                   generator=generator(0, "bench-reference"))
     lmax, l2 = ref.values[0].value, ref.values[1].value
@@ -243,6 +253,12 @@ def own_stops(rows: list[tuple[int, list[dict]]], variant: Variant) -> None:
                   f"products ratio {med(g['products'] for g in got) / ours:.2f}×")
 
 
+def device_name(device: str) -> str:
+    if torch.device(device).type == "cuda":
+        return f"{torch.cuda.get_device_name(device)}, TF32 {'on' if torch.backends.cudnn.allow_tf32 else 'off'}"
+    return f"CPU, {torch.get_num_threads()} threads"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--samples", type=int, default=1797)
@@ -255,18 +271,20 @@ def main() -> None:
     parser.add_argument("--trace-budgets", default="30,100")
     parser.add_argument("--trace-reference-products", type=int, default=600)
     parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--device", default="cpu", help="cpu or cuda: where both tools run")
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
+    set_tf32(torch.device(args.device), False)  # full float32 products (cuDNN's convolutions default to TF32)
     pyhessian_module()  # fail early, before the long parts, if the bench extra is missing
 
     x, y = load_sklearn("digits")
-    x, y = x[: args.samples].float(), y[: args.samples]
+    x, y = x[: args.samples].float().to(args.device), y[: args.samples].to(args.device)
     steps = [int(s) for s in args.checkpoints.split(",")]
     variants = [Variant.parse(v) for v in args.variants.split(",")]
     d = sum(p.numel() for p in cnn(torch.Generator().manual_seed(0)).parameters())
     print(f"tanh CNN, d = {d:,}, {x.shape[0]} digits in one batch, float32, torch {torch.__version__}, "
-          f"{torch.get_num_threads()} threads; λ_max to within {TARGET:g} ({args.seeds} seeds per checkpoint)")
+          f"{device_name(args.device)}; λ_max to within {TARGET:g} ({args.seeds} seeds per checkpoint)")
     rows = []
     for done, model in checkpoints(x, y, steps):
         print(f"checkpoint after {done} Adam steps:", flush=True)
@@ -280,7 +298,7 @@ def main() -> None:
     budgets = [int(b) for b in args.trace_budgets.split(",") if b.strip()]
     if not budgets:
         return
-    problem = problem_from_objects(last, x, y, "ce", dtype="float32", device="cpu")
+    problem = problem_from_objects(last, x, y, "ce", dtype="float32", device=x.device)
     tight = hutchpp_trace(HessianOperator(problem, mode="retained"), generator=generator(0, "bench-trace-ref"),
                           rtol=0.0, max_matvecs=args.trace_reference_products)
     print(f"\ntrace at the checkpoint after {steps[-1]} steps: reference tr(H) = {tight.estimate:.6g} ± "

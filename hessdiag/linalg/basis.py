@@ -88,7 +88,7 @@ class Basis:
     def expand(self, coefficients: Tensor, rows: slice | None = None) -> Tensor:
         """Qᵀ c (d, k) float64 for coefficients c (size, k) (or for the rows in `rows` only)."""
         out = torch.zeros(self.d, coefficients.shape[1], dtype=torch.float64, device=self.device)
-        c = coefficients.to(self.dtype)
+        c = coefficients.to(device=self.device, dtype=self.dtype)
         start = 0
         lo, hi = (0, self.size) if rows is None else (rows.start or 0, self.size if rows.stop is None else rows.stop)
         for v in self._views():

@@ -63,9 +63,10 @@ class CurvatureFamily:
             operator.vectors_per_call = self.vectors_per_call
 
     def dense(self, name: str) -> Tensor:
-        """The matrix as a dense float64 tensor, formed once (small d only); H's is the shared one."""
+        """The matrix as a dense float64 tensor on the problem's device, formed once (small d only); H's is the
+        shared one."""
         if name == HESSIAN.name and self.hessian.dense is not None:
-            return torch.from_numpy(self.hessian.dense)
+            return torch.from_numpy(self.hessian.dense).to(self.problem.device)  # beside the others' (on the device)
         if name not in self._dense:
             with self.log.timer(f"dense_{name}"):
                 self._dense[name] = dense_matrix(self.operator(name))
