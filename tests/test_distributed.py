@@ -215,14 +215,18 @@ def test_cuda_a_float64_gpu_run_gives_the_cpu_report(workspace, monkeypatch):
 
 
 @CUDA
-def test_cuda_tf32_only_when_allowed(workspace, monkeypatch):
+def test_cuda_tf32_only_when_allowed_and_the_callers_switches_return(workspace, monkeypatch):
     import torch
 
+    monkeypatch.setattr(torch.backends.cuda.matmul, "allow_tf32", False)
+    monkeypatch.setattr(torch.backends.cudnn, "allow_tf32", True)  # PyTorch's defaults
     report = one_process(workspace, dict(RUNS["single"], device="cuda", dtype="float32", allow_tf32=True),
                          monkeypatch)
-    assert torch.backends.cuda.matmul.allow_tf32 and any("allow-tf32" in w for w in report["warnings"])
-    one_process(workspace, dict(RUNS["single"], device="cuda"), monkeypatch)
-    assert not torch.backends.cuda.matmul.allow_tf32
+    assert report["settings"]["allow_tf32"] is True and any("allow-tf32" in w for w in report["warnings"])
+    assert (torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32) == (False, True)
+    report = one_process(workspace, dict(RUNS["single"], device="cuda"), monkeypatch)
+    assert report["settings"]["allow_tf32"] is False and not any("allow-tf32" in w for w in report["warnings"])
+    assert (torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32) == (False, True)
 
 
 @pytest.mark.skipif(__import__("torch").cuda.device_count() < 2, reason="needs 2 CUDA devices")

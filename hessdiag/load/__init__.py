@@ -17,12 +17,13 @@ from .data import load_data
 from .default import trained_default
 from .losses import LOSSES, Loss, get_loss, loss_names
 from .models import LoadedModel, from_module, load_model
+from .precision import set_tf32, tf32_for_run
 from .problem import ParamBlock, ParamLayout, Problem
 
 __all__ = [
     "Batch", "Inputs", "LOSSES", "LoadedModel", "Loss", "ParamBlock", "ParamLayout", "Problem", "Settings",
     "get_loss", "load_problem", "loss_names", "make_batches", "make_settings", "problem_from_objects",
-    "read_config",
+    "read_config", "set_tf32", "tf32_for_run",
 ]
 
 
@@ -33,7 +34,6 @@ def load_problem(settings: Settings) -> Problem:
     """
     device = resolve_device(settings.device)
     dtype = resolve_dtype(settings.dtype, device)
-    precision_notes = set_tf32(device, settings.allow_tf32)
     search = [Path(p) for p in settings.search_paths]
     if settings.model is None:
         if settings.checkpoint is not None or settings.data is not None:
@@ -56,24 +56,11 @@ def load_problem(settings: Settings) -> Problem:
             problem = build_problem_from_loader(model, data.loader, loss, samples=settings.samples,
                                                 batch_size=settings.batch_size, seed=settings.seed, dtype=dtype,
                                                 device=device, output=settings.output)
-            problem.warnings.extend(precision_notes)
             return problem
         x, y = data.x, data.y
     problem = build_problem(model, x, y, loss, samples=settings.samples, batch_size=settings.batch_size,
                             seed=settings.seed, dtype=dtype, device=device, output=settings.output)
-    problem.warnings.extend(precision_notes)
     return problem
-
-
-def set_tf32(device: torch.device, allow: bool) -> list[str]:
-    """On CUDA, TF32 matrix products (10-bit mantissa) only with --allow-tf32: curvature products are
-    then float32 throughout; the process-wide switches are set for the run (the command line's process)."""
-    if device.type != "cuda":
-        return []
-    torch.backends.cuda.matmul.allow_tf32 = allow
-    torch.backends.cudnn.allow_tf32 = allow
-    note = "--allow-tf32: matrix products on the GPU used TF32 (about 3 significant digits per product)"
-    return [note] if allow else []
 
 
 def problem_from_objects(model: nn.Module, x: Inputs, y: Tensor, loss: str | Loss, *,

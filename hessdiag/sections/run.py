@@ -6,7 +6,7 @@ import time
 from typing import Callable
 
 from .. import __version__, distributed
-from ..load import Problem, Settings
+from ..load import Problem, Settings, tf32_for_run
 from ..operators.kernels import ATTENTION_KERNEL
 from ..report.document import ProblemInfo, Report
 from ..report.section import Results
@@ -32,11 +32,19 @@ def diagnose_problem(problem: Problem, settings: Settings, progress: ProgressFac
 
     After the gradient, the cost plan is measured and priced (`Work.plan_cost`: exact paths chosen by
     cost, `--budget` applied) and handed to `on_plan` before the work; the report records it under
-    `settings.cost` with the measured wall time and peak memory."""
+    `settings.cost` with the measured wall time and peak memory. On CUDA, TF32 is on for the run only with
+    `settings.allow_tf32` (`load.tf32_for_run`; the caller's switches are restored after)."""
+    with tf32_for_run(problem.device, settings.allow_tf32) as notes:
+        return _diagnose(problem, settings, progress, timings, plan, on_plan, warm_start, notes)
+
+
+def _diagnose(problem: Problem, settings: Settings, progress: ProgressFactory | None,
+              timings: dict[str, float] | None, plan: Plan | None, on_plan: Callable[[CostPlan], None] | None,
+              warm_start: dict | None, notes: list[str]) -> Report:
     start = time.perf_counter()
     only = resolve_only(settings.only)
     plan = plan or Plan.for_settings(settings)
-    log = RunLog(timings=dict(timings or {}), warnings=list(problem.warnings), progress=progress)
+    log = RunLog(timings=dict(timings or {}), warnings=list(problem.warnings) + notes, progress=progress)
     work = Work(problem, settings, plan, log, warm_start)
     log.record("objective", objective(problem))
     log.record("distributed", distributed.describe(problem.device))
