@@ -201,11 +201,13 @@ CUDA = pytest.mark.skipif(not __import__("torch").cuda.is_available(), reason="n
 
 
 @CUDA
-def test_cuda_a_float64_gpu_run_gives_the_cpu_report(workspace, monkeypatch):
-    """The same computation on another device: float64 products, the float64 Lanczos on the GPU."""
+@pytest.mark.parametrize("run", sorted(RUNS))
+def test_cuda_a_float64_gpu_run_gives_the_cpu_report(workspace, monkeypatch, run):
+    """The same computation on another device: float64 products, the float64 Lanczos on the GPU, for every
+    run of the data-parallel tests (stochastic and dense paths, mapping inputs, DataLoaders, one sample)."""
     import torch
 
-    options = dict(RUNS["cnn"], dtype="float64")
+    options = dict(RUNS[run], dtype="float64")
     cpu = one_process(workspace, options, monkeypatch)
     gpu = one_process(workspace, dict(options, device="cuda"), monkeypatch)
     assert not torch.backends.cuda.matmul.allow_tf32 and gpu["settings"]["allow_tf32"] is False
