@@ -9,11 +9,10 @@ Nothing here knows about models, data or reports.
 """
 
 from .cg import CGResult, cosine_with_bound, damped_cg, dense_damped_solve
-from .dense import UNIT_BLOCK, columns, dense_matrix
+from .dense import UNIT_BLOCK, columns, dense_matrix, dense_top
 from .eigen import (
                     LanczosResult,
                     RitzValue,
-                    dense_top,
                     extreme_eigenpairs,
                     lanczos_bottom_eigenvalues,
                     lanczos_top_eigenvalues,

@@ -20,9 +20,7 @@ Memory. The basis grows as it is used, in the products' dtype (`basis.Basis`); w
 converged ones included, so they are kept (locked) — are kept and the recurrence continues from the
 next block, T = [[diag θ, Cᵀ], [C, A_{j+1}], …]. Bounds stay valid across restarts (the Lanczos
 relation holds for the restarted basis).
-
-`dense_top` gives the same result type from a dense matrix (small d): exact eigenpairs by `eigh`,
-with the true residuals plus a rounding allowance d·ε·‖A‖₂.
+(`dense.dense_top` gives the same result type from a dense matrix.)
 """
 
 from __future__ import annotations
@@ -46,7 +44,7 @@ DEFAULT_TOL = 1e-4
 DEFAULT_MAX_MATVECS = 300
 Progress = Callable[[int, int], None]
 
-__all__ = ["DEFAULT_MAX_MATVECS", "DEFAULT_TOL", "LanczosResult", "RitzValue", "ZERO_FLOOR", "dense_top",
+__all__ = ["DEFAULT_MAX_MATVECS", "DEFAULT_TOL", "LanczosResult", "RitzValue", "ZERO_FLOOR",
            "extreme_eigenpairs", "lanczos_bottom_eigenvalues", "lanczos_top_eigenvalues"]
 
 
@@ -291,15 +289,3 @@ def lanczos_bottom_eigenvalues(operator: Any, k: int = 5, *, tol: float = DEFAUL
     return extreme_eigenpairs(operator, k, "smallest", tol=tol, max_matvecs=max_matvecs, block=block,
                               generator=generator or torch.Generator().manual_seed(0), progress=progress)
 
-
-def dense_top(matrix: Tensor, k: int, *, unit_roundoff: float) -> LanczosResult:
-    """The k largest eigenpairs (descending) of a symmetric matrix held densely, with residual bounds."""
-    a = matrix.to(torch.float64)
-    d = a.shape[0]
-    values, vectors = torch.linalg.eigh(0.5 * (a + a.T))
-    order = torch.argsort(values, descending=True)[: min(k, d)]
-    top_values, top_vectors = values[order], vectors[:, order]
-    scale = float(values.abs().max()) if d else 0.0
-    residuals = (a @ top_vectors - top_vectors * top_values).norm(dim=0) + d * unit_roundoff * scale
-    ritz = [RitzValue(float(v), float(r)) for v, r in zip(top_values, residuals)]
-    return LanczosResult("largest", ritz, d, True, top_vectors.T.contiguous(), copy_limit=None)
