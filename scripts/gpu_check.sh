@@ -16,7 +16,12 @@
 #   4. the ResNet-18-shaped model (scripts/_scale_models.py cnn_1e7, 1.1e7 parameters, 64 images 32×32)
 #      with --only spectrum on 1 GPU: wall time, peak memory, convergence;
 #   5. scripts/bench_batched_probes.py --device cuda (the batched-pass gain on a GPU);
-#   6. scripts/bench_distributed.py --gpu (1 and 2 gloo CPU ranks, then 1..K NCCL GPU ranks).
+#   6. scripts/bench_distributed.py --gpu (1 and 2 gloo CPU ranks, then 1..K NCCL GPU ranks);
+#   7, 8. scripts/bench_scale.py on the GPU (1e4–1e6 parameters, --only spectrum and the full run) with
+#      retained, then linearized Hessian products: on the H200 a batched round of linearized products cost
+#      2.2× less per vector than retained ones on the benchmark CNN (bench_batched_probes), and `auto`
+#      picks retained; this measures what that is worth end to end.
+# ONLY_STEPS="0 2 3b" runs only those steps (a lease's device time rarely covers every step at once).
 # Usage: scripts/gpu_check.sh [PYTHON [DIR]]   PYTHON defaults to .venv/bin/python, else python3; the
 # reports go to DIR (default: a temporary folder, removed at the end). CHECK_DEVICE=cpu runs the same
 # steps on the CPU (to try the script itself on a machine without a GPU; slow).
@@ -34,6 +39,7 @@ summary=()
 step() {  # step NAME LIMIT_S COMMAND...: run it under a time limit, record its exit status and time
     local name=$1 limit=$2 start rc ms
     shift 2
+    if [ -n "${ONLY_STEPS:-}" ] && [[ " $ONLY_STEPS " != *" ${name%% *} "* ]]; then return; fi
     echo "== $name (limit ${limit} s)"
     start=$(date +%s%N)
     timeout --kill-after=10 "$limit" "$@"
@@ -103,5 +109,9 @@ step "4 ResNet-18-shaped spectrum" "${LIMIT_RESNET:-150}" bash -c "$(declare -f 
     PY='$PY' DEVICE='$DEVICE' out='$out' resnet"
 step "5 batched probes" "${LIMIT_BATCHED:-90}" "$PY" scripts/bench_batched_probes.py --device "$DEVICE" --repeats 5
 step "6 data-parallel" "${LIMIT_DISTRIBUTED:-120}" "$PY" scripts/bench_distributed.py --gpu --rounds 1
+step "7 scale, retained products" "${LIMIT_SCALE:-240}" "$PY" scripts/bench_scale.py \
+    --cases mlp_1e4,transformer_1e5,cnn_1e6 --runs spectrum,full -- --device "$DEVICE" --hvp retained
+step "8 scale, linearized products" "${LIMIT_SCALE:-240}" "$PY" scripts/bench_scale.py \
+    --cases mlp_1e4,transformer_1e5,cnn_1e6 --runs spectrum,full -- --device "$DEVICE" --hvp linearized
 echo "== summary"
 printf '%s\n' "${summary[@]}"

@@ -114,13 +114,14 @@ def price(steps: list[Step], units: UnitCosts) -> list[Step]:
     """Seconds of each step: Lanczos steps and CG iterations (one vector at a time) at the single-product
     cost, other products (rounds of probes, columns, dense blocks) at the cost per vector in a round;
     curvature products (GGN, EF, F_mc, Σ) at the GGN's; plus the Gram–Schmidt passes of Lanczos runs
-    (`Step.rows` basis rows at the measured seconds per row)."""
+    (`Step.rows` basis rows at the measured seconds per row). The first product's extra cost
+    (`units.hvp_setup`: the process's first double backward, 1.4–1.7 s on a CPU, and building the retained
+    or linearised graphs, which are kept) was paid while measuring, before the work, and is not priced
+    again."""
     per = {"H": units.hvp_in_round, "F": units.curvature_in_round, "grad": units.gradient,
            "ps": units.per_sample_passes * units.gradient}
     alone = {"H": units.single, "F": units.curvature_one}
     for step in steps:
         step.seconds = step.count * (alone[step.kind] if step.alone else per[step.kind])
         step.seconds += step.rows * units.gram_schmidt_row
-    if any(s.kind == "H" for s in steps):
-        steps[0].seconds += units.hvp_setup
     return steps
