@@ -14,7 +14,7 @@ from .factory import call_user
 from .loader import LoaderBatches, LoaderData
 from .losses import Loss
 from .model_output import OutputSelector
-from .models import LoadedModel, check_trainable, convert_torchscript, quiet_torch
+from .models import LoadedModel, check_trainable, convert_torchscript, program_to_device, quiet_torch
 from .problem import Problem, make_batches
 from .token_losses import TokenCrossEntropy
 from .validate import check_model_tensors, check_output
@@ -117,7 +117,10 @@ def _prepare_model(model: LoadedModel, x: Inputs, dtype: torch.dtype,
         model = convert_torchscript(model, sample)
     check_trainable(model)
     check_model_tensors(model.module, model.description)
-    module = model.module.to(device=device, dtype=dtype)
+    module = model.module
+    if model.kind in ("export", "torchscript"):
+        module = program_to_device(module, device)
+    module = module.to(device=device, dtype=dtype)
     if model.kind not in ("export", "torchscript"):  # programs are traced in eval mode (checked ops)
         module.eval()
     for name, tensor in list(module.named_parameters()) + list(module.named_buffers()):

@@ -42,10 +42,11 @@ def max_loader_bytes() -> int:
 
 def _tensor(value: Any, name: str, source: str, what: str) -> Tensor:
     try:
-        return torch.as_tensor(value)
+        tensor = torch.as_tensor(value)
     except Exception:  # strings, ragged lists, objects
         raise DataError(f"data '{source}': {what}: its {name} is a {type(value).__name__}, "
                         "not a tensor or array") from None
+    return tensor.detach().cpu()  # on the CPU, as every data form is loaded (a factory's may be on a GPU)
 
 
 def split_item(item: Any, source: str, what: str = "item") -> tuple[Inputs, Tensor]:

@@ -176,3 +176,23 @@ def check_trainable(model: LoadedModel) -> None:
         raise CheckpointError(f"{model.description} has no trainable parameters (requires_grad=True)")
 
 
+
+
+def program_to_device(module: nn.Module, device: torch.device) -> nn.Module:
+    """A program's graph module (torch.export, or TorchScript converted to one) on `device`: `nn.Module.to`
+    moves parameters and buffers only, while a program also holds constants as plain tensor attributes,
+    and factory nodes (zeros, arange, …) recorded at export time with `device=cpu`, even for
+    `device=x.device` in the source. Both would meet the device's activations on the CPU. (In place; the
+    module is returned.)"""
+    for sub in module.modules():
+        registered = set(dict(sub.named_parameters(recurse=False))) | set(dict(sub.named_buffers(recurse=False)))
+        for name, value in list(vars(sub).items()):
+            if isinstance(value, Tensor) and name not in registered:
+                setattr(sub, name, value.to(device))
+        graph = getattr(sub, "graph", None)
+        if isinstance(graph, torch.fx.Graph):
+            for node in graph.nodes:
+                if isinstance(node.kwargs.get("device"), (torch.device, str)):
+                    node.update_kwarg("device", device)
+            sub.recompile()
+    return module.to(device)
