@@ -66,8 +66,8 @@ def ggn_diagonal(problem: Problem) -> Tensor:
 
 
 def output_count(problem: Problem) -> int:
-    """C: the model's outputs per sample (the backward passes per batch that the exact diagonal needs)."""
-    first = problem.batches[0]
+    """C: the model's outputs per sample (the backward passes per batch that the exact diagonal needs), read
+    off the first batch's forward (whole: a program exported for a fixed batch size takes no other)."""
     with torch.no_grad():
-        out = problem.forward(problem.params, select_rows(first.x, slice(0, 1)))
+        out = problem.forward(problem.params, problem.batches[0].x)
     return int(out[0].numel())

@@ -65,6 +65,18 @@ def test_static_export_pads_batches_with_zero_weight(at_workspace):
     assert any("accepts batches of 16 only" in w for w in problem.warnings)
 
 
+def test_static_export_runs_the_sections_that_read_its_output_size(at_workspace):
+    """The exact GGN diagonal's output count and the classes of the imbalance section were read off a
+    one-row forward, which a program exported for 16 rows refuses (an internal error before)."""
+    from hessdiag import api
+
+    settings = make_settings(model="model_static.pt2", data="data.pt", loss="ce", quiet=True, race_steps=0,
+                             only=["preconditioning", "imbalance"])
+    report = api.run(settings).to_dict()
+    assert report["imbalance"]["classes"] == 3
+    assert report["preconditioning"]["hessian"]["effective_condition"] > 1
+
+
 @pytest.mark.parametrize("data", ["data.npz", "usermodels:xy", "usermodels:dataset"])
 def test_data_forms(at_workspace, data):
     problem = load_problem(make_settings(**{**BASE, "data": data}))

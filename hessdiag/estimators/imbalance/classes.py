@@ -29,7 +29,6 @@ from scipy.stats import spearmanr
 from torch import Tensor
 from torch.func import grad, vmap
 
-from ...load.batch import select_rows
 from ...load.problem import Batch, Problem
 from ...operators.reduction import reduce_sum
 
@@ -60,7 +59,7 @@ def class_labels(problem: Problem, batch: Batch) -> tuple[Tensor, int] | None:
     """(labels (b,), number of classes) for a classification batch, None for other problems."""
     if problem.loss.name == "ce":
         with torch.no_grad():
-            classes = int(problem.forward(problem.params, select_rows(batch.x, slice(0, 1))).shape[-1])
+            classes = int(problem.forward(problem.params, batch.x).shape[-1])  # whole (fixed-batch programs)
         return batch.y.to(torch.int64), classes
     if problem.loss.name == "bce" and batch.y.ndim == 2 and batch.y.shape[1] == 1:
         y = batch.y[:, 0]
