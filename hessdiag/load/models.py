@@ -176,8 +176,6 @@ def check_trainable(model: LoadedModel) -> None:
         raise CheckpointError(f"{model.description} has no trainable parameters (requires_grad=True)")
 
 
-
-
 def program_to_device(module: nn.Module, device: torch.device) -> nn.Module:
     """A program's graph module (torch.export, or TorchScript converted to one) on `device`: `nn.Module.to`
     moves parameters and buffers only, while a program also holds constants as plain tensor attributes,

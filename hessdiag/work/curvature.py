@@ -65,11 +65,12 @@ class CurvatureFamily:
     def dense(self, name: str) -> Tensor:
         """The matrix as a dense float64 tensor on the problem's device, formed once (small d only); H's is the
         shared one."""
-        if name == HESSIAN.name and self.hessian.dense is not None:
-            return torch.from_numpy(self.hessian.dense).to(self.problem.device)  # beside the others' (on the device)
         if name not in self._dense:
-            with self.log.timer(f"dense_{name}"):
-                self._dense[name] = dense_matrix(self.operator(name))
+            if name == HESSIAN.name and self.hessian.dense is not None:  # moved once, beside the others
+                self._dense[name] = torch.from_numpy(self.hessian.dense).to(self.problem.device)
+            else:
+                with self.log.timer(f"dense_{name}"):
+                    self._dense[name] = dense_matrix(self.operator(name))
         return self._dense[name]
 
     def top(self, name: str) -> LanczosResult:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 import torch
-from torch.utils import _pytree as pytree
-from torch.utils._python_dispatch import TorchDispatchMode
 
+from helpers.devices import OneDevicePerOperation
 from hessdiag.linalg.basis import Basis
 
 
@@ -50,19 +49,6 @@ def test_an_empty_basis_leaves_the_vector_alone():
     assert torch.equal(basis.orthogonalise(w), w) and basis.passes == 0
 
 
-
-class _OneDevicePerOperation(TorchDispatchMode):
-    """Raises when an operation gets tensors on two devices. On CUDA PyTorch raises that itself; between
-    the meta device and the CPU it does not, so this mode lets the meta device stand in for a GPU."""
-
-    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
-        devices = {t.device for t in pytree.tree_leaves((args, kwargs or {}))
-                   if isinstance(t, torch.Tensor) and not (t.device.type == "cpu" and t.ndim == 0)}
-        if len(devices) > 1:
-            raise RuntimeError(f"{func} got tensors on {sorted(map(str, devices))}")
-        return func(*args, **(kwargs or {}))
-
-
 @pytest.mark.parametrize("method", ["expand", "keep_combinations"])
 def test_coefficients_from_the_cpu_meet_a_basis_on_another_device(method):
     """Ritz coefficients come from a CPU eigensolver; the basis lives on the problem's device (`expand`
@@ -70,7 +56,7 @@ def test_coefficients_from_the_cpu_meet_a_basis_on_another_device(method):
     basis = Basis(10, torch.float32, "meta")
     basis.append(torch.empty(3, 10, device="meta"))
     coefficients = torch.randn(3, 2, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
-    with _OneDevicePerOperation():
+    with OneDevicePerOperation():
         if method == "expand":
             out = basis.expand(coefficients)
             assert out.device.type == "meta" and out.shape == (10, 2)

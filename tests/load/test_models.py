@@ -8,19 +8,9 @@ from __future__ import annotations
 import pytest
 import torch
 from torch import nn
-from torch.utils import _pytree as pytree
-from torch.utils._python_dispatch import TorchDispatchMode
 
+from helpers.devices import OneDevicePerOperation
 from hessdiag.load.models import LoadedModel, convert_torchscript, program_to_device
-
-
-class _OneDevicePerOperation(TorchDispatchMode):
-    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
-        devices = {t.device for t in pytree.tree_leaves((args, kwargs or {}))
-                   if isinstance(t, torch.Tensor) and not (t.device.type == "cpu" and t.ndim == 0)}
-        if len(devices) > 1:
-            raise RuntimeError(f"{func} got tensors on {sorted(map(str, devices))}")
-        return func(*args, **(kwargs or {}))
 
 
 class _MakesTensors(nn.Module):
@@ -49,9 +39,9 @@ def _program(kind: str) -> nn.Module:
 @pytest.mark.parametrize("kind", ["export", "torchscript"])
 def test_a_program_runs_on_the_device_it_was_moved_to(kind):
     x = torch.empty(4, 3, device="meta")
-    with _OneDevicePerOperation(), pytest.raises(RuntimeError, match="two devices|got tensors on"):
+    with OneDevicePerOperation(), pytest.raises(RuntimeError, match="two devices|got tensors on"):
         _program(kind).to("meta")(x)  # what `.to` alone gave: the CPU's zeros and constant beside meta
-    with _OneDevicePerOperation():
+    with OneDevicePerOperation():
         out = program_to_device(_program(kind), torch.device("meta"))(x)
     assert out.device.type == "meta" and out.shape == (4, 2)
 
