@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 import statistics
+import time
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -139,13 +140,29 @@ def _full_loss(problem: Problem, params: dict[str, Tensor]) -> float:
     return total if math.isfinite(total) else math.inf
 
 
+def _optimizer(family: str, params: dict[str, Tensor], lr: float) -> torch.optim.Optimizer:
+    return (torch.optim.SGD(params.values(), lr=lr, momentum=0.9) if family == "sgdm"
+            else torch.optim.Adam(params.values(), lr=lr))
+
+
+def _minibatch_step(problem: Problem, opt: torch.optim.Optimizer, params: dict[str, Tensor], x: Inputs, y: Tensor,
+                    idx: Tensor) -> bool:
+    """One step on the rows `idx`; False (and no step) when the mini-batch loss is not finite."""
+    opt.zero_grad(set_to_none=True)
+    loss = problem.row_losses(params, select_rows(x, idx), y[idx]).mean()
+    if not torch.isfinite(loss):
+        return False
+    loss.backward()
+    opt.step()
+    return True
+
+
 def _run(problem: Problem, family: str, lr: float, seed: int, stream: str, steps: int, batch_size: int,
          checkpoints: list[int], data: tuple[Inputs, Tensor]) -> list[float]:
     """Full-data R at each checkpoint of one run (+inf from a divergence on)."""
     x, y = data
     params = {k: v.detach().clone().requires_grad_(True) for k, v in problem.params.items()}
-    opt = (torch.optim.SGD(params.values(), lr=lr, momentum=0.9) if family == "sgdm"
-           else torch.optim.Adam(params.values(), lr=lr))
+    opt = _optimizer(family, params, lr)
     gen = generator(seed, stream)
     n = count_rows(x)
     b = min(batch_size, n)
@@ -156,17 +173,52 @@ def _run(problem: Problem, family: str, lr: float, seed: int, stream: str, steps
             order, pos = torch.randperm(n, generator=gen), 0
         idx = order[pos:pos + b].to(problem.device)
         pos += b
-        opt.zero_grad(set_to_none=True)
-        loss = problem.loss.per_sample(problem.forward(params, select_rows(x, idx)), y[idx]).mean()
-        if not torch.isfinite(loss):
+        if not _minibatch_step(problem, opt, params, x, y, idx):
             return out + [math.inf] * (len(checkpoints) - len(out))
-        loss.backward()
-        opt.step()
         if step in checkpoints:
             out.append(_full_loss(problem, params))
             if math.isinf(out[-1]):
                 return out + [math.inf] * (len(checkpoints) - len(out))
     return out
+
+
+def race_checkpoints(steps: int) -> list[int]:
+    """The steps at which a race of `steps` steps records the full-data loss: every tenth of it (and the last)."""
+    return sorted({max(1, steps * k // 10) for k in range(1, 11)})
+
+
+def expected_runs(seeds: int, points: int) -> int:
+    """Runs of a typical race (the progress bar's total and the cost plan's count): per family and seed,
+    the `points` of the first grid, two extensions and the two midpoints beside the best (the built-in
+    default's race makes exactly these, 7 learning rates per family); a race may make fewer (no
+    extension) or more (up to `extend` per side)."""
+    return 2 * seeds * (points + 4)
+
+
+def unit_seconds(problem: Problem, batch_size: int, repeats: int = 3) -> tuple[float, float]:
+    """Seconds of one mini-batch Adam step of `batch_size` rows and of one full-data loss R(θ), the race's
+    two units, timed on a copy of θ (the fastest of `repeats` steps after one warm-up; the first batch's
+    leading rows, scaled to `batch_size` rows when it has fewer). Nothing of the problem changes."""
+    batch = next(iter(problem.iter_batches()))
+    rows = min(batch_size, batch.size)
+    idx = torch.arange(rows, device=problem.device)
+    params = {k: v.detach().clone().requires_grad_(True) for k, v in problem.params.items()}
+    opt = _optimizer("adam", params, 0.0)
+    times = []
+    for _ in range(repeats + 1):
+        start = time.perf_counter()
+        _minibatch_step(problem, opt, params, batch.x, batch.y, idx)
+        _synchronize(problem.device)
+        times.append(time.perf_counter() - start)
+    start = time.perf_counter()
+    _full_loss(problem, params)
+    loss = time.perf_counter() - start
+    return min(times[1:]) * batch_size / rows, loss
+
+
+def _synchronize(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
 
 
 def tuned_race(problem: Problem, steps: int, centres: dict[str, float], *, batch_size: int = 128,

@@ -185,7 +185,7 @@ def build_problem(model: LoadedModel, x: Inputs, y: Tensor, loss: Loss, *, sampl
         batches=make_batches(cast_inputs(shard.x, device=device), shard.y, size, shard.w, dtype, fixed_size=fixed),
         n_samples=n, dtype=dtype,
         device=device, model_description=model.description, n_available=n_available, warnings=warnings,
-        output=selector, sample_scale=n / normaliser, provenance=dict(model.provenance),
+        output=selector, sample_scale=n / normaliser, provenance=dict(model.provenance), fixed_batch=fixed,
     )
     rounding = check_deterministic(problem)
     if rounding:

@@ -16,7 +16,7 @@ from typing import Callable, Iterator
 import torch
 from torch import Tensor, nn
 
-from .batch import Batch, Inputs, make_batches
+from .batch import Batch, Inputs, make_batches, select_rows
 from .losses import Loss
 from .model_output import OutputSelector
 
@@ -99,6 +99,7 @@ class Problem:
     output: OutputSelector = field(default_factory=OutputSelector)
     sample_scale: float = 1.0
     provenance: dict = field(default_factory=dict)  # how model, checkpoint and data were read
+    fixed_batch: int | None = None  # the rows a program exported for one batch size accepts (None: any)
     layout: ParamLayout = field(init=False)
 
     def __post_init__(self) -> None:
@@ -124,6 +125,18 @@ class Problem:
     def per_sample_losses(self, params: dict[str, Tensor], batch: Batch) -> Tensor:
         """ℓ_n(θ) for every row of the batch, shape (b,)."""
         return self.loss.per_sample(self.forward(params, batch.x), batch.y)
+
+    def row_losses(self, params: dict[str, Tensor], x: Inputs, y: Tensor) -> Tensor:
+        """ℓ_n(θ) for any rows (x, y) (a mini-batch of the race), shape (b,): for a program exported for one
+        batch size, in chunks padded to that size (`Batch.padded`), the padding's losses dropped."""
+        if self.fixed_batch is None:
+            return self.loss.per_sample(self.forward(params, x), y)
+        rows, size = int(y.shape[0]), self.fixed_batch
+        chunks = [Batch(select_rows(x, slice(start, start + size)), y[start:start + size],
+                        y.new_ones(min(size, rows - start), dtype=torch.float32)).padded(size)
+                  for start in range(0, rows, size)]
+        return torch.cat([self.per_sample_losses(params, chunk)[: min(size, rows - start)]
+                          for chunk, start in zip(chunks, range(0, rows, size))])
 
     def batch_loss(self, params: dict[str, Tensor], batch: Batch) -> Tensor:
         """Σ_n w_n ℓ_n(θ): this batch's share of R(θ)."""

@@ -137,7 +137,9 @@ def _curvature_diagonal(work: Work, notes: list[str]) -> tuple[torch.Tensor, str
                      f"(more than {work.plan.ggn_exact_max_outputs} outputs per sample, or no per-row pass): the "
                      f"Jacobi preconditioner is diag(F_mc), {work.plan.mc_samples} label(s) per row drawn from the "
                      "model (an unbiased estimate of diag(GGN))")
-        return fisher_mc_diagonal(work.problem, work.generator("jacobi-fisher-mc"), work.plan.mc_samples), "diag(F_mc)"
+        diagonal = fisher_mc_diagonal(work.problem, work.generator("jacobi-fisher-mc"), work.plan.mc_samples,
+                                      work.curvature.per_sample)
+        return diagonal, "diag(F_mc)"
 
 
 def compute(work: Work, results: Results) -> PreconditioningResult | None:

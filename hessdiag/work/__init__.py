@@ -25,14 +25,14 @@ from ..operators import LossAndGradient, loss_and_gradient
 from ..operators.ggn_diagonal import output_count
 from ..operators.registry import GGN
 from ..rng import generator, numpy_generator
-from .cost import CostPlan, measure_units, peak_memory_bytes, per_sample_passes, rounds_by_speed
+from .cost import CostPlan, measure_race, measure_units, peak_memory_bytes, per_sample_passes, rounds_by_speed
 from .curvature import CurvatureFamily
 from .hessian import HessianWork
 from .log import ProgressFactory, RunLog, Timer
 from .memory import plan_memory
 from .plan import Plan
 from .refit import BudgetClock, Refit, fit_or_skip, refit, skip_cut, what_is_left
-from .steps import ModelShape, expected_steps, price
+from .steps import ModelShape, expected_steps, price, race_steps
 
 __all__ = ["CostPlan", "CurvatureFamily", "HessianWork", "Plan", "ProgressFactory", "Refit", "RunLog",
            "Timer", "Work", "peak_memory_bytes"]
@@ -83,6 +83,8 @@ class Work:
         if {"noise", "fisher", "preconditioning"} & set(only):
             units = dataclasses.replace(units, per_sample_passes=per_sample_passes(self.problem,
                                                                                    self.settings.per_sample))
+        if race_steps(self.settings, self.plan, self.problem.d) > 0:
+            units = measure_race(units, self.problem, self.plan.reference_batch)
         self.hessian.operator.vectors_per_call = 1 if units.hessian_alone else None
         if curvature is not None:
             self.curvature.products_one_at_a_time(units.curvature_alone)
@@ -92,8 +94,8 @@ class Work:
         self.shape = shape
         measuring = time.perf_counter() - started
         spent = self.log.timings.get("load", 0.0) + self.log.timings.get("gradient", 0.0) + measuring
-        cost, settings, plan, skipped = fit_or_skip(units, problem.d, problem.n_samples,
-                                                    what_is_left(self.settings, spent), self.plan, only, shape, None)
+        cost, settings, plan, skipped = fit_or_skip(units, problem.d, what_is_left(self.settings, spent), self.plan,
+                                                    only, shape, None)
         settings = dataclasses.replace(settings, budget=self.settings.budget)
         cost.budget, cost.measure_seconds, cost.spent_before = self.settings.budget, measuring, spent
         if skipped:
@@ -105,7 +107,7 @@ class Work:
                                                   cost.exact, block, max(b.size for b in problem.batches))
         # what the memory plan changed: fewer SLQ steps, and probes one at a time (priced as single products,
         # here and in every re-fit: `expected_steps` reads them from the plan)
-        cost.steps = price(expected_steps(problem.d, problem.n_samples, settings, plan, only, cost.exact, shape), units)
+        cost.steps = price(expected_steps(problem.d, settings, plan, only, cost.exact, shape), units)
         self.replan(settings, plan)
         self.cost = cost
         return cost
@@ -124,8 +126,8 @@ class Work:
         self.clock.made.update(self.hessian.made_steps())  # shared work, whichever section made it
         if not self.clock.made:
             return
-        settings, plan, record = refit(self.cost, self.problem.d, self.problem.n_samples, self.settings,
-                                       self.plan, self.shape, self.clock, at)
+        settings, plan, record = refit(self.cost, self.problem.d, self.settings, self.plan, self.shape, self.clock,
+                                       at)
         self.replan(settings, plan)
         for name in record.skipped:
             self.log.warn(f"{name}: not measured: --budget {settings.budget:g} s leaves {record.left_s:.0f} s, and "

@@ -59,32 +59,32 @@ def _memory(units: UnitCosts, d: int, settings: Settings, exact: bool) -> int:
     return units.graph_bytes + basis + dense
 
 
-def plan_run(units: UnitCosts, d: int, n: int, settings: Settings, plan: Plan, only: tuple[str, ...],
+def plan_run(units: UnitCosts, d: int, settings: Settings, plan: Plan, only: tuple[str, ...],
              shape: ModelShape = ModelShape(), exact: bool | None = None,
              done: frozenset[tuple[str, str]] = frozenset()) -> tuple[CostPlan, Settings, Plan]:
     """The priced plan, with the exact path chosen by cost (or as given: `exact`, a re-fit keeps the
     run's) and the budget's cuts applied; the steps in `done` are not priced."""
     budget = settings.budget
     if exact is None:
-        exact, reason = _choose_exact(units, d, n, settings, plan, only, budget, shape)
+        exact, reason = _choose_exact(units, d, settings, plan, only, budget, shape)
     else:
         reason = "as the run's plan chose"
     if not exact and d <= plan.dense_hessian_max_d:
         plan = dataclasses.replace(plan, dense_hessian_max_d=d - 1)
-    steps = price(expected_steps(d, n, settings, plan, only, exact, shape, done), units)
+    steps = price(expected_steps(d, settings, plan, only, exact, shape, done), units)
     cost = CostPlan(units, steps, _memory(units, d, settings, exact), exact, reason, budget)
     if budget is not None and cost.seconds > BUDGET_MARGIN * budget:
-        settings, plan = _cut(cost, d, n, settings, plan, only, shape, done)
-        cost.steps = price(expected_steps(d, n, settings, plan, only, exact, shape, done), units)
+        settings, plan = _cut(cost, d, settings, plan, only, shape, done)
+        cost.steps = price(expected_steps(d, settings, plan, only, exact, shape, done), units)
     return cost, settings, plan
 
 
-def _choose_exact(units: UnitCosts, d: int, n: int, settings: Settings, plan: Plan, only: tuple[str, ...],
+def _choose_exact(units: UnitCosts, d: int, settings: Settings, plan: Plan, only: tuple[str, ...],
                   budget: float | None, shape: ModelShape) -> tuple[bool, str]:
     if d > plan.dense_hessian_max_d:
         return False, f"d = {d} > --exact-max-d {plan.dense_hessian_max_d}"
     dense = d * units.hvp_in_round
-    replaced = sum(s.seconds for s in price(expected_steps(d, n, settings, plan, only, False, shape), units)
+    replaced = sum(s.seconds for s in price(expected_steps(d, settings, plan, only, False, shape), units)
                    if s.what in ("trace", "density (SLQ)", "sampled columns", "sign ascent"))
     if budget is not None:
         if dense <= budget / 2:
@@ -100,7 +100,7 @@ def _choose_exact(units: UnitCosts, d: int, n: int, settings: Settings, plan: Pl
                   "--budget SECONDS (or a smaller --exact-max-d) skips it")
 
 
-def _cut(cost: CostPlan, d: int, n: int, settings: Settings, plan: Plan,
+def _cut(cost: CostPlan, d: int, settings: Settings, plan: Plan,
          only: tuple[str, ...], shape: ModelShape, done: frozenset[tuple[str, str]]) -> tuple[Settings, Plan]:
     """Fit the plan to BUDGET_MARGIN of the budget: first scale every count that only tightens error bars,
     and that the run makes, by the largest one factor that fits (each down to its floor); if the rest
@@ -110,7 +110,7 @@ def _cut(cost: CostPlan, d: int, n: int, settings: Settings, plan: Plan,
     made = {s.what for s in cost.steps}
 
     def seconds(s: Settings, p: Plan) -> float:
-        return sum(step.seconds for step in price(expected_steps(d, n, s, p, only, cost.exact, shape, done),
+        return sum(step.seconds for step in price(expected_steps(d, s, p, only, cost.exact, shape, done),
                                                   cost.units))
 
     def scaled(factor: float) -> tuple[Settings, Plan, dict[str, dict]]:
@@ -119,7 +119,7 @@ def _cut(cost: CostPlan, d: int, n: int, settings: Settings, plan: Plan,
         for where, name, floor, _ in CUTTABLE:
             if not made & set(_COUNTED[name]):
                 continue
-            before = (race_steps(settings, plan, n, d) if name == "race_steps"
+            before = (race_steps(settings, plan, d) if name == "race_steps"
                       else getattr(settings if where == "settings" else plan, name))
             after = max(floor, int(before * factor)) if factor < 1 else before
             if name == "block_steps" and after < MIN_BLOCK_STEPS:

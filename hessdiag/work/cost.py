@@ -4,7 +4,8 @@ Before the work, `measure_units` times what every section is made of, on this mo
 one gradient pass (∇R over the selection), one round of Hessian–vector products (the per-vector cost
 in a batched round, and the one-time cost of the first product: retained graphs or linearisation),
 and, when the noise or fisher section runs, one round of GGN products (the price of the EF, F_mc and Σ
-products too: a `jvp` and a `vjp` of the same forward pass). `expected_steps` counts the products and
+products too: a `jvp` and a `vjp` of the same forward pass), and when the race runs, one of its
+mini-batch steps and one full-data loss (`measure_race`). `expected_steps` counts the products and
 passes each chosen section makes under the run's settings and plan (a Lanczos run is counted at
 `expected_lanczos` products, the trace and the density at their budgets, the per-sample pass at
 `PER_SAMPLE_PASSES` gradient passes; a Lanczos run also reads its basis once per step to
@@ -83,6 +84,8 @@ class UnitCosts:
     hessian_alone: bool = False  # rounds of Hessian products are made one vector at a time (`rounds_by_speed`)
     curvature_alone: bool = False  # the same for GGN, EF, F_mc and Σ products
     per_sample_passes: float = PER_SAMPLE_PASSES  # gradient passes one per-sample pass costs (`per_sample_passes`)
+    race_step: float = math.nan  # one mini-batch optimiser step of the race (`measure_race`; NaN: not measured)
+    full_loss: float = math.nan  # one full-data loss R(θ) without gradient, the race's checkpoints (the same)
 
     @property
     def single(self) -> float:
@@ -114,7 +117,8 @@ class UnitCosts:
                 "retained_graph_bytes": self.graph_bytes, "product_bytes": self.product_bytes,
                 "gram_schmidt_row_s": self.gram_schmidt_row, "hvp_mode": self.hvp_mode,
                 "hessian_products_alone": self.hessian_alone, "curvature_products_alone": self.curvature_alone,
-                "per_sample_pass_gradients": self.per_sample_passes}
+                "per_sample_pass_gradients": self.per_sample_passes, "race_step_s": self.race_step,
+                "full_data_loss_s": self.full_loss}
 
 
 @dataclass
@@ -122,7 +126,9 @@ class Step:
     section: str
     what: str
     count: float  # products (kind H or F) or passes (kind grad, ps)
-    kind: str  # "H" Hessian products, "F" GGN/EF/F_mc/Σ products, "grad" gradient passes, "ps" per-sample passes
+    # "H" Hessian products, "F" GGN/EF/F_mc/Σ products, "grad" gradient passes, "ps" per-sample passes, "step"
+    # the race's mini-batch optimiser steps, "loss" full-data losses without gradient
+    kind: str
     alone: bool = False  # one vector per product call (a Lanczos step, a CG iteration), not a round of them
     seconds: float = 0.0
     rows: float = 0.0  # basis rows its Gram–Schmidt passes read (Lanczos with full re-orthogonalisation)
@@ -246,6 +252,17 @@ def measure_units(problem: Problem, hessian_operator, curvature_operator=None,
     return UnitCosts(gradient, hvp, max(0.0, first - single), curvature, int(graph) if mode != "fwd-rev" else 0,
                      mode, hvp_single=single, curvature_single=curvature_single, product_bytes=int(product),
                      earlier_peak_bytes=int(earlier), gram_schmidt_row=gram_schmidt)
+
+
+def measure_race(units: UnitCosts, problem: Problem, batch_size: int) -> UnitCosts:
+    """The race's units: one mini-batch Adam step of `batch_size` rows and one full-data loss
+    (`experiments.race.unit_seconds`; the slowest rank's). Before they were measured the race was priced
+    as 2·steps gradient passes: 0.75 s for the built-in default's 2.0 s race (5,600 steps of 128 rows,
+    each 0.36 ms against a 1.9 ms gradient pass of 1,797 rows: the steps are overhead-bound)."""
+    from ..experiments.race import unit_seconds
+
+    step, loss = _slowest(list(unit_seconds(problem, batch_size)))
+    return dataclasses.replace(units, race_step=step, full_loss=loss)
 
 
 def per_sample_passes(problem: Problem, preference: str) -> float:

@@ -113,7 +113,7 @@ def what_is_left(settings: Settings, spent: float, ratio: float = 1.0) -> Settin
     return dataclasses.replace(settings, budget=left / ratio / BUDGET_MARGIN)
 
 
-def fit_or_skip(units: UnitCosts, d: int, n: int, settings: Settings, plan: Plan, sections: tuple[str, ...],
+def fit_or_skip(units: UnitCosts, d: int, settings: Settings, plan: Plan, sections: tuple[str, ...],
                 shape: ModelShape, exact: bool | None, done: frozenset[StepKey] = frozenset(),
                 ) -> tuple[CostPlan, Settings, Plan, tuple[str, ...]]:
     """`budget.plan_run` on `sections`; while even its floors do not fit (an "unmet" cut), the next section
@@ -121,7 +121,7 @@ def fit_or_skip(units: UnitCosts, d: int, n: int, settings: Settings, plan: Plan
     get back what the skipped ones took, H's own Lanczos products first). One section always stays."""
     running, skipped = list(sections), []
     while True:
-        fitted, new_settings, new_plan = plan_run(units, d, n, settings, plan, tuple(running), shape, exact=exact,
+        fitted, new_settings, new_plan = plan_run(units, d, settings, plan, tuple(running), shape, exact=exact,
                                                   done=done)
         victim = next((name for name in SKIP_ORDER if name in running), None)
         if "unmet" not in fitted.cuts or victim is None or len(running) == 1:
@@ -135,7 +135,7 @@ def skip_cut(section: str, why: str) -> dict[str, Any]:
     return {"from": 1, "to": 0, "effect": f"the {section} section is not measured: {why}"}
 
 
-def refit(cost: CostPlan, d: int, n: int, settings: Settings, plan: Plan, shape: ModelShape, clock: BudgetClock,
+def refit(cost: CostPlan, d: int, settings: Settings, plan: Plan, shape: ModelShape, clock: BudgetClock,
           at: str) -> tuple[Settings, Plan, Refit]:
     """Fit the steps left (of `clock.remaining`) into BUDGET_MARGIN · budget − the seconds spent, at
     `clock.ratio()` times the plan's prices; records the cuts (each from the count the first plan started
@@ -148,7 +148,7 @@ def refit(cost: CostPlan, d: int, n: int, settings: Settings, plan: Plan, shape:
     # `max_matvecs` caps the other matrices' runs explicitly from here on (a cut of H's own is H's alone)
     plan = dataclasses.replace(plan, curvature_max_matvecs=plan.curvature_matvecs(settings.max_matvecs))
     trial = what_is_left(settings, spent, ratio)
-    fitted, new_settings, new_plan, skipped = fit_or_skip(cost.units, d, n, trial, plan, tuple(clock.remaining),
+    fitted, new_settings, new_plan, skipped = fit_or_skip(cost.units, d, trial, plan, tuple(clock.remaining),
                                                           shape, cost.exact, frozenset(clock.made))
     unmet = fitted.cuts.pop("unmet", None) is not None
     if new_plan.trace_sketch is not None:  # the memory plan sized Hutch++'s sketch for the uncut probes

@@ -7,8 +7,10 @@ every `--budget` re-fit alike.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
+from ..experiments.race import expected_runs, race_checkpoints
 from ..linalg.quadrature import BASIS_BYTES, probes_at_once
 from ..load import Settings
 from .cost import CG_PRODUCTS, Step, UnitCosts, expected_lanczos, swept_rows
@@ -24,13 +26,23 @@ class ModelShape:
     outputs: int = 1
 
 
-def race_steps(settings: Settings, plan: Plan, n: int, d: int) -> int:
+def race_work(plan: Plan, d: int) -> float:
+    """steps·batch·d of one run of the automatic race, the size `plan.race_auto_max_work` limits."""
+    return plan.race_steps_auto * plan.reference_batch * d
+
+
+def race_steps(settings: Settings, plan: Plan, d: int) -> int:
+    """Mini-batch steps of each race run: --race-steps; else none under `--only` (a restricted run asks for
+    its sections alone); else the plan's default while `race_work` stays within its limit. The cost plan
+    and the recommendation section both read it here."""
     if settings.race_steps is not None:
         return settings.race_steps
-    return plan.race_steps_auto if n * d <= plan.race_auto_max_work else 0
+    if settings.only is not None:
+        return 0
+    return plan.race_steps_auto if race_work(plan, d) <= plan.race_auto_max_work else 0
 
 
-def expected_steps(d: int, n: int, settings: Settings, plan: Plan, only: tuple[str, ...], exact: bool,
+def expected_steps(d: int, settings: Settings, plan: Plan, only: tuple[str, ...], exact: bool,
                    shape: ModelShape = ModelShape(), done: frozenset[tuple[str, str]] = frozenset()) -> list[Step]:
     """The products (H, F) and passes (grad, ps) each chosen section makes, but for the steps in `done`
     ((section, what) pairs: a re-fit during the run, `refit`, prices only what is still to make)."""
@@ -67,8 +79,11 @@ def expected_steps(d: int, n: int, settings: Settings, plan: Plan, only: tuple[s
             steps += [Step("fisher", "fisher probes", plan.fisher_probes * 3, "F"),
                       Step("fisher", "damped CG (F, EF)", 2 * min(CG_PRODUCTS, most), "F", True)]
     steps += _evidence_steps(d, settings, plan, only, exact, shape)
-    if "geometry" in only:  # the race needs L∞ for its sign step
-        steps.append(Step("recommendation", "race", 2 * race_steps(settings, plan, n, d), "grad"))
+    race = race_steps(settings, plan, d)
+    runs = expected_runs(plan.race_seeds, plan.race_points)
+    losses = runs * len(race_checkpoints(race)) if race else 0
+    steps += [Step("recommendation", "race", runs * race, "step"),
+              Step("recommendation", "race: full-data losses", losses, "loss")]
     return [s for s in steps if s.count > 0 and (s.section, s.what) not in done]
 
 
@@ -117,9 +132,12 @@ def price(steps: list[Step], units: UnitCosts) -> list[Step]:
     (`Step.rows` basis rows at the measured seconds per row). The first product's extra cost
     (`units.hvp_setup`: the process's first double backward, 1.4–1.7 s on a CPU, and building the retained
     or linearised graphs, which are kept) was paid while measuring, before the work, and is not priced
-    again."""
+    again. The race's mini-batch steps and full-data losses are priced at their measured units."""
     per = {"H": units.hvp_in_round, "F": units.curvature_in_round, "grad": units.gradient,
-           "ps": units.per_sample_passes * units.gradient}
+           "ps": units.per_sample_passes * units.gradient,
+           # not measured (no race planned at the first plan): a mini-batch step at most a gradient pass
+           "step": units.race_step if math.isfinite(units.race_step) else units.gradient,
+           "loss": units.full_loss if math.isfinite(units.full_loss) else units.gradient}
     alone = {"H": units.single, "F": units.curvature_one}
     for step in steps:
         step.seconds = step.count * (alone[step.kind] if step.alone else per[step.kind])

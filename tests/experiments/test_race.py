@@ -8,7 +8,7 @@ import pytest
 import torch
 from torch import nn
 
-from hessdiag.experiments.race import FamilyRace, label, tuned_race
+from hessdiag.experiments.race import FamilyRace, label, race_checkpoints, tuned_race, unit_seconds
 from hessdiag.load import problem_from_objects
 
 
@@ -79,3 +79,17 @@ def test_labels_and_ratios():
     assert label(1.25) == "sign" and label(1.24) == "tie" and label(0.8) == "euclidean" and label(math.nan) == "tie"
     fam = FamilyRace([0.1, 0.2], [[[3.0], [5.0]], [[2.0], [2.0]]])
     assert fam.medians(-1) == [4.0, 2.0] and fam.best() == 1
+
+
+@pytest.mark.parametrize("steps, marks", [(1, [1]), (7, [1, 2, 3, 4, 5, 6, 7]), (200, list(range(20, 201, 20)))])
+def test_checkpoints_are_every_tenth_of_the_race(steps, marks):
+    assert race_checkpoints(steps) == marks
+
+
+@pytest.mark.parametrize("batch_size", [2, 3, 8])
+def test_unit_seconds_times_a_step_and_a_loss_and_leaves_the_problem_as_it_was(batch_size):
+    problem = _quadratic_problem([2.0, 0.5, 0.1], [1.0, -2.0, 3.0])
+    before = {k: v.clone() for k, v in problem.params.items()}
+    step, loss = unit_seconds(problem, batch_size)
+    assert 0 < step < 10 and 0 < loss < 10
+    assert all(torch.equal(problem.params[k], v) and not problem.params[k].requires_grad for k, v in before.items())

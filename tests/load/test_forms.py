@@ -77,6 +77,29 @@ def test_static_export_runs_the_sections_that_read_its_output_size(at_workspace)
     assert report["preconditioning"]["hessian"]["effective_condition"] > 1
 
 
+def test_a_whole_run_of_a_static_export_matches_the_dynamic_one(at_workspace):
+    """Every section, on the product paths, of a program exported for 16 rows against the same model exported
+    for any batch size. Two crashes were behind this: the race's mini-batches (here all 40 rows) and the
+    Monte Carlo Fisher diagonal's one-row forward. The race now runs in padded chunks of 16 and the
+    diagonal on the run's per-sample path (rows of the Jacobian); a one-row forward is refused, so
+    the Jacobi diagonal is diag(F_mc), not the exact diag(GGN)."""
+    from hessdiag import api
+
+    static, dynamic = (api.run(make_settings(model=model, data="data.pt", loss="ce", quiet=True, race_steps=4,
+                                             exact_max_d=0, top_k=1)).to_dict()
+                       for model in ("model_static.pt2", "model.pt2"))
+    assert static["recommendation"]["race"]["batch_size"] == 40
+    for family in ("sgdm", "adam"):
+        assert np.allclose(static["recommendation"]["race"]["families"][family]["final_losses"],
+                           dynamic["recommendation"]["race"]["families"][family]["final_losses"], rtol=1e-10, atol=0)
+    assert static["eigenvalues"]["top"][0]["value"] == pytest.approx(dynamic["eigenvalues"]["top"][0]["value"],
+                                                                      rel=1e-10)
+    assert static["noise"]["per_sample"]["per_sample_mode"] == "func-jacobian"
+    assert static["preconditioning"]["jacobi"]["preconditioner"].startswith("diag(F_mc)")
+    assert static["preconditioning"]["adam"]["spectrum"]["lambda_max"]["value"] == pytest.approx(
+        dynamic["preconditioning"]["adam"]["spectrum"]["lambda_max"]["value"], rel=1e-8)
+
+
 @pytest.mark.parametrize("data", ["data.npz", "usermodels:xy", "usermodels:dataset"])
 def test_data_forms(at_workspace, data):
     problem = load_problem(make_settings(**{**BASE, "data": data}))

@@ -9,6 +9,7 @@ import pytest
 from helpers.cases import CASES
 from hessdiag import diagnose
 from hessdiag.api import run
+from hessdiag.experiments.race import expected_runs
 from hessdiag.load import make_settings
 from hessdiag.sections import schema as report_schema
 
@@ -37,6 +38,12 @@ def test_default_states_its_rule_names_its_evidence_and_races(default_doc):
     assert rule["benchmark"]["accuracy_clear"] is not None and "cross-validated" in rec["summary"]
     race = rec["race"]
     assert race["steps"] == 200 and race["batch_size"] == 128 and race["seeds"] == 2
+    cost = default_doc["settings"]["cost"]  # the race was planned: its units measured, its steps counted
+    assert cost["units"]["race_step_s"] > 0 and cost["units"]["full_data_loss_s"] > 0
+    planned = {s["what"]: s["count"] for s in cost["steps"] if s["section"] == "recommendation"}
+    runs = expected_runs(2, 3)
+    assert planned["race"] == runs * 200 and planned["race: full-data losses"] == runs * 10
+    assert race["minibatch_steps"] % 200 == 0 and race["minibatch_steps"] // 200 >= 2 * 2 * (3 + 2)
     for fam in race["families"].values():
         assert fam["best_lr"] in fam["lrs"] and len(fam["best_curve"]) == len(race["checkpoints"])
     ratio = race["families"]["sgdm"]["best_median"] / race["families"]["adam"]["best_median"]

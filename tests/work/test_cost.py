@@ -35,23 +35,23 @@ ALL = ("spectrum", "geometry", "noise", "fisher")
 
 def test_the_dense_hessian_is_chosen_by_cost():
     s = make_settings()
-    cheap, _, plan = plan_run(UNITS, 2000, 100, s, Plan.for_settings(s), ALL)
+    cheap, _, plan = plan_run(UNITS, 2000, s, Plan.for_settings(s), ALL)
     assert cheap.exact and plan.dense_hessian_max_d == 4096
     slow = UnitCosts(1.0, 0.3, 1.0, 0.6, 0, "retained")  # 2646 products at 0.3 s: the issue's transformer
-    kept, _, plan = plan_run(slow, 2646, 100, s, Plan.for_settings(s), ALL)  # no budget: d alone decides
+    kept, _, plan = plan_run(slow, 2646, s, Plan.for_settings(s), ALL)  # no budget: d alone decides
     assert kept.exact and plan.dense_hessian_max_d == 4096 and "--budget SECONDS" in kept.exact_reason
     assert "~794 s" in kept.exact_reason and 2646 * 0.3 > EXACT_AFFORDABLE_S  # what the dense path would take
     b = make_settings(budget=600.0)
-    costly, _, plan = plan_run(slow, 2646, 100, b, Plan.for_settings(b), ALL)
+    costly, _, plan = plan_run(slow, 2646, b, Plan.for_settings(b), ALL)
     assert not costly.exact and plan.dense_hessian_max_d == 2645
     assert "exceeds half the 600 s budget" in costly.exact_reason
-    cheap, _, plan = plan_run(UNITS, 2646, 100, b, Plan.for_settings(b), ALL)
+    cheap, _, plan = plan_run(UNITS, 2646, b, Plan.for_settings(b), ALL)
     assert cheap.exact and plan.dense_hessian_max_d == 4096
 
 
 def test_a_budget_cuts_what_only_tightens_error_bars():
     s = make_settings(budget=20.0)
-    cost, cut, plan = plan_run(UNITS, 50_000, 1000, s, Plan.for_settings(s), ALL)
+    cost, cut, plan = plan_run(UNITS, 50_000, s, Plan.for_settings(s), ALL)
     assert cost.seconds <= BUDGET_MARGIN * 20.0 + 1e-9
     assert cut.trace_matvecs < s.trace_matvecs and plan.sampled_columns < Plan().sampled_columns
     assert cost.cuts["trace_matvecs"]["to"] == cut.trace_matvecs
@@ -63,24 +63,24 @@ def test_a_budget_cuts_what_only_tightens_error_bars():
 def test_a_budget_cuts_block_steps_to_zero_below_the_usable_minimum():
     s = make_settings(budget=1.0)
     shape = ModelShape(blocks=(5000,) * 100, outputs=10)
-    cost, _, plan = plan_run(UNITS, 500_000, 1000, s, Plan.for_settings(s), ("spectrum", "blocks"), shape)
+    cost, _, plan = plan_run(UNITS, 500_000, s, Plan.for_settings(s), ("spectrum", "blocks"), shape)
     assert plan.block_steps == 0 and cost.cuts["block_steps"] == {**cost.cuts["block_steps"], "from": 20, "to": 0}
     assert not any(step.section == "blocks" for step in cost.steps)
     roomy = make_settings(budget=1e6)
-    _, _, plan = plan_run(UNITS, 500_000, 1000, roomy, Plan.for_settings(roomy), ("spectrum", "blocks"), shape)
+    _, _, plan = plan_run(UNITS, 500_000, roomy, Plan.for_settings(roomy), ("spectrum", "blocks"), shape)
     assert plan.block_steps == 20
 
 
 def test_a_budget_too_small_caps_lanczos_and_says_so():
     s = make_settings(budget=1.0)
-    cost, cut, _ = plan_run(UnitCosts(0.1, 0.1, 0.0, 0.2, 0, "fwd-rev"), 10**6, 100, s, Plan(), ALL)
+    cost, cut, _ = plan_run(UnitCosts(0.1, 0.1, 0.0, 0.2, 0, "fwd-rev"), 10**6, s, Plan(), ALL)
     assert cut.max_matvecs == 2 * s.top_k + 2 and "max_matvecs" in cost.cuts and "unmet" in cost.cuts
 
 
 def test_a_budget_cuts_only_what_the_run_makes_and_then_fits():
     """Under --only spectrum no race or block steps are cut; after the cuts the plan fits BUDGET_MARGIN."""
-    s = make_settings(budget=10.0)
-    cost, cut, plan = plan_run(UNITS, 10**6, 1000, s, Plan.for_settings(s), ("spectrum",))
+    s = make_settings(budget=10.0, only=["spectrum"])
+    cost, cut, plan = plan_run(UNITS, 10**6, s, Plan.for_settings(s), ("spectrum",))
     assert set(cost.cuts) <= {"trace_matvecs", "slq_probes", "slq_steps"} and cost.cuts
     assert "race_steps" not in cost.cuts and plan.block_steps == Plan().block_steps
     assert cost.seconds <= BUDGET_MARGIN * 10.0 and cut.max_matvecs == s.max_matvecs
@@ -91,7 +91,7 @@ def test_a_budget_cuts_only_what_the_run_makes_and_then_fits():
 def test_the_budget_caps_the_other_matrices_lanczos_before_the_hessians():
     s = make_settings(budget=60.0, top_k=5)
     units = UnitCosts(0.01, 0.02, 0.0, 0.04, 0, "retained", hvp_single=0.02, curvature_single=0.5)
-    cost, cut, plan = plan_run(units, 10**6, 1000, s, Plan.for_settings(s), ALL)
+    cost, cut, plan = plan_run(units, 10**6, s, Plan.for_settings(s), ALL)
     assert "curvature_max_matvecs" in cost.cuts and "max_matvecs" not in cost.cuts
     assert cut.max_matvecs == s.max_matvecs and 2 * 5 + 2 <= plan.curvature_max_matvecs < expected_lanczos(5, 300)
     assert plan.curvature_matvecs(s.max_matvecs) == plan.curvature_max_matvecs
@@ -107,7 +107,7 @@ def test_a_tight_budget_skips_preconditioning_before_capping_lanczos():
     s = make_settings(budget=25.0)
     units = UnitCosts(0.01, 0.02, 0.0, 0.04, 0, "retained", hvp_single=0.02, curvature_single=0.04)
     only = (*ALL, "preconditioning")
-    cost, cut, plan = plan_run(units, 10**6, 1000, s, Plan.for_settings(s), only, ModelShape(outputs=10))
+    cost, cut, plan = plan_run(units, 10**6, s, Plan.for_settings(s), only, ModelShape(outputs=10))
     assert plan.precondition_probes == 0 and cost.cuts["precondition_probes"]["to"] == 0
     assert "precondition_steps" not in cost.cuts and plan.precondition_steps == Plan().precondition_steps
     assert not any(step.section == "preconditioning" for step in cost.steps)

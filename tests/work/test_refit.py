@@ -21,9 +21,9 @@ from hessdiag.work.refit import SKIP_ORDER, BudgetClock, fit_or_skip, refit, spe
 from hessdiag.work.steps import ModelShape
 
 UNITS = UnitCosts(gradient=0.01, hvp=0.02, hvp_setup=0.05, curvature=0.04, graph_bytes=10**6, hvp_mode="retained",
-                  hvp_single=0.02, curvature_single=0.04)
+                  hvp_single=0.02, curvature_single=0.04, race_step=0.0005, full_loss=0.005)
 ALL = ("spectrum", "geometry", "noise", "fisher", "imbalance")
-D, N = 10_000, 50
+D = 10_000
 
 
 class GivenClock(BudgetClock):
@@ -42,7 +42,7 @@ class GivenClock(BudgetClock):
 
 def _first_plan(budget: float = 100.0):
     settings = make_settings(budget=budget, top_k=5, max_matvecs=300)
-    cost, settings, plan = plan_run(UNITS, D, N, settings, Plan(), ALL)
+    cost, settings, plan = plan_run(UNITS, D, settings, Plan(), ALL)
     assert not cost.cuts  # the first plan fits: every later cut is the re-fit's
     return cost, settings, plan
 
@@ -65,7 +65,7 @@ def test_a_slow_run_cuts_what_is_left_to_fit_at_the_measured_speed(share):
     clock.section_made("spectrum")
     rest = _left_after(cost, ("spectrum",))
     budget = (10.0 + 3.0 * share * rest) / BUDGET_MARGIN  # what is left fits `share` of the rest at r = 3
-    fitted, new_plan, record = refit(cost, D, N, dataclasses.replace(settings, budget=budget), plan, ModelShape(),
+    fitted, new_plan, record = refit(cost, D, dataclasses.replace(settings, budget=budget), plan, ModelShape(),
                                      clock, "before geometry")
     assert record.speed_ratio == 3.0 and record.left_s == pytest.approx(3.0 * share * rest, abs=0.1)
     assert record.planned_s * 3.0 <= record.left_s + 0.1 and not record.unmet and not record.skipped
@@ -81,7 +81,7 @@ def test_floors_that_do_not_fit_skip_sections_in_order_never_the_spectrum_or_the
     cost, settings, plan = _first_plan()
     clock = GivenClock(cost.steps, ALL, spent=84.0, ratio=50.0)
     clock.section_made("spectrum")
-    fitted, new_plan, record = refit(cost, D, N, settings, plan, ModelShape(outputs=3), clock, "before geometry")
+    fitted, new_plan, record = refit(cost, D, settings, plan, ModelShape(outputs=3), clock, "before geometry")
     assert record.skipped == tuple(name for name in SKIP_ORDER if name in ALL) == ("imbalance", "fisher", "noise")
     assert record.unmet and clock.remaining == ["geometry"]
     for name in record.skipped:
@@ -95,7 +95,7 @@ def test_h_lanczos_cap_is_cut_only_while_a_run_of_h_is_still_to_make(made, cappe
     clock = GivenClock(cost.steps, ALL, spent=1.0, ratio=1000.0)
     for what in made:
         clock.step_made("spectrum", what)
-    fitted, _, _ = refit(cost, D, N, settings, plan, ModelShape(), clock, "spectrum")
+    fitted, _, _ = refit(cost, D, settings, plan, ModelShape(), clock, "spectrum")
     assert (fitted.max_matvecs < settings.max_matvecs) is capped
     assert ("max_matvecs" in cost.cuts) is capped
 
@@ -135,11 +135,11 @@ def test_the_first_plan_skips_sections_so_that_h_keeps_its_products():
     """A budget below every section's floors: plan_run alone caps H's Lanczos runs to fit them all;
     fit_or_skip skips sections in order first, so H's runs keep more products (and one section stays)."""
     settings = make_settings(budget=4.0, top_k=5, max_matvecs=300)
-    alone, kept, _ = plan_run(UNITS, D, N, settings, Plan(), ALL, ModelShape(outputs=3))
+    alone, kept, _ = plan_run(UNITS, D, settings, Plan(), ALL, ModelShape(outputs=3))
     assert "unmet" in alone.cuts
-    fitted, fewer, _, skipped = fit_or_skip(UNITS, D, N, settings, Plan(), ALL, ModelShape(outputs=3), None)
+    fitted, fewer, _, skipped = fit_or_skip(UNITS, D, settings, Plan(), ALL, ModelShape(outputs=3), None)
     assert skipped and skipped == tuple(name for name in SKIP_ORDER if name in ALL)[:len(skipped)]
     assert fewer.max_matvecs > kept.max_matvecs
     assert not {step.section for step in fitted.steps} & set(skipped)
-    single, _, _, none = fit_or_skip(UNITS, D, N, make_settings(budget=1e-6), Plan(), ("noise",), ModelShape(), None)
+    single, _, _, none = fit_or_skip(UNITS, D, make_settings(budget=1e-6), Plan(), ("noise",), ModelShape(), None)
     assert none == () and "unmet" in single.cuts

@@ -5,20 +5,21 @@ from __future__ import annotations
 
 import pytest
 
+from hessdiag.experiments.race import expected_runs, race_checkpoints
 from hessdiag.load import make_settings
 from hessdiag.work import Plan
 from hessdiag.work.cost import UnitCosts, expected_lanczos, swept_rows
-from hessdiag.work.steps import ModelShape, expected_steps, price
+from hessdiag.work.steps import ModelShape, expected_steps, price, race_steps
 
 ALL = ("spectrum", "geometry", "noise", "fisher")
 
 
 def test_counts_follow_the_settings():
-    s = make_settings(top_k=5, max_matvecs=300, trace_matvecs=100, slq_probes=4, slq_steps=10)
-    steps = {step.what: step.count for step in expected_steps(10_000, 50, s, Plan(), ("spectrum",), False)}
+    s = make_settings(top_k=5, max_matvecs=300, trace_matvecs=100, slq_probes=4, slq_steps=10, only=["spectrum"])
+    steps = {step.what: step.count for step in expected_steps(10_000, s, Plan(), ("spectrum",), False)}
     lanczos = expected_lanczos(5, 300)
     assert steps == {"Lanczos top-k": lanczos, "Lanczos bottom-k": lanczos, "trace": 100, "density (SLQ)": 40}
-    exact = {step.what: step.count for step in expected_steps(100, 50, s, Plan(), ALL, True)}
+    exact = {step.what: step.count for step in expected_steps(100, s, Plan(), ALL, True)}
     assert exact["dense Hessian"] == 100 and "trace" not in exact and "sampled columns" not in exact
     assert exact["Lanczos top-k of Σ"] == 100  # d ≤ dense_curvature_max_d: dense Σ (d products)
 
@@ -30,7 +31,7 @@ def test_evidence_sections_are_counted(outputs):
     s, plan = make_settings(max_matvecs=300), Plan()
     shape = ModelShape(blocks=(10, 5000, 40, 41), outputs=outputs)
     only = ("spectrum", "preconditioning", "blocks", "imbalance")
-    steps = {step.what: step.count for step in expected_steps(10_000, 50, s, plan, only, False, shape)}
+    steps = {step.what: step.count for step in expected_steps(10_000, s, plan, only, False, shape)}
     m, top = plan.precondition_steps, expected_lanczos(1, plan.precondition_max_matvecs)
     assert steps["λ_max of Ĥ (Lanczos)"] == 2 * top and steps["λ̄ of Ĥ (SLQ)"] == 2 * plan.precondition_probes * m
     assert "λ̄ of H (SLQ)" not in steps  # the spectrum section's λ̄ serves
@@ -40,7 +41,7 @@ def test_evidence_sections_are_counted(outputs):
     assert steps["columns of small blocks"] == 10 + 40 and plan.block_probes * plan.block_steps == 40
     assert steps["lockstep Lanczos of large blocks"] == 2 * plan.block_probes * plan.block_steps
     assert steps["per-class gradients"] == outputs
-    exact = {step.what for step in expected_steps(1000, 50, s, plan, only, True, shape)}
+    exact = {step.what for step in expected_steps(1000, s, plan, only, True, shape)}
     assert not exact & {"λ_max of Ĥ (Lanczos)", "columns of small blocks"}  # dense Hessian: no products
 
 
@@ -51,7 +52,7 @@ def test_lanczos_runs_are_priced_with_their_gram_schmidt_passes(setup):
     of a 1e4-parameter `--only spectrum` run)."""
     s = make_settings(top_k=5, max_matvecs=300, trace_matvecs=100, slq_probes=4, slq_steps=10)
     units = UnitCosts(0.01, 0.02, setup, 0.04, 0, "retained", hvp_single=0.03, gram_schmidt_row=0.5)
-    priced = {step.what: step.seconds for step in price(expected_steps(10_000, 50, s, Plan(), ("spectrum",), False),
+    priced = {step.what: step.seconds for step in price(expected_steps(10_000, s, Plan(), ("spectrum",), False),
                                                          units)}
     n = expected_lanczos(5, 300)
     assert swept_rows(n) == n * (n - 1) / 2 and swept_rows(1) == 0  # step i reads the i rows before it
@@ -72,7 +73,31 @@ def test_probes_sent_one_at_a_time_are_priced_as_single_products(trace_block, ba
     s = make_settings(top_k=5, max_matvecs=300, trace_matvecs=100, slq_probes=4, slq_steps=10)
     plan = Plan(trace_block=trace_block, slq_basis_bytes=basis_bytes)
     units = UnitCosts(0.01, 0.02, 0.0, 0.04, 0, "retained", hvp_single=0.07)
-    priced = {step.what: step for step in price(expected_steps(d, 50, s, plan, ("spectrum",), False), units)}
+    priced = {step.what: step for step in price(expected_steps(d, s, plan, ("spectrum",), False), units)}
     assert (priced["trace"].alone, priced["density (SLQ)"].alone) == (trace_alone, slq_alone)
     assert priced["trace"].seconds == pytest.approx(100 * (0.07 if trace_alone else 0.02))
     assert priced["density (SLQ)"].seconds == pytest.approx(40 * (0.07 if slq_alone else 0.02))
+
+
+@pytest.mark.parametrize("given, plan, steps", [
+    ({}, Plan(), 200),  # the whole diagnosis: the automatic race
+    ({"only": ["spectrum"]}, Plan(), 0),  # a restricted run races only when asked
+    ({"only": ["spectrum"], "race_steps": 7}, Plan(), 7),
+    ({"race_steps": 0}, Plan(), 0),
+    ({}, Plan(race_auto_max_work=1.0), 0),  # steps·batch·d over the limit
+])
+def test_the_race_is_counted_as_the_section_runs_it_and_priced_at_its_own_units(given, plan, steps):
+    """The race's steps are the recommendation section's (`race_steps`, read by both), counted per run of a
+    typical race and priced at the measured mini-batch step and full-data loss (it was priced as 2·steps
+    gradient passes, 0.75 s for the built-in default's 2.0 s race)."""
+    s = make_settings(**given)
+    assert race_steps(s, plan, 10_000) == steps
+    units = UnitCosts(0.01, 0.02, 0.0, 0.04, 0, "retained", race_step=0.003, full_loss=0.007)
+    priced = {step.what: step for step in price(expected_steps(10_000, s, plan, ALL, False), units)}
+    runs = expected_runs(plan.race_seeds, plan.race_points)
+    if steps == 0:
+        assert "race" not in priced and "race: full-data losses" not in priced
+        return
+    assert priced["race"].count == runs * steps and priced["race"].seconds == pytest.approx(runs * steps * 0.003)
+    losses = priced["race: full-data losses"]
+    assert losses.count == runs * len(race_checkpoints(steps)) and losses.seconds == pytest.approx(losses.count * 0.007)

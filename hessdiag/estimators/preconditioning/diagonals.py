@@ -18,17 +18,13 @@ from __future__ import annotations
 
 import torch
 from torch import Tensor
-from torch.func import grad
 
-from ...load.batch import Inputs, map_inputs, select_rows
-from ...load.problem import Problem
+from ...load.problem import Batch, Problem
 from ...operators.fisher_mc import MonteCarloFisherOperator
-from ...operators.reduction import reduce_sum
-from ...operators.rows import map_rows
+from ...operators.per_sample import PerSampleGradients
 
 ADAM_EPS = 1e-8
 JACOBI_EPS = 1e-6
-JACOBIAN_FLOATS = 2**24  # rows per Jacobian chunk: rows·K·d ≤ this
 
 
 def adam_diagonal(second_moment: Tensor, eps: float = ADAM_EPS) -> Tensor:
@@ -43,21 +39,21 @@ def jacobi_diagonal(diagonal: Tensor, eps: float = JACOBI_EPS) -> Tensor:
     return a + eps * top if top > 0 else torch.ones_like(a)
 
 
-def fisher_mc_diagonal(problem: Problem, generator: torch.Generator, samples: int = 1) -> Tensor:
-    """diag(F_mc) (float64, (d,)) with `samples` labels per row drawn from the model."""
+def fisher_mc_diagonal(problem: Problem, generator: torch.Generator, samples: int = 1,
+                       per_sample: PerSampleGradients | None = None) -> Tensor:
+    """diag(F_mc) (float64, (d,)) with `samples` labels per row drawn from the model, from the per-sample
+    gradients of the run's path (`per_sample`; BackPACK or torch.func, which forms them as rows of the
+    Jacobian where the model cannot run one row at a time: a program exported for one batch size).
+    Every real row carries the same weight w (padding rows 0), so Σ_n w_n ĝ_n² = w·Σ_n m_n ĝ_n²."""
     layout = problem.layout
     fisher = MonteCarloFisherOperator(problem, generator, samples)
+    path = per_sample if per_sample is not None else PerSampleGradients(problem)
 
-    def row_loss(params: dict[str, Tensor], x: Inputs, y: Tensor) -> Tensor:
-        return problem.loss.per_sample(problem.forward(params, map_inputs(lambda t: t[None], x)), y[None]).sum()
-
-    rows = max(1, JACOBIAN_FLOATS // max(1, layout.d))
-    total = torch.zeros(layout.d, dtype=torch.float64, device=problem.device)
-    for index, batch in enumerate(problem.iter_batches()):
+    def batch_part(index: int, batch: Batch, engine) -> Tensor:
+        total = torch.zeros(layout.d, dtype=torch.float64, device=problem.device)
         for sampled in fisher.sampled_batches(index, batch):
-            for start in range(0, batch.size, rows):
-                part = slice(start, start + rows)
-                rows_x = select_rows(sampled.x, part)
-                g = layout.flatten(map_rows(grad(row_loss), problem.params, rows_x, sampled.y[part]), batch_dims=1)
-                total += torch.einsum("b,bd->d", sampled.w[part].to(torch.float64), g.to(torch.float64) ** 2)
-    return reduce_sum(total) / samples  # over the ranks' shards
+            squares = torch.cat([block.reshape(-1) for block in engine.batch_sums(sampled).squares])
+            total += float(sampled.w.max()) * squares.to(torch.float64)
+        return total
+
+    return path.accumulate(batch_part) / samples  # over the batches and the ranks' shards

@@ -16,33 +16,29 @@ from __future__ import annotations
 import math
 from typing import Any, Callable
 
-from ...experiments.race import RaceResult, tuned_race
+from ...experiments.race import RaceResult, expected_runs, race_checkpoints, tuned_race
 from ...load.batch import input_tensors
 from ...load.problem import Problem
 from ...operators.gradient import loss_and_gradient
 from ...recommend import Measurements
 from ...work import Plan, Work
+from ...work.steps import race_steps as planned_race_steps
+from ...work.steps import race_work
 
 ADAM_DEFAULT_LR = 1e-3
 MOMENTUM = 0.9  # sgdm's, as in experiments.race
 
 
 def race_steps(work: Work) -> int:
-    """--race-steps, or the plan's default when the whole diagnosis runs (no `--only`: a restricted run asks
-    for its sections alone) and the race's work is affordable (else 0, with a warning)."""
-    steps = work.settings.race_steps
-    if steps is not None:
-        return steps
-    if work.settings.only is not None:
-        return 0
-    plan = work.plan
-    size = plan.race_steps_auto * plan.reference_batch * work.problem.d
-    if size > plan.race_auto_max_work:
+    """The race's steps as the cost plan counted them (`work.steps.race_steps`); the automatic race skipped
+    for its size is warned about."""
+    settings, plan, d = work.settings, work.plan, work.problem.d
+    steps = planned_race_steps(settings, plan, d)
+    if steps == 0 and settings.race_steps is None and settings.only is None:
         work.log.warn(f"race skipped: its {plan.race_steps_auto} steps of batch {plan.reference_batch} on "
-                      f"d = {work.problem.d:,} parameters are large (steps·batch·d = {size:.3g} per run); "
+                      f"d = {d:,} parameters are large (steps·batch·d = {race_work(plan, d):.3g} per run); "
                       "ask for it with --race-steps")
-        return 0
-    return plan.race_steps_auto
+    return steps
 
 
 def centres(m: Measurements, grad_l1: float | None, batch: int) -> tuple[dict[str, float], list[str]]:
@@ -74,7 +70,7 @@ def race_for(problem: Problem, m: Measurements, steps: int, plan: Plan, seed: in
     """The race exactly as a run makes it (the benchmark's race study calls this too)."""
     grad_l1 = float(loss_and_gradient(problem).gradient.abs().sum()) if m.adam_lambda_max is None else None
     where, notes = centres(m, grad_l1, plan.reference_batch)
-    marks = sorted({max(1, steps * k // 10) for k in range(1, 11)})
+    marks = race_checkpoints(steps)
     result = tuned_race(problem, steps, where, batch_size=plan.reference_batch, seeds=plan.race_seeds,
                         points=plan.race_points, spacing=plan.race_spacing, extend=plan.race_extend,
                         checkpoints=marks, seed=seed, progress=progress)
@@ -97,7 +93,7 @@ def run_race(work: Work, m: Measurements) -> RaceResult | None:
                       "to its own length) and the race draws its own mini-batches from all rows")
         return None
     plan = work.plan
-    runs = 2 * plan.race_seeds * (plan.race_points + 4)
+    runs = expected_runs(plan.race_seeds, plan.race_points)
     update = work.log.tick("race: SGD+momentum vs Adam", runs)
     done = 0
 

@@ -29,6 +29,7 @@ from hessdiag.estimators.preconditioning import (
 )
 from hessdiag.linalg import dense_matrix
 from hessdiag.operators import HessianOperator, loss_and_gradient
+from hessdiag.operators.per_sample import PerSampleGradients
 
 SMALL = [c for c in CASES if c.name in ("tanh_mlp_ce", "mlp_mse_multi", "logreg_bce", "cnn_pool_ce")]
 
@@ -63,6 +64,23 @@ def test_monte_carlo_fisher_diagonal_is_unbiased_for_the_ggn_diagonal(case):
     assert rel_err(estimate, truth) < 0.2
     again = fisher_mc_diagonal(problem_for(case, batch_size=7), torch.Generator().manual_seed(0), samples=400)
     assert rel_err(again, estimate) < 1e-10  # the labels do not depend on the batching
+
+
+@pytest.mark.parametrize("case", [c for c in SMALL if c.loss in ("ce", "bce")], ids=str)
+@pytest.mark.parametrize("path", ["backpack", "func", "func-jacobian"])
+def test_monte_carlo_fisher_diagonal_is_the_same_on_every_per_sample_path(case, path):
+    """The run's per-sample path forms the sampled labels' gradients: BackPACK, torch.func's vmap, and rows
+    of the Jacobian (the path of a program exported for one batch size, where vmap's one-row forward fails;
+    the diagonal's own vmap crashed every run of such a program above the dense limit)."""
+    problem = problem_for(case, batch_size=4)
+    reference = fisher_mc_diagonal(problem, torch.Generator().manual_seed(0), samples=3,
+                                   per_sample=PerSampleGradients(problem, "func"))
+    chosen = PerSampleGradients(problem, path.removesuffix("-jacobian"))
+    if path == "func-jacobian":
+        chosen.engine._fall_back(RuntimeError("one row refused"))
+    estimate = fisher_mc_diagonal(problem, torch.Generator().manual_seed(0), samples=3, per_sample=chosen)
+    assert chosen.engine.mode == {"backpack": "backpack", "func": "func-vmap", "func-jacobian": "func-jacobian"}[path]
+    assert rel_err(estimate, reference) < 1e-12
 
 
 @pytest.mark.parametrize("case", SMALL, ids=str)
