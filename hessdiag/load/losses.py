@@ -48,6 +48,12 @@ class Loss(ABC):
     def prepare_targets(self, y: Tensor, out: Tensor, dtype: torch.dtype) -> Tensor:
         """Check targets against the model outputs of the same rows and return them in loss form."""
 
+    def padding_target(self) -> int:
+        """The target of a position added to pad a row to a longer one (sequences of a DataLoader that pads
+        each batch to its own length): one the loss leaves out where it can (the token losses' ignore
+        index), else a valid label (0); padded positions are dropped again before any use."""
+        return 0
+
     def normaliser(self, y: Tensor) -> int:
         """The count R averages over: the number of samples N (rows of `y`), so that w_n = 1/N."""
         return int(y.shape[0])

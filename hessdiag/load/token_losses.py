@@ -49,6 +49,9 @@ class TokenCrossEntropy(Loss):
     def _mask(self, y: Tensor) -> Tensor:
         return y != self.ignore_index
 
+    def padding_target(self) -> int:
+        return self.ignore_index
+
     def per_sample(self, out: Tensor, y: Tensor) -> Tensor:
         logits, labels = self._aligned(out, y)
         mask = self._mask(labels)

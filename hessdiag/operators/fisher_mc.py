@@ -15,12 +15,32 @@ per-sample losses) with the sampled labels.
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor
 
+from .. import distributed
 from ..distributed import gather_rows
 from ..load.problem import Batch, Problem
 from .gradient_moments import EmpiricalFisherOperator
 from .kernels import differentiable_kernels
+
+
+def _longest(shapes: list[torch.Size]) -> tuple[int, ...]:
+    """Per dimension past the rows, the largest length over every batch of every rank (the batches of a
+    DataLoader that pads each to its own sequence length differ there)."""
+    local = [max(shape[k] for shape in shapes) for k in range(len(shapes[0]))] if shapes else []
+    return tuple(int(n) for n in distributed.agree_max([float(n) for n in local])) if local else ()
+
+
+def _padded(rows: Tensor, lengths: tuple[int, ...], value: float) -> Tensor:
+    """`rows` padded at the end of each dimension past the first to `lengths` (the targets' lengths; the
+    outputs' extra last dimension, the classes, is left as it is). The labels are drawn on the padded
+    rows, so that each row takes the same share of the draw whatever its batch, and cropped back."""
+    widths: list[int] = []
+    for k, n in reversed(list(enumerate(lengths, start=1))):
+        widths += [0, n - rows.shape[k]]
+    widths = [0, 0] * (rows.ndim - 1 - len(lengths)) + widths
+    return F.pad(rows, widths, value=value) if any(widths) else rows
 
 
 class MonteCarloFisherOperator(EmpiricalFisherOperator):
@@ -36,16 +56,18 @@ class MonteCarloFisherOperator(EmpiricalFisherOperator):
         with torch.no_grad(), differentiable_kernels():
             outputs = [(problem.forward(problem.params, b.x), b.y, b.real) for b in problem.iter_batches()]
         # One draw over all real rows at once, per label set: the labels do not depend on the batching.
-        real_rows, offset = gather_rows(torch.cat([out[real] for out, _, real in outputs]))
-        real_labels, _ = gather_rows(torch.cat([y[real] for _, y, real in outputs]))
+        lengths = _longest([y.shape[1:] for _, y, _ in outputs])
+        real_rows, offset = gather_rows(torch.cat([_padded(out[real], lengths, 0.0) for out, _, real in outputs]))
+        real_labels, _ = gather_rows(torch.cat([_padded(y[real], lengths, problem.loss.padding_target())
+                                                for _, y, real in outputs]))
         draws = [problem.loss.sample_targets(real_rows, real_labels, generator) for _ in range(samples)]
         self.targets: list[list[Tensor]] = []
         start = offset  # this rank's rows in the global draw
-        for out, _, real in outputs:
+        for out, y, real in outputs:
             count = int(real.sum())
             per_set = []
             for drawn in draws:
-                rows = drawn[start:start + count]
+                rows = drawn[start:start + count][(slice(None), *(slice(0, n) for n in y.shape[1:]))]
                 pad = (rows if count else drawn)[:1]  # padding rows (an empty shard's too): any valid label
                 full = pad.expand(out.shape[0], *rows.shape[1:]).clone()
                 full[real] = rows
