@@ -25,7 +25,7 @@ class CurvatureOperator(ABC):
     `matvecs` counts the matrix–vector products made (k per `matmat` of k vectors).
     `vectors_per_call` (None: all at once) splits a block into calls of at most that many vectors: the cost
     plan sets 1 under `--budget` where a batched round measured slower per vector than single products
-    (large models on a CPU, `work.cost.rounds_by_speed`); the products are the same up to rounding.
+    (large models on a CPU, `work.units.rounds_by_speed`); the products are the same up to rounding.
     """
 
     name: str = "M"

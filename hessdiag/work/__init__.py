@@ -25,7 +25,7 @@ from ..operators import LossAndGradient, loss_and_gradient
 from ..operators.ggn_diagonal import output_count
 from ..operators.registry import GGN
 from ..rng import generator, numpy_generator
-from .cost import CostPlan, measure_race, measure_units, peak_memory_bytes, per_sample_passes, rounds_by_speed
+from .cost import CostPlan, peak_memory_bytes
 from .curvature import CurvatureFamily
 from .hessian import HessianWork
 from .log import ProgressFactory, RunLog, Timer
@@ -33,6 +33,7 @@ from .memory import plan_memory
 from .plan import Plan
 from .refit import BudgetClock, Refit, fit_or_skip, refit, skip_cut, what_is_left
 from .steps import ModelShape, expected_steps, price, race_steps
+from .units import measure_race, measure_units, per_sample_passes, rounds_by_speed
 
 __all__ = ["CostPlan", "CurvatureFamily", "HessianWork", "Plan", "ProgressFactory", "Refit", "RunLog",
            "Timer", "Work", "peak_memory_bytes"]

@@ -1,11 +1,11 @@
 """The time-cost plan of a run: what it will compute, what that costs here, and what a budget cuts.
 
-Before the work, `measure_units` times what every section is made of, on this model and these data:
+Before the work, `units.measure_units` times what every section is made of, on this model and these data:
 one gradient pass (∇R over the selection), one round of Hessian–vector products (the per-vector cost
 in a batched round, and the one-time cost of the first product: retained graphs or linearisation),
 and, when the noise or fisher section runs, one round of GGN products (the price of the EF, F_mc and Σ
 products too: a `jvp` and a `vjp` of the same forward pass), and when the race runs, one of its
-mini-batch steps and one full-data loss (`measure_race`). `expected_steps` counts the products and
+mini-batch steps and one full-data loss (`units.measure_race`). `expected_steps` counts the products and
 passes each chosen section makes under the run's settings and plan (a Lanczos run is counted at
 `expected_lanczos` products, the trace and the density at their budgets, the per-sample pass at
 `PER_SAMPLE_PASSES` gradient passes; a Lanczos run also reads its basis once per step to
@@ -27,16 +27,13 @@ recorded in the report under `settings.cost`, with the measured wall time and pe
 
 from __future__ import annotations
 
-import dataclasses
 import math
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
 import torch
 
-from ..load import Problem
-from .resident import max_resident_bytes, peak_above
+from .resident import max_resident_bytes
 
 # Without --budget, a dense Hessian predicted to take longer than this (and longer than the estimates it
 # replaces) is still built (d ≤ --exact-max-d: reports never depend on timings); the plan says so.
@@ -46,10 +43,6 @@ EXACT_AFFORDABLE_S = 300.0
 PER_SAMPLE_PASSES = 3.0
 CG_PRODUCTS = 60  # products of each damped CG solve (F and EF), typical at rtol 1e-6
 BUDGET_MARGIN = 0.85  # plan to this share of --budget (loading, rendering and estimation error need the rest)
-ROUND = 8  # vectors in the timed round of products
-# Under --budget, a round measured slower per vector than this many single products: the run makes its
-# products one vector at a time (all-MiniLM-L6-v2 on a CPU: 2.7 s per vector in a round of 8, 1.46 s alone).
-ROUND_SLOWER = 1.25
 
 
 def swept_rows(steps: int) -> float:
@@ -211,105 +204,3 @@ def peak_memory_bytes(device: torch.device, earlier: int = 0) -> int:
     if device.type == "cuda":
         rss += torch.cuda.max_memory_allocated(device)
     return int(rss)
-
-
-def _timed(fn) -> float:
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
-
-
-def measure_units(problem: Problem, hessian_operator, curvature_operator=None,
-                  gradient_seconds: float | None = None) -> UnitCosts:
-    """Time the first Hessian product, a second one alone, a round of ROUND Hessian products and (given a
-    curvature operator, after one warm-up product) a round of its products; the gradient pass is the
-    run's own (`gradient_seconds`), else timed here. The products are spent; they count in no result."""
-    from ..operators import loss_and_gradient
-
-    gradient = gradient_seconds if gradient_seconds is not None else _timed(lambda: loss_and_gradient(problem))
-    v = torch.zeros(problem.d, 1, dtype=problem.dtype, device=problem.device)
-    first = _timed(lambda: hessian_operator.matmat(v))
-    single = _timed(lambda: hessian_operator.matmat(v))
-    block = torch.zeros(problem.d, ROUND, dtype=problem.dtype, device=problem.device)
-    rise: list[int] = []
-    with peak_above(problem.device, rise):
-        hvp = _timed(lambda: hessian_operator.matmat(block)) / ROUND
-    gram_schmidt = _gram_schmidt_row_seconds(problem)
-    curvature = curvature_single = math.nan
-    if curvature_operator is not None:
-        curvature_operator.matmat(v)  # warm-up: first calls of torch.func's transforms
-        curvature_single = _timed(lambda: curvature_operator.matmat(v))
-        curvature = _timed(lambda: curvature_operator.matmat(block)) / ROUND
-        curvature_operator.matvecs -= 2 + ROUND
-    graph = int(getattr(hessian_operator, "_graph_bytes", 0) or 0) * len(problem.batches)
-    hessian_operator.matvecs -= 2 + ROUND
-    mode = getattr(hessian_operator, "mode", "?")
-    # every rank of a data-parallel run plans with the slowest rank's times and the largest rank's memory
-    # (the same plan, and so the same Lanczos capacity and probe blocks, on every rank)
-    gradient, first, single, hvp, curvature, curvature_single, graph, product, earlier, gram_schmidt = _slowest(
-        [gradient, first, single, hvp, curvature, curvature_single, float(graph), float(rise[0] // ROUND),
-         float(rise[1]), gram_schmidt])
-    return UnitCosts(gradient, hvp, max(0.0, first - single), curvature, int(graph) if mode != "fwd-rev" else 0,
-                     mode, hvp_single=single, curvature_single=curvature_single, product_bytes=int(product),
-                     earlier_peak_bytes=int(earlier), gram_schmidt_row=gram_schmidt)
-
-
-def measure_race(units: UnitCosts, problem: Problem, batch_size: int) -> UnitCosts:
-    """The race's units: one mini-batch Adam step of `batch_size` rows and one full-data loss
-    (`experiments.race.unit_seconds`; the slowest rank's). Before they were measured the race was priced
-    as 2·steps gradient passes: 0.75 s for the built-in default's 2.0 s race (5,600 steps of 128 rows,
-    each 0.36 ms against a 1.9 ms gradient pass of 1,797 rows: the steps are overhead-bound)."""
-    from ..experiments.race import unit_seconds
-
-    step, loss = _slowest(list(unit_seconds(problem, batch_size)))
-    return dataclasses.replace(units, race_step=step, full_loss=loss)
-
-
-def per_sample_passes(problem: Problem, preference: str) -> float:
-    """Gradient passes one per-sample pass costs: PER_SAMPLE_PASSES on BackPACK's path and where torch.func
-    maps the model over rows; where the model cannot run one row at a time (tried on the first batch's
-    leading rows), torch.func forms rows of the per-sample losses' Jacobian, one backward pass of the
-    batch per row: the largest batch's rows (all-MiniLM-L6-v2 with fused attention: 45 s for 64 sentences
-    against a 0.59 s gradient pass). Every rank plans with the largest figure."""
-    from .. import distributed
-    from ..operators.per_sample import FuncPerSample, why_not_backpack
-
-    passes = PER_SAMPLE_PASSES
-    if why_not_backpack(problem, preference) is not None:
-        if not FuncPerSample(problem).rows_alone(problem.batches[0]):
-            passes = float(max(PER_SAMPLE_PASSES, max(b.size for b in problem.batches)))
-    return distributed.agree_max([passes])[0]
-
-
-def rounds_by_speed(units: UnitCosts, budget: float | None) -> UnitCosts:
-    """Whether rounds of products go one vector at a time: under `--budget`, where the measured round
-    costs more than ROUND_SLOWER single products per vector (a large model on a CPU, whose batched double
-    backward copies activations per vector), single products are faster. They are the same products up to
-    rounding (a round's batched kernels round differently in the last bits), so without a budget rounds
-    stay rounds: no report depends on timings (the choice flipped on a loaded machine and changed the
-    last digit of a dense Hessian's eigenvalues)."""
-    if budget is None:
-        return units
-    hessian = math.isfinite(units.hvp_single) and units.hvp > ROUND_SLOWER * units.hvp_single
-    curvature = (math.isfinite(units.curvature) and math.isfinite(units.curvature_single)
-                 and units.curvature > ROUND_SLOWER * units.curvature_single)
-    return dataclasses.replace(units, hessian_alone=hessian, curvature_alone=curvature)
-
-
-def _gram_schmidt_row_seconds(problem: Problem) -> float:
-    """Seconds of one Gram–Schmidt pass per basis row: Q w and Qᵀ c on a basis of two rows in the
-    products' dtype, halved (the faster of two tries)."""
-    from ..linalg.basis import Basis
-
-    basis = Basis(problem.d, problem.dtype, problem.device)
-    basis.append(torch.zeros(2, problem.d, dtype=problem.dtype, device=problem.device))
-    w = torch.zeros(problem.d, 1, dtype=torch.float64, device=problem.device)
-    return min(_timed(lambda: basis.expand(basis.project(w))) for _ in range(2)) / 2
-
-
-def _slowest(values: list[float]) -> list[float]:
-    """The element-wise maximum over the ranks (NaN, a unit not measured, stays NaN on every rank)."""
-    from .. import distributed
-
-    agreed = distributed.agree_max([-1.0 if math.isnan(v) else v for v in values])
-    return [math.nan if math.isnan(v) else a for v, a in zip(values, agreed)]

@@ -27,7 +27,7 @@ from hessdiag.errors import MemoryBudgetError
 from hessdiag.linalg.eigen import extreme_eigenpairs
 from hessdiag.load import make_settings
 from hessdiag.work import Plan, memory
-from hessdiag.work import cost as cost_module
+from hessdiag.work import units as units_module
 from hessdiag.work.cost import UnitCosts
 
 UNITS = UnitCosts(gradient=0.01, hvp=0.02, hvp_setup=0.05, curvature=0.04, graph_bytes=0, hvp_mode="retained")
@@ -44,7 +44,7 @@ def fixed_process(monkeypatch):
         out += [0, 0]
 
     monkeypatch.setattr(memory, "resident_bytes", lambda device: 0)
-    monkeypatch.setattr(cost_module, "peak_above", no_rise)
+    monkeypatch.setattr(units_module, "peak_above", no_rise)
 
 
 def _plan(d: int, vectors: float, only=("spectrum",), block: int = 2, **settings):

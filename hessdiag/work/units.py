@@ -1,0 +1,128 @@
+"""Measuring a run's unit costs on this model and these data, before the work (`cost.UnitCosts`).
+
+`measure_units` times one gradient pass, the first Hessian product, a second one alone, a round of
+ROUND products and (when the noise or fisher section runs) the same for GGN products, and a
+Gram–Schmidt pass per basis row; `measure_race` one mini-batch step of the race and one full-data loss;
+`per_sample_passes` prices a per-sample pass by the path it takes; `rounds_by_speed` decides, under
+`--budget` only, whether rounds of products go one vector at a time. Every rank of a data-parallel run
+plans with the slowest rank's figures (`_slowest`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+
+import torch
+
+from ..load import Problem
+from .cost import PER_SAMPLE_PASSES, UnitCosts
+from .resident import peak_above
+
+ROUND = 8  # vectors in the timed round of products
+# Under --budget, a round measured slower per vector than this many single products: the run makes its
+# products one vector at a time (all-MiniLM-L6-v2 on a CPU: 2.7 s per vector in a round of 8, 1.46 s alone).
+ROUND_SLOWER = 1.25
+
+
+def _timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def measure_units(problem: Problem, hessian_operator, curvature_operator=None,
+                  gradient_seconds: float | None = None) -> UnitCosts:
+    """Time the first Hessian product, a second one alone, a round of ROUND Hessian products and (given a
+    curvature operator, after one warm-up product) a round of its products; the gradient pass is the
+    run's own (`gradient_seconds`), else timed here. The products are spent; they count in no result."""
+    from ..operators import loss_and_gradient
+
+    gradient = gradient_seconds if gradient_seconds is not None else _timed(lambda: loss_and_gradient(problem))
+    v = torch.zeros(problem.d, 1, dtype=problem.dtype, device=problem.device)
+    first = _timed(lambda: hessian_operator.matmat(v))
+    single = _timed(lambda: hessian_operator.matmat(v))
+    block = torch.zeros(problem.d, ROUND, dtype=problem.dtype, device=problem.device)
+    rise: list[int] = []
+    with peak_above(problem.device, rise):
+        hvp = _timed(lambda: hessian_operator.matmat(block)) / ROUND
+    gram_schmidt = _gram_schmidt_row_seconds(problem)
+    curvature = curvature_single = math.nan
+    if curvature_operator is not None:
+        curvature_operator.matmat(v)  # warm-up: first calls of torch.func's transforms
+        curvature_single = _timed(lambda: curvature_operator.matmat(v))
+        curvature = _timed(lambda: curvature_operator.matmat(block)) / ROUND
+        curvature_operator.matvecs -= 2 + ROUND
+    graph = int(getattr(hessian_operator, "_graph_bytes", 0) or 0) * len(problem.batches)
+    hessian_operator.matvecs -= 2 + ROUND
+    mode = getattr(hessian_operator, "mode", "?")
+    # every rank of a data-parallel run plans with the slowest rank's times and the largest rank's memory
+    # (the same plan, and so the same Lanczos capacity and probe blocks, on every rank)
+    gradient, first, single, hvp, curvature, curvature_single, graph, product, earlier, gram_schmidt = _slowest(
+        [gradient, first, single, hvp, curvature, curvature_single, float(graph), float(rise[0] // ROUND),
+         float(rise[1]), gram_schmidt])
+    return UnitCosts(gradient, hvp, max(0.0, first - single), curvature, int(graph) if mode != "fwd-rev" else 0,
+                     mode, hvp_single=single, curvature_single=curvature_single, product_bytes=int(product),
+                     earlier_peak_bytes=int(earlier), gram_schmidt_row=gram_schmidt)
+
+
+def measure_race(units: UnitCosts, problem: Problem, batch_size: int) -> UnitCosts:
+    """The race's units: one mini-batch Adam step of `batch_size` rows and one full-data loss
+    (`experiments.race.unit_seconds`; the slowest rank's). Before they were measured the race was priced
+    as 2·steps gradient passes: 0.75 s for the built-in default's 2.0 s race (5,600 steps of 128 rows,
+    each 0.36 ms against a 1.9 ms gradient pass of 1,797 rows: the steps are overhead-bound)."""
+    from ..experiments.race import unit_seconds
+
+    step, loss = _slowest(list(unit_seconds(problem, batch_size)))
+    return dataclasses.replace(units, race_step=step, full_loss=loss)
+
+
+def per_sample_passes(problem: Problem, preference: str) -> float:
+    """Gradient passes one per-sample pass costs: PER_SAMPLE_PASSES on BackPACK's path and where torch.func
+    maps the model over rows; where the model cannot run one row at a time (tried on the first batch's
+    leading rows), torch.func forms rows of the per-sample losses' Jacobian, one backward pass of the
+    batch per row: the largest batch's rows (all-MiniLM-L6-v2 with fused attention: 45 s for 64 sentences
+    against a 0.59 s gradient pass). Every rank plans with the largest figure."""
+    from .. import distributed
+    from ..operators.per_sample import FuncPerSample, why_not_backpack
+
+    passes = PER_SAMPLE_PASSES
+    if why_not_backpack(problem, preference) is not None:
+        if not FuncPerSample(problem).rows_alone(problem.batches[0]):
+            passes = float(max(PER_SAMPLE_PASSES, max(b.size for b in problem.batches)))
+    return distributed.agree_max([passes])[0]
+
+
+def rounds_by_speed(units: UnitCosts, budget: float | None) -> UnitCosts:
+    """Whether rounds of products go one vector at a time: under `--budget`, where the measured round
+    costs more than ROUND_SLOWER single products per vector (a large model on a CPU, whose batched double
+    backward copies activations per vector), single products are faster. They are the same products up to
+    rounding (a round's batched kernels round differently in the last bits), so without a budget rounds
+    stay rounds: no report depends on timings (the choice flipped on a loaded machine and changed the
+    last digit of a dense Hessian's eigenvalues)."""
+    if budget is None:
+        return units
+    hessian = math.isfinite(units.hvp_single) and units.hvp > ROUND_SLOWER * units.hvp_single
+    curvature = (math.isfinite(units.curvature) and math.isfinite(units.curvature_single)
+                 and units.curvature > ROUND_SLOWER * units.curvature_single)
+    return dataclasses.replace(units, hessian_alone=hessian, curvature_alone=curvature)
+
+
+def _gram_schmidt_row_seconds(problem: Problem) -> float:
+    """Seconds of one Gram–Schmidt pass per basis row: Q w and Qᵀ c on a basis of two rows in the
+    products' dtype, halved (the faster of two tries)."""
+    from ..linalg.basis import Basis
+
+    basis = Basis(problem.d, problem.dtype, problem.device)
+    basis.append(torch.zeros(2, problem.d, dtype=problem.dtype, device=problem.device))
+    w = torch.zeros(problem.d, 1, dtype=torch.float64, device=problem.device)
+    return min(_timed(lambda: basis.expand(basis.project(w))) for _ in range(2)) / 2
+
+
+def _slowest(values: list[float]) -> list[float]:
+    """The element-wise maximum over the ranks (NaN, a unit not measured, stays NaN on every rank)."""
+    from .. import distributed
+
+    agreed = distributed.agree_max([-1.0 if math.isnan(v) else v for v in values])
+    return [math.nan if math.isnan(v) else a for v, a in zip(values, agreed)]
