@@ -38,7 +38,7 @@ class CurvatureFamily:
         self._operators: dict[str, CurvatureOperator] = {}
         self._dense: dict[str, Tensor] = {}
         self._tops: dict[str, LanczosResult] = {}
-        self.vectors_per_call: int | None = None  # set by the cost plan (`cost.rounds_by_speed`)
+        self.vectors_per_call: int | None = None  # set by the cost plan (`units.rounds_by_speed`)
 
     @property
     def exact(self) -> bool:
