@@ -195,7 +195,7 @@ def expected_runs(seeds: int, points: int) -> int:
     return 2 * seeds * (points + 4)
 
 
-def unit_seconds(problem: Problem, batch_size: int, repeats: int = 3) -> tuple[float, float]:
+def unit_seconds(problem: Problem, batch_size: int, repeats: int = 5) -> tuple[float, float]:
     """Seconds of one mini-batch Adam step of `batch_size` rows and of one full-data loss R(θ), the race's
     two units, timed on a copy of θ (the fastest of `repeats` steps after one warm-up; the first batch's
     leading rows, scaled to `batch_size` rows when it has fewer). Nothing of the problem changes."""

@@ -33,7 +33,7 @@ from .memory import plan_memory
 from .plan import Plan
 from .refit import BudgetClock, Refit, fit_or_skip, refit, skip_cut, what_is_left
 from .steps import ModelShape, expected_steps, price, race_steps
-from .units import measure_race, measure_units, per_sample_passes, rounds_by_speed
+from .units import measure_dense, measure_race, measure_units, per_sample_passes, rounds_by_speed
 
 __all__ = ["CostPlan", "CurvatureFamily", "HessianWork", "Plan", "ProgressFactory", "Refit", "RunLog",
            "Timer", "Work", "peak_memory_bytes"]
@@ -86,6 +86,8 @@ class Work:
                                                                                    self.settings.per_sample))
         if race_steps(self.settings, self.plan, self.problem.d) > 0:
             units = measure_race(units, self.problem, self.plan.reference_batch)
+        if self.problem.d <= self.plan.dense_hessian_max_d:
+            units = measure_dense(units, self.problem.d)
         self.hessian.operator.vectors_per_call = 1 if units.hessian_alone else None
         if curvature is not None:
             self.curvature.products_one_at_a_time(units.curvature_alone)

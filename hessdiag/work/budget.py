@@ -2,8 +2,9 @@
 
 `plan_run` prices the steps `steps.expected_steps` lists, chooses the exact path and, with a budget, cuts
 what only tightens error bars. The exact path (the dense Hessian, d ≤ `--exact-max-d`) is chosen by
-cost under `--budget` (taken when its d products fit in half the budget); without a budget it stays
-the deterministic d ≤ `--exact-max-d`, and the plan says when it is predicted to dominate.
+cost under `--budget` (taken when its d products and the work on the matrix fit in half the budget);
+without a budget it stays the deterministic d ≤ `--exact-max-d`, and the plan says when it is
+predicted to dominate.
 The cuts change the run's `Settings` and `Plan` (returned), and the
 report records them (`CostPlan.cuts`) with their effect on the error bars.
 """
@@ -83,20 +84,23 @@ def _choose_exact(units: UnitCosts, d: int, settings: Settings, plan: Plan, only
                   budget: float | None, shape: ModelShape) -> tuple[bool, str]:
     if d > plan.dense_hessian_max_d:
         return False, f"d = {d} > --exact-max-d {plan.dense_hessian_max_d}"
-    dense = d * units.hvp_in_round
+    dense = d * units.hvp_in_round + sum(s.seconds for s in price(expected_steps(d, settings, plan, only, True, shape),
+                                                                  units) if s.kind in ("eig", "pass"))
     replaced = sum(s.seconds for s in price(expected_steps(d, settings, plan, only, False, shape), units)
                    if s.what in ("trace", "density (SLQ)", "sampled columns", "sign ascent"))
     if budget is not None:
         if dense <= budget / 2:
             return True, f"the dense Hessian (~{dense:.3g} s) fits in half the budget"
-        return False, f"the dense Hessian (~{dense:.3g} s for d = {d} products) exceeds half the {budget:g} s budget"
+        return False, (f"the dense Hessian (~{dense:.3g} s: d = {d} products and the work on it) exceeds half the "
+                       f"{budget:g} s budget")
     # Without a budget the choice stays d ≤ --exact-max-d, so that a report never depends on the machine's
     # speed or load (golden reports); the plan says when the dense Hessian is predicted to dominate the run.
     if dense <= max(EXACT_AFFORDABLE_S, replaced):
-        return True, f"d = {d} ≤ --exact-max-d; its d products (~{dense:.3g} s) ≤ max({EXACT_AFFORDABLE_S:g} s, " \
-                     f"the ~{replaced:.3g} s of the estimates it replaces)"
-    return True, (f"d = {d} ≤ --exact-max-d, but its d products are predicted to take ~{dense:.3g} s, more than "
-                  f"{EXACT_AFFORDABLE_S:g} s and the ~{replaced:.3g} s of the stochastic estimates they replace: "
+        return True, (f"d = {d} ≤ --exact-max-d; its d products and the work on it (~{dense:.3g} s) ≤ "
+                      f"max({EXACT_AFFORDABLE_S:g} s, the ~{replaced:.3g} s of the estimates it replaces)")
+    return True, (f"d = {d} ≤ --exact-max-d, but its d products and the work on it are predicted to take "
+                  f"~{dense:.3g} s, more than {EXACT_AFFORDABLE_S:g} s and the ~{replaced:.3g} s of the stochastic "
+                  "estimates they replace: "
                   "--budget SECONDS (or a smaller --exact-max-d) skips it")
 
 

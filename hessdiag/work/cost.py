@@ -79,6 +79,8 @@ class UnitCosts:
     per_sample_passes: float = PER_SAMPLE_PASSES  # gradient passes one per-sample pass costs (`per_sample_passes`)
     race_step: float = math.nan  # one mini-batch optimiser step of the race (`measure_race`; NaN: not measured)
     full_loss: float = math.nan  # one full-data loss R(θ) without gradient, the race's checkpoints (the same)
+    dense_eig: float = math.nan  # one symmetric eigensolve of a d×d matrix (`units.measure_dense`; NaN: not measured)
+    dense_pass: float = math.nan  # one pass over a d×d matrix, a matrix–vector product (the same)
 
     @property
     def single(self) -> float:
@@ -111,7 +113,8 @@ class UnitCosts:
                 "gram_schmidt_row_s": self.gram_schmidt_row, "hvp_mode": self.hvp_mode,
                 "hessian_products_alone": self.hessian_alone, "curvature_products_alone": self.curvature_alone,
                 "per_sample_pass_gradients": self.per_sample_passes, "race_step_s": self.race_step,
-                "full_data_loss_s": self.full_loss}
+                "full_data_loss_s": self.full_loss, "dense_eigensolve_s": self.dense_eig,
+                "dense_pass_s": self.dense_pass}
 
 
 @dataclass
@@ -120,7 +123,8 @@ class Step:
     what: str
     count: float  # products (kind H or F) or passes (kind grad, ps)
     # "H" Hessian products, "F" GGN/EF/F_mc/Σ products, "grad" gradient passes, "ps" per-sample passes, "step"
-    # the race's mini-batch optimiser steps, "loss" full-data losses without gradient
+    # the race's mini-batch optimiser steps, "loss" full-data losses without gradient, "eig" symmetric
+    # eigensolves and "pass" passes over the dense d×d Hessian (counts may be fractions)
     kind: str
     alone: bool = False  # one vector per product call (a Lanczos step, a CG iteration), not a round of them
     seconds: float = 0.0

@@ -15,6 +15,17 @@ from ..linalg.quadrature import BASIS_BYTES, probes_at_once
 from ..load import Settings
 from .cost import CG_PRODUCTS, Step, UnitCosts, expected_lanczos, swept_rows
 from .plan import Plan
+from .units import EIGENSOLVE_GROWTH
+
+# The geometry's work on the dense Hessian (ρ_diag from the columns; the full eigendecomposition up to
+# d = 1,024, else a certified ‖H‖₂; the separable bound's 15 reweighted top eigenvalues; the sign ascent):
+# (eigensolves, passes), fitted to the seconds taken on MLPs of d = 160 to 3,310 on 2 CPU cores
+# (scripts/calibrate_dense_prices.py): fitted/taken 0.24–1.40 over all d (ARPACK's convergence makes
+# the small ones erratic, at most 0.35 s), 0.79–1.14 from d = 1,210.
+DENSE_GEOMETRY = (0.84, 2850.0)
+# Passes per product of the preconditioned dense map s⊙(H(s⊙v)) in Lanczos and SLQ (the scalings, the
+# conversions): 248 products took 0.243 s at d = 2,410, 2.05 passes of 4.78e-4 s each.
+DENSE_MAP_PASSES = 2
 
 
 @dataclass(frozen=True)
@@ -79,6 +90,8 @@ def expected_steps(d: int, settings: Settings, plan: Plan, only: tuple[str, ...]
             steps += [Step("fisher", "fisher probes", plan.fisher_probes * 3, "F"),
                       Step("fisher", "damped CG (F, EF)", 2 * min(CG_PRODUCTS, most), "F", True)]
     steps += _evidence_steps(d, settings, plan, only, exact, shape)
+    if exact:
+        steps += _dense_steps(d, settings, plan, only, shape)
     race = race_steps(settings, plan, d)
     runs = expected_runs(plan.race_seeds, plan.race_points)
     losses = runs * len(race_checkpoints(race)) if race else 0
@@ -101,17 +114,18 @@ def _evidence_steps(d: int, settings: Settings, plan: Plan, only: tuple[str, ...
     the diagonal's own passes), the block spectra (columns of small blocks, lockstep Lanczos of large
     ones) and the per-class gradients. With the dense Hessian these sections make no Hessian products."""
     steps = []
-    if "preconditioning" in only and not exact and plan.precondition_probes > 0:
-        top = expected_lanczos(1, min(plan.precondition_max_matvecs, plan.curvature_matvecs(settings.max_matvecs)))
-        m = min(plan.precondition_steps, d)
-        probes = plan.precondition_probes
-        steps += [Step("preconditioning", "λ_max of Ĥ (Lanczos)", 2 * top, "H", True, rows=2 * swept_rows(top)),
-                  Step("preconditioning", "λ̄ of Ĥ (SLQ)", 2 * probes * m, "H", rows=2 * probes * swept_rows(m))]
-        if "spectrum" not in only:
-            steps.append(Step("preconditioning", "λ̄ of H (SLQ)", probes * m, "H", rows=probes * swept_rows(m)))
-        exact_diagonal = shape.outputs <= plan.ggn_exact_max_outputs
-        steps.append(Step("preconditioning", "diag(GGN)" if exact_diagonal else "diag(F_mc)",
-                          shape.outputs if exact_diagonal else plan.mc_samples, "ps"))
+    if "preconditioning" in only and plan.precondition_probes > 0:
+        if not exact:
+            top = expected_lanczos(1, min(plan.precondition_max_matvecs, plan.curvature_matvecs(settings.max_matvecs)))
+            m = min(plan.precondition_steps, d)
+            probes = plan.precondition_probes
+            steps += [Step("preconditioning", "λ_max of Ĥ (Lanczos)", 2 * top, "H", True, rows=2 * swept_rows(top)),
+                      Step("preconditioning", "λ̄ of Ĥ (SLQ)", 2 * probes * m, "H", rows=2 * probes * swept_rows(m))]
+            if "spectrum" not in only:
+                steps.append(Step("preconditioning", "λ̄ of H (SLQ)", probes * m, "H", rows=probes * swept_rows(m)))
+            exact_diagonal = shape.outputs <= plan.ggn_exact_max_outputs
+            steps.append(Step("preconditioning", "diag(GGN)" if exact_diagonal else "diag(F_mc)",
+                              shape.outputs if exact_diagonal else plan.mc_samples, "ps"))
         if "noise" not in only and "fisher" not in only:
             steps.append(Step("preconditioning", "per-sample pass (Adam's diagonal)", 1, "ps"))
     if "blocks" in only and not exact:
@@ -125,6 +139,29 @@ def _evidence_steps(d: int, settings: Settings, plan: Plan, only: tuple[str, ...
     return steps
 
 
+def _dense_steps(d: int, settings: Settings, plan: Plan, only: tuple[str, ...], shape: ModelShape) -> list[Step]:
+    """The work on the dense Hessian itself, in symmetric eigensolves ("eig") and passes ("pass") over a
+    d×d matrix (`units.measure_dense`): its eigenvalues; the geometry's (DENSE_GEOMETRY); the
+    preconditioned spectra (two eigensolves up to `precondition_exact_max_d`, else Lanczos and SLQ
+    products of the scaled dense map, DENSE_MAP_PASSES each); one eigensolve per parameter block."""
+    steps = [Step("spectrum", "dense eigenvalues", 1, "eig")]
+    if "geometry" in only:
+        eigensolves, passes = DENSE_GEOMETRY
+        steps += [Step("geometry", "dense L∞ bounds (eigensolves)", eigensolves, "eig"),
+                  Step("geometry", "dense L∞ bounds, ρ_diag (passes)", passes, "pass")]
+    if "preconditioning" in only and plan.precondition_probes > 0:
+        if d <= plan.precondition_exact_max_d:
+            steps.append(Step("preconditioning", "dense eigenvalues of Ĥ", 2, "eig"))
+        else:
+            top = expected_lanczos(1, min(plan.precondition_max_matvecs, plan.curvature_matvecs(settings.max_matvecs)))
+            products = 2 * (top + plan.precondition_probes * min(plan.precondition_steps, d))
+            steps.append(Step("preconditioning", "λ_max and λ̄ of Ĥ (dense map)", DENSE_MAP_PASSES * products, "pass"))
+    if "blocks" in only:
+        share = sum((b / d) ** EIGENSOLVE_GROWTH for b in shape.blocks)
+        steps.append(Step("blocks", "dense block eigenvalues", share, "eig"))
+    return steps
+
+
 def price(steps: list[Step], units: UnitCosts) -> list[Step]:
     """Seconds of each step: Lanczos steps and CG iterations (one vector at a time) at the single-product
     cost, other products (rounds of probes, columns, dense blocks) at the cost per vector in a round;
@@ -132,12 +169,15 @@ def price(steps: list[Step], units: UnitCosts) -> list[Step]:
     (`Step.rows` basis rows at the measured seconds per row). The first product's extra cost
     (`units.hvp_setup`: the process's first double backward, 1.4–1.7 s on a CPU, and building the retained
     or linearised graphs, which are kept) was paid while measuring, before the work, and is not priced
-    again. The race's mini-batch steps and full-data losses are priced at their measured units."""
+    again. The race's mini-batch steps and full-data losses, and the eigensolves and passes over the dense
+    Hessian, are priced at their measured units (nothing where a unit was not measured)."""
     per = {"H": units.hvp_in_round, "F": units.curvature_in_round, "grad": units.gradient,
            "ps": units.per_sample_passes * units.gradient,
            # not measured (no race planned at the first plan): a mini-batch step at most a gradient pass
            "step": units.race_step if math.isfinite(units.race_step) else units.gradient,
-           "loss": units.full_loss if math.isfinite(units.full_loss) else units.gradient}
+           "loss": units.full_loss if math.isfinite(units.full_loss) else units.gradient,
+           "eig": units.dense_eig if math.isfinite(units.dense_eig) else 0.0,
+           "pass": units.dense_pass if math.isfinite(units.dense_pass) else 0.0}
     alone = {"H": units.single, "F": units.curvature_one}
     for step in steps:
         step.seconds = step.count * (alone[step.kind] if step.alone else per[step.kind])

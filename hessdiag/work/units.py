@@ -2,10 +2,11 @@
 
 `measure_units` times one gradient pass, the first Hessian product, a second one alone, a round of
 ROUND products and (when the noise or fisher section runs) the same for GGN products, and a
-Gram–Schmidt pass per basis row; `measure_race` one mini-batch step of the race and one full-data loss;
-`per_sample_passes` prices a per-sample pass by the path it takes; `rounds_by_speed` decides, under
-`--budget` only, whether rounds of products go one vector at a time. Every rank of a data-parallel run
-plans with the slowest rank's figures (`_slowest`).
+Gram–Schmidt pass per basis row; `measure_race` one mini-batch step of the race and one full-data
+loss; `measure_dense` a symmetric eigensolve and a pass over a dense d×d matrix; `per_sample_passes`
+prices a per-sample pass by the path it takes; `rounds_by_speed` decides, under `--budget` only,
+whether rounds of products go one vector at a time. Every rank of a data-parallel run plans with the
+slowest rank's figures (`_slowest`).
 """
 
 from __future__ import annotations
@@ -14,12 +15,18 @@ import dataclasses
 import math
 import time
 
+import numpy as np
 import torch
 
 from ..load import Problem
 from .cost import PER_SAMPLE_PASSES, UnitCosts
 from .resident import peak_above
 
+DENSE_TIMED_MAX = 1024  # rows of the matrix the dense units are timed on (`dense_unit_seconds`)
+# How an eigensolve's time grows past DENSE_TIMED_MAX rows: as d^2.5, not d³, because LAPACK grows more
+# efficient with size (measured on 2 CPU cores from 1,024 rows: 0.29 s at 2,410, 0.84 s at 3,310, growth
+# 2.2–2.5; the cube over-priced them 1.8× and 1.7×: scripts/calibrate_dense_prices.py).
+EIGENSOLVE_GROWTH = 2.5
 ROUND = 8  # vectors in the timed round of products
 # Under --budget, a round measured slower per vector than this many single products: the run makes its
 # products one vector at a time (all-MiniLM-L6-v2 on a CPU: 2.7 s per vector in a round of 8, 1.46 s alone).
@@ -76,6 +83,26 @@ def measure_race(units: UnitCosts, problem: Problem, batch_size: int) -> UnitCos
 
     step, loss = _slowest(list(unit_seconds(problem, batch_size)))
     return dataclasses.replace(units, race_step=step, full_loss=loss)
+
+
+def dense_unit_seconds(d: int, repeats: int = 2) -> tuple[float, float]:
+    """Seconds of one symmetric eigensolve of a d×d float64 matrix (NumPy's `eigvalsh`, as the sections
+    call it on the dense Hessian) and of one pass over it (a matrix–vector product), timed on a random
+    symmetric matrix of m = min(d, DENSE_TIMED_MAX) rows (the faster of `repeats`) and scaled to d by
+    (d/m)^EIGENSOLVE_GROWTH and (d/m)²."""
+    m = min(d, DENSE_TIMED_MAX)
+    matrix = np.random.default_rng(0).standard_normal((m, m))
+    matrix += matrix.T
+    vector = np.ones(m)
+    eig = min(_timed(lambda: np.linalg.eigvalsh(matrix)) for _ in range(repeats))
+    sweep = min(_timed(lambda: matrix @ vector) for _ in range(repeats))
+    return eig * (d / m) ** EIGENSOLVE_GROWTH, sweep * (d / m) ** 2
+
+
+def measure_dense(units: UnitCosts, d: int) -> UnitCosts:
+    """The dense units at this d (`dense_unit_seconds`; the slowest rank's)."""
+    eig, sweep = _slowest(list(dense_unit_seconds(d)))
+    return dataclasses.replace(units, dense_eig=eig, dense_pass=sweep)
 
 
 def per_sample_passes(problem: Problem, preference: str) -> float:

@@ -116,6 +116,8 @@ def test_the_report_records_the_plan_and_what_the_run_took():
     assert cost["exact"] and cost["units"]["hessian_product_s"] > 0 and cost["expected_seconds"] > 0
     assert cost["measured"]["seconds"] > 0 and cost["measured"]["peak_memory_bytes"] > 2**20
     assert set(cost["by_section"]) == {"spectrum"}
+    assert cost["units"]["dense_eigensolve_s"] > 0 and cost["units"]["dense_pass_s"] > 0  # the exact path's units
+    assert any(step["what"] == "dense eigenvalues" and step["seconds"] > 0 for step in cost["steps"])
 
 
 def test_a_budget_changes_the_settings_the_run_uses():

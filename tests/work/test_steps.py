@@ -9,7 +9,8 @@ from hessdiag.experiments.race import expected_runs, race_checkpoints
 from hessdiag.load import make_settings
 from hessdiag.work import Plan
 from hessdiag.work.cost import UnitCosts, expected_lanczos, swept_rows
-from hessdiag.work.steps import ModelShape, expected_steps, price, race_steps
+from hessdiag.work.steps import DENSE_GEOMETRY, DENSE_MAP_PASSES, ModelShape, expected_steps, price, race_steps
+from hessdiag.work.units import EIGENSOLVE_GROWTH
 
 ALL = ("spectrum", "geometry", "noise", "fisher")
 
@@ -101,3 +102,31 @@ def test_the_race_is_counted_as_the_section_runs_it_and_priced_at_its_own_units(
     assert priced["race"].count == runs * steps and priced["race"].seconds == pytest.approx(runs * steps * 0.003)
     losses = priced["race: full-data losses"]
     assert losses.count == runs * len(race_checkpoints(steps)) and losses.seconds == pytest.approx(losses.count * 0.007)
+
+
+@pytest.mark.parametrize("d, eigensolves_of_h_hat", [(1000, 2), (2410, 0)])
+def test_the_work_on_the_dense_hessian_is_counted_in_eigensolves_and_passes(d, eigensolves_of_h_hat):
+    """With the dense Hessian: one eigensolve for its eigenvalues, the geometry's fitted count, the
+    preconditioned spectra (two eigensolves up to precondition_exact_max_d, else DENSE_MAP_PASSES passes per
+    product of Lanczos and SLQ on the scaled map), one eigensolve per block at its share (b/d)^2.5, and
+    Adam's diagonal still needs its per-sample pass; priced at the measured units, nothing when not measured."""
+    s, plan = make_settings(top_k=5, max_matvecs=300), Plan()
+    shape = ModelShape(blocks=(d - 10, 10), outputs=10)
+    only = ("spectrum", "geometry", "preconditioning", "blocks")
+    units = UnitCosts(0.01, 0.02, 0.0, 0.04, 0, "retained", dense_eig=3.0, dense_pass=0.5)
+    steps = {step.what: step for step in price(expected_steps(d, s, plan, only, True, shape), units)}
+    assert steps["dense eigenvalues"].count == 1 and steps["dense eigenvalues"].seconds == 3.0
+    assert steps["dense L∞ bounds (eigensolves)"].count == DENSE_GEOMETRY[0]
+    assert steps["dense L∞ bounds, ρ_diag (passes)"].seconds == pytest.approx(DENSE_GEOMETRY[1] * 0.5)
+    if eigensolves_of_h_hat:
+        assert steps["dense eigenvalues of Ĥ"].count == 2 and "λ_max and λ̄ of Ĥ (dense map)" not in steps
+    else:
+        top = expected_lanczos(1, plan.precondition_max_matvecs)
+        products = 2 * (top + plan.precondition_probes * plan.precondition_steps)
+        assert steps["λ_max and λ̄ of Ĥ (dense map)"].count == DENSE_MAP_PASSES * products
+    share = ((d - 10) / d) ** EIGENSOLVE_GROWTH + (10 / d) ** EIGENSOLVE_GROWTH
+    assert steps["dense block eigenvalues"].seconds == pytest.approx(3.0 * share)
+    assert steps["per-sample pass (Adam's diagonal)"].count == 1
+    unmeasured = price(expected_steps(d, s, plan, only, True, shape), UnitCosts(0.01, 0.02, 0.0, 0.04, 0, "retained"))
+    assert all(step.seconds == 0 for step in unmeasured if step.kind in ("eig", "pass"))
+    assert not any(step.kind in ("eig", "pass") for step in expected_steps(d, s, plan, only, False, shape))

@@ -12,6 +12,7 @@ from torch import nn
 
 from helpers.cases import CASES
 from hessdiag import api
+from hessdiag.work import units as units_module
 from hessdiag.work.cost import PER_SAMPLE_PASSES, Step, UnitCosts
 from hessdiag.work.steps import price
 from hessdiag.work.units import rounds_by_speed
@@ -79,3 +80,20 @@ def test_a_per_sample_pass_is_priced_by_the_path_it_takes(rows_alone):
     assert report.settings["per_sample_mode"] == ("func-vmap" if rows_alone else "func-jacobian")
     step = next(s for s in cost["steps"] if s["what"] == "per-sample pass")
     assert step["seconds"] == pytest.approx(passes * cost["units"]["gradient_pass_s"], rel=1e-12)
+
+
+@pytest.mark.parametrize("d", [100, 1024, 2410])
+def test_dense_units_are_timed_at_most_at_1024_rows_and_scaled_to_d(monkeypatch, d):
+    """Every timing 1 s (patched): the units are the scaling alone, (d/m)^EIGENSOLVE_GROWTH and (d/m)²
+    with m = min(d, DENSE_TIMED_MAX)."""
+    calls = []
+
+    def timed(fn):
+        calls.append(fn)
+        return 1.0
+
+    monkeypatch.setattr(units_module, "_timed", timed)
+    eig, sweep = units_module.dense_unit_seconds(d)
+    m = min(d, units_module.DENSE_TIMED_MAX)
+    assert eig == pytest.approx((d / m) ** units_module.EIGENSOLVE_GROWTH) and sweep == pytest.approx((d / m) ** 2)
+    assert len(calls) == 4  # two tries of each
