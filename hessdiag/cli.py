@@ -17,7 +17,47 @@ from rich.console import Console
 
 from . import interrupts
 from .cli_exit import EXIT_INTERRUPTED, guarded, one_line
-from .cli_options import BatchSize, Device, Dtype, Loss, MaxMatvecs, PngDir, Quiet, Samples, Seed, Tol, TopK
+from .cli_options import (
+    AllowTf32,
+    BatchSize,
+    Budget,
+    Checkpoint,
+    ConfigFile,
+    Damping,
+    Data,
+    Device,
+    DistBackend,
+    Dtype,
+    ExactMaxD,
+    FailIf,
+    HfTask,
+    HtmlReport,
+    Hvp,
+    IgnoreIndex,
+    JsonReport,
+    Loss,
+    Lr,
+    MaxMatvecs,
+    Memory,
+    Model,
+    Only,
+    Output,
+    PerSample,
+    PngDir,
+    Quiet,
+    RaceSteps,
+    Samples,
+    Seed,
+    SlqProbes,
+    SlqSteps,
+    Tol,
+    TopK,
+    TraceMatvecs,
+    TraceMethod,
+    TraceRtol,
+    TrustPickle,
+    settings_keywords,
+)
 from .interrupts import Signals
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False,
@@ -43,27 +83,16 @@ def _root(
 
 @app.command()
 def run(
-    config: Annotated[Optional[Path], typer.Argument(help="TOML config (flags override it)",
-                                                     show_default=False)] = None,
-    model: Annotated[Optional[str], typer.Option(
-        help="module:factory, TorchScript archive, .pt2 program or hf:DIR (a local Hugging Face model)")] = None,
-    checkpoint: Annotated[Optional[str], typer.Option(
-        help="state dict (plain, nested, prefixed), Lightning .ckpt, .safetensors or a sharded directory")] = None,
-    data: Annotated[Optional[str], typer.Option(
-        help="torch/npz file with x and y, sklearn:NAME or module:factory (Dataset, DataLoader, (x, y))")] = None,
+    config: ConfigFile = None,
+    model: Model = None,
+    checkpoint: Checkpoint = None,
+    data: Data = None,
     loss: Loss = None,
-    ignore_index: Annotated[Optional[int], typer.Option(
-        help="label of the tokens token_ce/next_token_ce leave out (default -100)")] = None,
-    output: Annotated[Optional[str], typer.Option(
-        help="key (or tuple index) of the model's output tensor (default: logits, or the only tensor)")] = None,
-    hf_task: Annotated[Optional[str], typer.Option(
-        help="with --model hf:DIR: sequence-classification, token-classification, causal-lm, masked-lm or "
-             "image-classification (default: from the config)")] = None,
-    budget: Annotated[Optional[float], typer.Option(
-        help="seconds the run may take: fewer probes, sampled columns, no dense paths beyond it")] = None,
-    memory: Annotated[Optional[float], typer.Option(
-        help="GB of memory the run may hold (default: 80% of the available RAM, 90% of free GPU memory): "
-             "Lanczos bases thick-restart, probes run in blocks, a run that cannot fit stops before the work")] = None,
+    ignore_index: IgnoreIndex = None,
+    output: Output = None,
+    hf_task: HfTask = None,
+    budget: Budget = None,
+    memory: Memory = None,
     samples: Samples = None,
     batch_size: BatchSize = None,
     seed: Seed = None,
@@ -72,54 +101,39 @@ def run(
     top_k: TopK = None,
     tol: Tol = None,
     max_matvecs: MaxMatvecs = None,
-    hvp: Annotated[Optional[str], typer.Option(help="Hessian products: auto, retained, fwd-rev or linearized")] = None,
-    trace_method: Annotated[Optional[str], typer.Option(help="trace estimator: hutch++ or hutchinson")] = None,
-    trace_rtol: Annotated[Optional[float], typer.Option(help="stop the trace at stderr ≤ this × |trace|")] = None,
-    trace_matvecs: Annotated[Optional[int], typer.Option(help="product budget of the trace estimator")] = None,
-    slq_probes: Annotated[Optional[int], typer.Option(help="Rademacher probes of the spectral density (SLQ)")] = None,
-    slq_steps: Annotated[Optional[int], typer.Option(help="Lanczos steps per SLQ probe")] = None,
-    exact_max_d: Annotated[Optional[int], typer.Option(
-        help="up to this d, the dense Hessian (d products) gives exact trace, density, λ̄, ρ_diag and "
-             "column bounds on L∞")] = None,
-    per_sample: Annotated[Optional[str], typer.Option(help="per-sample gradients: auto, backpack or func")] = None,
-    lr: Annotated[Optional[float], typer.Option(help="learning rate for the CABS batch size")] = None,
-    damping: Annotated[Optional[float], typer.Option(help="damping λ of (F+λI)⁻¹∇R (default 1e-3·λ_max(F))")] = None,
-    race_steps: Annotated[Optional[int], typer.Option(help="mini-batch steps of the tuned race (0: off)")] = None,
-    only: Annotated[Optional[str], typer.Option(
-        help="comma list of the sections to compute (default: all of them)")] = None,
-    json_path: Annotated[Optional[str], typer.Option("--json", help="write the JSON report here")] = None,
-    html: Annotated[Optional[str], typer.Option(help="write the HTML report here")] = None,
+    hvp: Hvp = None,
+    trace_method: TraceMethod = None,
+    trace_rtol: TraceRtol = None,
+    trace_matvecs: TraceMatvecs = None,
+    slq_probes: SlqProbes = None,
+    slq_steps: SlqSteps = None,
+    exact_max_d: ExactMaxD = None,
+    per_sample: PerSample = None,
+    lr: Lr = None,
+    damping: Damping = None,
+    race_steps: RaceSteps = None,
+    only: Only = None,
+    json_path: JsonReport = None,
+    html: HtmlReport = None,
     png_dir: PngDir = None,
-    fail_if: Annotated[Optional[list[str]], typer.Option(help="'PATH OP NUMBER': exit 3 when it holds")] = None,
-    trust_pickle: Annotated[bool, typer.Option("--trust-pickle",
-                                               help="allow full unpickling of trusted files")] = False,
+    fail_if: FailIf = None,
+    trust_pickle: TrustPickle = False,
     quiet: Quiet = False,
-    dist_backend: Annotated[Optional[str], typer.Option(
-        help="under torchrun: auto (NCCL on CUDA, gloo on CPU), gloo or nccl")] = None,
-    allow_tf32: Annotated[bool, typer.Option("--allow-tf32",
-                                             help="on CUDA: TF32 matrix products (off by default)")] = False,
+    dist_backend: DistBackend = None,
+    allow_tf32: AllowTf32 = False,
 ) -> None:
     """Diagnose a checkpoint (or, with no config and no --model, the built-in default).
 
     Launched by torchrun (several processes), the run is data-parallel: each rank holds a shard of the
     samples, every sum is all-reduced, rank 0 alone prints and writes (`hessdiag.distributed`)."""
+    options = dict(locals())  # every option above, by name
 
     def body(signals: Signals) -> int:
         from .cli_run import diagnose
         from .load import make_settings
 
-        settings = make_settings(
-            config, model=model, checkpoint=checkpoint, data=data, loss=loss, ignore_index=ignore_index,
-            output=output, hf_task=hf_task, budget=budget, memory=memory, samples=samples,
-            batch_size=batch_size, seed=seed, dtype=dtype, device=device, top_k=top_k, tol=tol,
-            max_matvecs=max_matvecs, hvp=hvp, trace_method=trace_method, trace_rtol=trace_rtol,
-            trace_matvecs=trace_matvecs, slq_probes=slq_probes, slq_steps=slq_steps, exact_max_d=exact_max_d,
-            per_sample=per_sample, lr=lr, damping=damping,
-            race_steps=race_steps, only=only, json=json_path, html=html, png_dir=png_dir,
-            fail_if=fail_if or None, trust_pickle=trust_pickle or None, quiet=quiet or None,
-            dist_backend=dist_backend, allow_tf32=allow_tf32 or None,
-        )
-        return diagnose(settings, signals)
+        chosen = dict(options)
+        return diagnose(make_settings(chosen.pop("config"), **settings_keywords(chosen)), signals)
 
     guarded(body)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Callable, Iterator
+
 import torch
 from torch import Tensor, nn
 
@@ -128,6 +130,19 @@ def _prepare_model(model: LoadedModel, x: Inputs, dtype: torch.dtype,
     return model, module
 
 
+def _functional(model: LoadedModel, module: nn.Module, selector: OutputSelector
+                ) -> tuple[dict[str, Tensor], Callable[[dict[str, Tensor], Inputs], Tensor]]:
+    """θ (the trainable tensors, detached) and f(params, x): the module called functionally, the output
+    tensor picked from what it returns."""
+    tensors = dict(module.named_parameters()) | dict(module.named_buffers())
+
+    def forward(p: dict[str, Tensor], inputs: Inputs) -> Tensor:
+        return selector.pick(call_user(f"the forward of the model '{model.description}'", call_module, module, p,
+                                       inputs))
+
+    return {name: tensors[name].detach() for name in model.trainable}, forward
+
+
 def objective_notes(loss: Loss, n: int, normaliser: int) -> list[str]:
     """What a sample is, when it is not simply a row averaged with 1/N (the token losses)."""
     if not isinstance(loss, TokenCrossEntropy):
@@ -157,14 +172,8 @@ def build_problem(model: LoadedModel, x: Inputs, y: Tensor, loss: Loss, *, sampl
         raise ConfigError(f"--batch-size must be at least 1; got {batch_size}")
     size = fixed or min(batch_size or n, n)
 
-    tensors = dict(module.named_parameters()) | dict(module.named_buffers())
-    params = {name: tensors[name].detach() for name in model.trainable}
     selector = OutputSelector(output)
-
-    def forward(p: dict[str, Tensor], inputs: Inputs) -> Tensor:
-        return selector.pick(call_user(f"the forward of the model '{model.description}'", call_module, module, p,
-                                       inputs))
-
+    params, forward = _functional(model, module, selector)
     probe = Batch(cast_inputs(select_rows(x, slice(0, fixed or min(n, 8))), device=device), y[: fixed or min(n, 8)],
                   y.new_zeros(0))
     if fixed:
@@ -209,30 +218,8 @@ def build_problem_from_loader(model: LoadedModel, data: LoaderData, loss: Loss, 
     def raw():
         return iter(held) if held is not None else iter(data.batches(batch_size, subset))
 
-    selector, module, params, shapes, n, normaliser = OutputSelector(output), None, None, [], 0, 0
-
-    def forward(p: dict[str, Tensor], inputs: Inputs) -> Tensor:
-        return selector.pick(call_user(f"the forward of the model '{model.description}'", call_module, module, p,
-                                       inputs))
-
-    for x, y in raw():
-        check_data(x, y)
-        x = cast_inputs(x, dtype)
-        if module is None:
-            model, module = _prepare_model(model, x, dtype, device)
-            if model.fixed_batch_size:
-                raise DataError("a program exported for a fixed batch size needs data given as (x, y), not a "
-                                "DataLoader with batches of other shapes")
-            tensors = dict(module.named_parameters()) | dict(module.named_buffers())
-            params = {name: tensors[name].detach() for name in model.trainable}
-        with fork_rng(device):
-            out = _evaluate_or_explain(lambda: forward(params, cast_inputs(x, device=device)), x)
-        check_output(out, model.description)
-        y = loss.prepare_targets(y, out, dtype)
-        shapes.append(tuple(out.shape))
-        n, normaliser = n + int(y.shape[0]), normaliser + loss.normaliser(y)
-    if module is None:
-        raise DataError("data hold no samples")
+    selector = OutputSelector(output)
+    model, module, params, forward, shapes, n, normaliser = _scan(raw, model, loss, dtype, device, selector)
 
     lo, hi = shard_range(len(shapes))
     empty = lo == hi  # no batch for this rank: the first batch's first row at weight 0
@@ -260,6 +247,32 @@ def build_problem_from_loader(model: LoadedModel, data: LoaderData, loss: Loss, 
     if rounding:
         problem.warnings.append(rounding)
     return problem
+
+
+def _scan(raw: Callable[[], Iterator[tuple[Inputs, Tensor]]], model: LoadedModel, loss: Loss, dtype: torch.dtype,
+          device: torch.device, selector: OutputSelector) -> tuple:
+    """One pass over a loader's raw batches: checks each, prepares the model on the first, evaluates it on
+    every batch (its output shape checks the targets) and counts the rows and the loss's normaliser.
+    Returns the prepared model and module, θ, f, the output shapes per batch, N and the normaliser."""
+    module, params, forward, shapes, n, normaliser = None, None, None, [], 0, 0
+    for x, y in raw():
+        check_data(x, y)
+        x = cast_inputs(x, dtype)
+        if module is None:
+            model, module = _prepare_model(model, x, dtype, device)
+            if model.fixed_batch_size:
+                raise DataError("a program exported for a fixed batch size needs data given as (x, y), not a "
+                                "DataLoader with batches of other shapes")
+            params, forward = _functional(model, module, selector)
+        with fork_rng(device):
+            out = _evaluate_or_explain(lambda: forward(params, cast_inputs(x, device=device)), x)
+        check_output(out, model.description)
+        y = loss.prepare_targets(y, out, dtype)
+        shapes.append(tuple(out.shape))
+        n, normaliser = n + int(y.shape[0]), normaliser + loss.normaliser(y)
+    if module is None:
+        raise DataError("data hold no samples")
+    return model, module, params, forward, shapes, n, normaliser
 
 
 def _evaluate_or_explain(evaluate, x: Inputs):

@@ -20,8 +20,9 @@ from .units import EIGENSOLVE_GROWTH
 # The geometry's work on the dense Hessian (ρ_diag from the columns; the full eigendecomposition up to
 # d = 1,024, else a certified ‖H‖₂; the separable bound's 15 reweighted top eigenvalues; the sign ascent):
 # (eigensolves, passes), fitted to the seconds taken on MLPs of d = 160 to 3,310 on 2 CPU cores
-# (scripts/calibrate_dense_prices.py): fitted/taken 0.24–1.40 over all d (ARPACK's convergence makes
-# the small ones erratic, at most 0.35 s), 0.79–1.14 from d = 1,210.
+# (scripts/calibrate_dense_prices.py; three runs fitted 0.84–1.41 eigensolves and 2,677–3,038 passes):
+# planned/taken 0.81–1.57 from d = 1,210, 0.21–1.67 below, where ARPACK's convergence makes it erratic
+# and it takes under 0.4 s (scripts/results/calibrate_dense_prices.txt).
 DENSE_GEOMETRY = (0.84, 2850.0)
 # Passes per product of the preconditioned dense map s⊙(H(s⊙v)) in Lanczos and SLQ (the scalings, the
 # conversions): 248 products took 0.243 s at d = 2,410, 2.05 passes of 4.78e-4 s each.
