@@ -195,6 +195,7 @@ def build_problem(model: LoadedModel, x: Inputs, y: Tensor, loss: Loss, *, sampl
         n_samples=n, dtype=dtype,
         device=device, model_description=model.description, n_available=n_available, warnings=warnings,
         output=selector, sample_scale=n / normaliser, provenance=dict(model.provenance), fixed_batch=fixed,
+        row_output_shape=tuple(out.shape[1:]),
     )
     rounding = check_deterministic(problem)
     if rounding:
@@ -242,7 +243,8 @@ def build_problem_from_loader(model: LoadedModel, data: LoaderData, loss: Loss, 
                       dtype=dtype, device=device, model_description=model.description,
                       n_available=data.rows,
                       warnings=list(model.warnings) + [how] + objective_notes(loss, n, normaliser),
-                      output=selector, sample_scale=n / normaliser, provenance=dict(model.provenance) | {"data": how})
+                      output=selector, sample_scale=n / normaliser, provenance=dict(model.provenance) | {"data": how},
+                      row_output_shape=shapes[0][1:])
     rounding = check_deterministic(problem)
     if rounding:
         problem.warnings.append(rounding)

@@ -100,6 +100,9 @@ class Problem:
     sample_scale: float = 1.0
     provenance: dict = field(default_factory=dict)  # how model, checkpoint and data were read
     fixed_batch: int | None = None  # the rows a program exported for one batch size accepts (None: any)
+    # the shape of one sample's output f(x_n), from the model's first forward at build (the first batch's, for
+    # DataLoader batches): its last entry is a classifier's C, its size the outputs per sample
+    row_output_shape: tuple[int, ...] = ()
     layout: ParamLayout = field(init=False)
 
     def __post_init__(self) -> None:

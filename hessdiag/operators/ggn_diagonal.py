@@ -16,6 +16,8 @@ of rows' per-sample gradients (rows × d) at a time. The result is exact up to r
 
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import Tensor
 from torch.func import grad
@@ -66,8 +68,6 @@ def ggn_diagonal(problem: Problem) -> Tensor:
 
 
 def output_count(problem: Problem) -> int:
-    """C: the model's outputs per sample (the backward passes per batch that the exact diagonal needs), read
-    off the first batch's forward (whole: a program exported for a fixed batch size takes no other)."""
-    with torch.no_grad():
-        out = problem.forward(problem.params, problem.batches[0].x)
-    return int(out[0].numel())
+    """C: the model's outputs per sample (the backward passes per batch that the exact diagonal needs), the
+    size of one sample's output at the model's first forward (`Problem.row_output_shape`)."""
+    return math.prod(problem.row_output_shape)
