@@ -82,6 +82,8 @@ def test_two_gloo_ranks_give_the_one_process_report(name, workspace, two_rank_re
         assert one["noise"]["trace_Sigma"] is not None
     if name == "single":
         assert one["problem"]["n_samples"] == 1
+    if name == "ragged":
+        assert one["recommendation"]["race"] is None and any("race: not run" in w for w in one["warnings"])
 
 
 def test_torchrun_runs_the_command_line_with_one_voice(workspace, monkeypatch):

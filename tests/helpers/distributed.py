@@ -91,6 +91,45 @@ def loader():  # 5 batches: ranks hold batches 0-1 and 2-4
 
 def one_batch_loader():  # 1 batch: rank 0 holds none
     return _loader(16)
+
+
+class Tagger(nn.Module):
+    """Token ids and a mask as keyword inputs, per-token logits out."""
+
+    def __init__(self):
+        super().__init__()
+        self.embed, self.head = nn.Embedding(6, 3), nn.Linear(3, 2)
+
+    def forward(self, input_ids, attention_mask):
+        return self.head(torch.tanh(self.embed(input_ids))) * attention_mask.unsqueeze(-1)
+
+
+def tagger():
+    return Tagger()
+
+
+class Sequences(torch.utils.data.Dataset):
+    def __init__(self):
+        self.data = torch.load("tokens.pt")
+
+    def __len__(self):
+        return len(self.data["lengths"])
+
+    def __getitem__(self, i):
+        n = int(self.data["lengths"][i])
+        return {"input_ids": self.data["ids"][i, :n], "attention_mask": torch.ones(n, dtype=torch.long),
+                "labels": self.data["labels"][i, :n]}
+
+
+def _pad_to_longest(items):
+    longest = max(len(item["input_ids"]) for item in items)
+    fill = {"input_ids": 0, "attention_mask": 0, "labels": -100}
+    return {key: torch.stack([torch.cat([item[key], torch.full((longest - len(item[key]),), value)])
+                              for item in items]) for key, value in fill.items()}
+
+
+def ragged_loader():  # batches of 2 sequences, each padded to its own longest: shapes differ across the ranks
+    return torch.utils.data.DataLoader(Sequences(), batch_size=2, collate_fn=_pad_to_longest)
 '''
 
 
@@ -131,6 +170,10 @@ RUNS = {
                "samples": 1, "race_steps": 5, "only": ["spectrum", "fisher"]},
     **{name: {"model": "dpmodels:mlp", "checkpoint": "mlp.pt", "data": f"dpmodels:{name}", "loss": "ce",
               "race_steps": 0, "only": ["spectrum", "noise", "fisher"]} for name in ("loader", "one_batch_loader")},
+    # the ranks' batches differ in shape: the race is skipped on every rank alike (one rank raced alone and
+    # waited forever), and F_mc draws its labels on rows padded to the longest over all ranks
+    "ragged": {"model": "dpmodels:tagger", "checkpoint": "tagger.pt", "data": "dpmodels:ragged_loader",
+               "loss": "token_ce", "race_steps": 5, "top_k": 2, "only": ["spectrum", "fisher"]},
 }
 
 
@@ -144,7 +187,7 @@ def build(root: Path, n: int = 9) -> Path:
     gen = torch.Generator().manual_seed(5)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(5)
-        for name in ("mlp", "wide", "cnn", "keyed"):
+        for name in ("mlp", "wide", "cnn", "keyed", "tagger"):
             torch.save(namespace[name]().state_dict(), root / f"{name}.pt")
     y = torch.randint(0, 3, (n,), generator=gen)
     x = torch.randn(n, 5, generator=gen)
@@ -152,6 +195,10 @@ def build(root: Path, n: int = 9) -> Path:
     torch.save({"x": torch.randn(n, 1, 4, 4, generator=gen), "y": y}, root / "cnn_data.pt")
     keyed = {"features": torch.randn(n, 2, generator=gen), "token": torch.randint(0, 4, (n,), generator=gen)}
     torch.save({"x": keyed, "y": y}, root / "keyed_data.pt")
+    lengths = torch.randint(2, 6, (n,), generator=gen)
+    labels = torch.randint(0, 2, (n, 5), generator=gen)
+    torch.save({"ids": torch.randint(1, 6, (n, 5), generator=gen), "lengths": lengths,
+                "labels": torch.where(torch.arange(5)[None] < lengths[:, None], labels, -100)}, root / "tokens.pt")
     marked = x.clone()
     marked[-1, 0] = 1e4  # the last sample: in the last rank's shard only
     torch.save({"x": marked, "y": y}, root / "poisoned_data.pt")

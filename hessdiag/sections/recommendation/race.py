@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from typing import Any, Callable
 
+from ... import distributed
 from ...experiments.race import RaceResult, expected_runs, race_checkpoints, tuned_race
 from ...load.batch import input_tensors
 from ...load.problem import Problem
@@ -79,8 +80,12 @@ def race_for(problem: Problem, m: Measurements, steps: int, plan: Plan, seed: in
 
 
 def _uniform_rows(problem) -> bool:
-    """Whether every batch's inputs share their shapes past the sample dimension (the race pools all rows)."""
+    """Whether every batch's inputs share their shapes past the sample dimension (the race pools all rows),
+    over every rank's batches: the ranks decide alike (one that raced alone waited for the others forever
+    in the gathering of the rows: a DataLoader padding each batch to its own length under torchrun)."""
     shapes = {tuple((name, tuple(t.shape[1:])) for name, t in input_tensors(b.x)) for b in problem.iter_batches()}
+    if distributed.active():
+        shapes = set().union(*distributed.all_gather_object(shapes))
     return len(shapes) <= 1
 
 

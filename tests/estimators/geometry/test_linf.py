@@ -252,3 +252,22 @@ def test_an_upper_bound_below_a_proven_lower_bound_is_dropped_not_swapped():
     assert alone.hi_source is None and math.isinf(alone.hi) and alone.lo == pytest.approx(20.0)
     sizes = StepSizes(gd_1_over_L2=1.0, gd_max_2_over_lmax=2.0, gd_opt=None, gd_along_gradient=None)
     assert with_sign_step(sizes, alone.hi).sign_1_over_Linf is None
+
+
+@pytest.mark.parametrize("rounding", [1e-14, -1e-14, 0.0])
+def test_sign_ascent_keeps_the_first_of_starts_that_tie_up_to_rounding(rounding):
+    """Two starts that reach the same s give the same ‖Hs‖₁ up to rounding, which differs with the order of
+    the sums (a run on one process or on several): the first start is kept whichever rounds higher (the best
+    start's name differed between a one-process and a two-process run of the same problem)."""
+    rng = np.random.default_rng(13)
+    h = random_symmetric("indefinite", 12, rng)
+    start = np.sign(rng.standard_normal(12))
+    starts = np.stack([start, start], axis=1)
+
+    def matmul(x):
+        out = h @ x
+        return out * np.array([1.0, 1.0 + rounding])[: x.shape[1]] if x.shape[1] == 2 else out
+
+    result = sign_ascent(matmul, starts, ["first", "second"], max_iterations=50)
+    assert result.start == "first"
+    assert result.value == pytest.approx(np.abs(h @ result.sign).sum(), rel=1e-13)

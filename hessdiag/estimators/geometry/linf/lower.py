@@ -26,6 +26,10 @@ import numpy as np
 ENUMERATION_MAX_D = 20
 ENUMERATION_HARD_MAX_D = 26  # 2^25 vectors: beyond this enumeration is refused outright
 MAX_ASCENT_ITERATIONS = 50
+# Values of ‖Hs‖₁ within this relative distance are ties: the first start (and round) reaching one is kept.
+# Two restarts that end at the same s differ only by rounding, which differs with the order of the sums
+# (one process or several): the best start's name flipped between them.
+TIE = 1e-10
 _CHUNK_ENTRIES = 2**22  # sign-vector entries per enumeration chunk (≈ 32 MB of float64)
 
 Matmul = Callable[[np.ndarray], np.ndarray]
@@ -114,8 +118,8 @@ def sign_ascent(matmul: Matmul, starts: np.ndarray, names: list[str],
             columns = active[first : first + group]
             image = matmul(signs[:, columns].astype(np.float64))
             values = np.abs(image).sum(axis=0)
-            k = int(values.argmax())
-            if values[k] > best:
+            k = int(np.flatnonzero(values >= values.max() * (1 - TIE))[0])  # the first of the (near-)ties
+            if values[k] > best * (1 + TIE) or best == -np.inf:
                 best, best_start = float(values[k]), names[columns[k]]
                 best_sign = signs[:, columns[k]].astype(np.float64)
             following = _sign(image).astype(np.int8)
