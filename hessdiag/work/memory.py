@@ -163,8 +163,9 @@ def plan_memory(units: UnitCosts, d: int, device: torch.device, dtype: torch.dty
     memory = MemoryPlan(budget, source, resident, units.graph_bytes)
     if sizes.free <= 0:
         raise MemoryBudgetError(
-            f"out of memory budget: the model, data, gradient and retained graphs ({gb(units.graph_bytes)}) already "
-            f"hold {gb(resident)} of the {gb(budget)} budget ({source}); reduce with {REDUCE}")
+            f"out of memory budget: this process already holds {gb(resident)} (libraries, model, data, gradient; "
+            f"retained graphs {gb(units.graph_bytes)}), more than the {gb(budget)} budget ({source}); "
+            f"reduce with {REDUCE}")
     k = settings.top_k
     runs = 2 + (4 if {"noise", "fisher"} & set(only) else 0)
     memory.kept = runs * k * sizes.w
