@@ -15,7 +15,7 @@ from .build import build_problem, build_problem_from_loader, resolve_device, res
 from .config import Settings, make_settings, read_config
 from .data import load_data
 from .default import trained_default
-from .losses import LOSSES, Loss, get_loss, loss_names
+from .losses import DEFAULT_IGNORE_INDEX, LOSSES, Loss, get_loss, loss_names
 from .models import LoadedModel, from_module, load_model
 from .precision import set_tf32, tf32_for_run
 from .problem import ParamBlock, ParamLayout, Problem
@@ -66,7 +66,7 @@ def load_problem(settings: Settings) -> Problem:
 def problem_from_objects(model: nn.Module, x: Inputs, y: Tensor, loss: str | Loss, *,
                          samples: int | None = None, batch_size: int | None = None, seed: int = 0,
                          dtype: str = "auto", device: str = "auto", output: str | None = None,
-                         ignore_index: int = -100) -> Problem:
+                         ignore_index: int = DEFAULT_IGNORE_INDEX) -> Problem:
     """A `Problem` from in-memory objects (a notebook's model, its inputs — a tensor or a mapping of
     tensors passed as keyword arguments — and targets).
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from ..errors import ConfigError, first_line
 from .files import check_input_file
+from .losses import DEFAULT_IGNORE_INDEX
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -33,7 +34,7 @@ class Settings:
     checkpoint: str | None = None
     data: str | None = None
     loss: str | None = None
-    ignore_index: int = -100  # label of the tokens the token losses leave out
+    ignore_index: int = DEFAULT_IGNORE_INDEX  # label of the tokens the token losses leave out
     output: str | None = None  # key (or tuple index) of the model's output tensor; None: logits or the only one
     hf_task: str | None = None  # with --model hf:DIR: which AutoModelFor… to build
     samples: int | None = None

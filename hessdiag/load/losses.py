@@ -23,7 +23,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from ..errors import DataError, UnsupportedError
+from ..errors import ConfigError, DataError, UnsupportedError
 
 
 class Loss(ABC):
@@ -177,7 +177,10 @@ LOSSES: dict[str, type[Loss]] = {
 }
 
 
-def get_loss(name: str, ignore_index: int = -100) -> Loss:
+DEFAULT_IGNORE_INDEX = -100  # the token losses' label of tokens left out unless --ignore-index says otherwise
+
+
+def get_loss(name: str, ignore_index: int = DEFAULT_IGNORE_INDEX) -> Loss:
     """The loss called `name` (`ignore_index`: the label of tokens the token losses leave out);
     anything outside `LOSSES` and the token losses is refused."""
     from .token_losses import TOKEN_LOSSES
@@ -188,6 +191,9 @@ def get_loss(name: str, ignore_index: int = -100) -> Loss:
     if key not in LOSSES:
         names = ", ".join([*LOSSES, *TOKEN_LOSSES])
         raise UnsupportedError(f"unknown loss '{name}'; supported losses: {names}")
+    if ignore_index != DEFAULT_IGNORE_INDEX:  # PyTorch's cross-entropy has one: silently unused, R would differ
+        raise ConfigError(f"--ignore-index {ignore_index} applies to the token losses ({', '.join(TOKEN_LOSSES)}); "
+                          f"loss '{key}' uses every sample's target")
     return LOSSES[key]()
 
 

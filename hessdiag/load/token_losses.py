@@ -26,7 +26,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from ..errors import DataError
-from .losses import Loss, sample_classes, softmax_hessian_product
+from .losses import DEFAULT_IGNORE_INDEX, Loss, sample_classes, softmax_hessian_product
 
 
 class TokenCrossEntropy(Loss):
@@ -37,7 +37,7 @@ class TokenCrossEntropy(Loss):
     sample_meaning = ("a sequence (a row of the data); its loss is the sum of its labelled token losses and "
                       "R(θ) is the mean over all labelled tokens, w_n = 1/M")
 
-    def __init__(self, ignore_index: int = -100) -> None:
+    def __init__(self, ignore_index: int = DEFAULT_IGNORE_INDEX) -> None:
         self.ignore_index = int(ignore_index)
 
     def _aligned(self, out: Tensor, y: Tensor) -> tuple[Tensor, Tensor]:

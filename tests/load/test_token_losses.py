@@ -12,7 +12,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from hessdiag.errors import DataError, UnsupportedError
+from hessdiag.errors import ConfigError, DataError, UnsupportedError
 from hessdiag.load import get_loss
 
 N, T, C = 4, 5, 6
@@ -89,3 +89,13 @@ def test_targets_are_checked():
         loss.normaliser(torch.full((2, 3), -100))
     with pytest.raises(UnsupportedError, match="token_ce, next_token_ce"):
         get_loss("token")
+
+
+@pytest.mark.parametrize("name", ["ce", "mse", "bce"])
+def test_an_ignore_index_with_a_loss_that_has_none_is_refused(name):
+    """PyTorch's cross-entropy takes an ignore_index too: silently unused, the objective would not be the one
+    the user meant."""
+    get_loss(name)  # the default is no choice
+    with pytest.raises(ConfigError, match="applies to the token losses"):
+        get_loss(name, ignore_index=0)
+    assert get_loss("token_ce", ignore_index=0).ignore_index == 0
