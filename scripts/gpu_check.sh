@@ -7,6 +7,10 @@
 #      per-sample and trace paths and under --budget; one section's failure does not hide another's;
 #   1. the built-in default on the GPU (auto dtype: float32) and on the CPU (float64): JSON + HTML, and
 #      the two reports compared (verdict, λ_max, trace, score, timings);
+#   1b. scripts/check_forms.py --device cuda: the whole default (race included) on every model,
+#      checkpoint and data form the tests build (fixed-batch and dynamic exports, TorchScript, mapping
+#      inputs, ragged token loaders, ...), each against the CPU in float64 (the call and λ_max; 150 s
+#      for the 17 forms on one device of 2 CPU cores, so about twice that with the comparison);
 #   2. the CUDA tests (tests/test_distributed.py -k cuda: a 1-GPU float64 run equals the CPU run, TF32
 #      stays off unless --allow-tf32, 2 NCCL ranks equal 1 process when there are 2 GPUs);
 #   3. scripts/bench_vs_pyhessian.py --device cuda (issue 14: products and time to λ_max within 1e-3,
@@ -101,6 +105,7 @@ PYEOF
 step "0 every section alone" "${LIMIT_SECTIONS:-240}" "$PY" scripts/check_sections.py --device "$DEVICE"
 step "1 default run, $DEVICE vs cpu" "${LIMIT_DEFAULT:-150}" bash -c "$(declare -f defaults compare_defaults); \
     PY='$PY' DEVICE='$DEVICE' out='$out' defaults"
+step "1b every form, whole default" "${LIMIT_FORMS:-420}" "$PY" scripts/check_forms.py --device "$DEVICE"
 step "2 CUDA tests" "${LIMIT_TESTS:-150}" "$PY" -m pytest -q -p no:cacheprovider tests/test_distributed.py -k cuda
 step "3 bench_vs_pyhessian" "${LIMIT_PYHESSIAN:-200}" "$PY" scripts/bench_vs_pyhessian.py --device "$DEVICE" \
     --variants 1,2 --trace-budgets 30,100
