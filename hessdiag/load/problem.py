@@ -134,12 +134,12 @@ class Problem:
         batch size, in chunks padded to that size (`Batch.padded`), the padding's losses dropped."""
         if self.fixed_batch is None:
             return self.loss.per_sample(self.forward(params, x), y)
-        rows, size = int(y.shape[0]), self.fixed_batch
-        chunks = [Batch(select_rows(x, slice(start, start + size)), y[start:start + size],
-                        y.new_ones(min(size, rows - start), dtype=torch.float32)).padded(size)
-                  for start in range(0, rows, size)]
-        return torch.cat([self.per_sample_losses(params, chunk)[: min(size, rows - start)]
-                          for chunk, start in zip(chunks, range(0, rows, size))])
+        size, losses = self.fixed_batch, []
+        for start in range(0, int(y.shape[0]), size):
+            part = slice(start, start + size)
+            chunk = Batch(select_rows(x, part), y[part], torch.ones(y[part].shape[0], device=y.device))
+            losses.append(self.per_sample_losses(params, chunk.padded(size))[: chunk.size])
+        return torch.cat(losses)
 
     def batch_loss(self, params: dict[str, Tensor], batch: Batch) -> Tensor:
         """Σ_n w_n ℓ_n(θ): this batch's share of R(θ)."""

@@ -17,7 +17,7 @@ import math
 from ..load import Settings
 from .cost import BUDGET_MARGIN, EXACT_AFFORDABLE_S, CostPlan, UnitCosts, expected_lanczos
 from .plan import Plan
-from .steps import ModelShape, expected_steps, price, race_steps
+from .steps import ModelShape, dense_steps, expected_steps, price, race_steps
 
 # what a budget may cut: (where it lives, name, floor, what fewer of them does to the error bars)
 CUTTABLE = (
@@ -84,8 +84,7 @@ def _choose_exact(units: UnitCosts, d: int, settings: Settings, plan: Plan, only
                   budget: float | None, shape: ModelShape) -> tuple[bool, str]:
     if d > plan.dense_hessian_max_d:
         return False, f"d = {d} > --exact-max-d {plan.dense_hessian_max_d}"
-    dense = d * units.hvp_in_round + sum(s.seconds for s in price(expected_steps(d, settings, plan, only, True, shape),
-                                                                  units) if s.kind in ("eig", "pass"))
+    dense = d * units.hvp_in_round + sum(s.seconds for s in price(dense_steps(d, settings, plan, only, shape), units))
     replaced = sum(s.seconds for s in price(expected_steps(d, settings, plan, only, False, shape), units)
                    if s.what in ("trace", "density (SLQ)", "sampled columns", "sign ascent"))
     if budget is not None:

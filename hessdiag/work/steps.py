@@ -92,7 +92,7 @@ def expected_steps(d: int, settings: Settings, plan: Plan, only: tuple[str, ...]
                       Step("fisher", "damped CG (F, EF)", 2 * min(CG_PRODUCTS, most), "F", True)]
     steps += _evidence_steps(d, settings, plan, only, exact, shape)
     if exact:
-        steps += _dense_steps(d, settings, plan, only, shape)
+        steps += dense_steps(d, settings, plan, only, shape)
     race = race_steps(settings, plan, d)
     runs = expected_runs(plan.race_seeds, plan.race_points)
     losses = runs * len(race_checkpoints(race)) if race else 0
@@ -117,8 +117,7 @@ def _evidence_steps(d: int, settings: Settings, plan: Plan, only: tuple[str, ...
     steps = []
     if "preconditioning" in only and plan.precondition_probes > 0:
         if not exact:
-            top = expected_lanczos(1, min(plan.precondition_max_matvecs, plan.curvature_matvecs(settings.max_matvecs)))
-            m = min(plan.precondition_steps, d)
+            top, m = _preconditioned_runs(settings, plan, d)
             probes = plan.precondition_probes
             steps += [Step("preconditioning", "λ_max of Ĥ (Lanczos)", 2 * top, "H", True, rows=2 * swept_rows(top)),
                       Step("preconditioning", "λ̄ of Ĥ (SLQ)", 2 * probes * m, "H", rows=2 * probes * swept_rows(m))]
@@ -140,7 +139,13 @@ def _evidence_steps(d: int, settings: Settings, plan: Plan, only: tuple[str, ...
     return steps
 
 
-def _dense_steps(d: int, settings: Settings, plan: Plan, only: tuple[str, ...], shape: ModelShape) -> list[Step]:
+def _preconditioned_runs(settings: Settings, plan: Plan, d: int) -> tuple[int, int]:
+    """Products of each preconditioned Lanczos run for λ_max(Ĥ), and the steps of each SLQ probe for λ̄(Ĥ)."""
+    top = expected_lanczos(1, min(plan.precondition_max_matvecs, plan.curvature_matvecs(settings.max_matvecs)))
+    return top, min(plan.precondition_steps, d)
+
+
+def dense_steps(d: int, settings: Settings, plan: Plan, only: tuple[str, ...], shape: ModelShape) -> list[Step]:
     """The work on the dense Hessian itself, in symmetric eigensolves ("eig") and passes ("pass") over a
     d×d matrix (`units.measure_dense`): its eigenvalues; the geometry's (DENSE_GEOMETRY); the
     preconditioned spectra (two eigensolves up to `precondition_exact_max_d`, else Lanczos and SLQ
@@ -154,8 +159,8 @@ def _dense_steps(d: int, settings: Settings, plan: Plan, only: tuple[str, ...], 
         if d <= plan.precondition_exact_max_d:
             steps.append(Step("preconditioning", "dense eigenvalues of Ĥ", 2, "eig"))
         else:
-            top = expected_lanczos(1, min(plan.precondition_max_matvecs, plan.curvature_matvecs(settings.max_matvecs)))
-            products = 2 * (top + plan.precondition_probes * min(plan.precondition_steps, d))
+            top, m = _preconditioned_runs(settings, plan, d)
+            products = 2 * (top + plan.precondition_probes * m)
             steps.append(Step("preconditioning", "λ_max and λ̄ of Ĥ (dense map)", DENSE_MAP_PASSES * products, "pass"))
     if "blocks" in only:
         share = sum((b / d) ** EIGENSOLVE_GROWTH for b in shape.blocks)

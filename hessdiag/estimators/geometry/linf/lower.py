@@ -118,8 +118,8 @@ def sign_ascent(matmul: Matmul, starts: np.ndarray, names: list[str],
             columns = active[first : first + group]
             image = matmul(signs[:, columns].astype(np.float64))
             values = np.abs(image).sum(axis=0)
-            k = int(np.flatnonzero(values >= values.max() * (1 - TIE))[0])  # the first of the (near-)ties
-            if values[k] > best * (1 + TIE) or best == -np.inf:
+            k = int(np.argmax(values >= values.max() * (1 - TIE)))  # the first of the (near-)ties
+            if values[k] > best * (1 + TIE):
                 best, best_start = float(values[k]), names[columns[k]]
                 best_sign = signs[:, columns[k]].astype(np.float64)
             following = _sign(image).astype(np.int8)
