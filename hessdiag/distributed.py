@@ -97,6 +97,16 @@ def initialise(backend: str = "auto", device: str = "auto") -> str | None:
     return chosen
 
 
+def close() -> None:
+    """Close the process group `initialise` opened, after a barrier (nothing when none is open). A caller of
+    the Python API under torchrun calls it before exiting: a gloo group left to the interpreter's teardown
+    can abort a rank ("terminate called without an active exception"). It makes that rare, not impossible
+    (see the README); the command line ends its ranks with `conclude` and leaves with `os._exit`."""
+    if active():
+        dist.barrier()
+        dist.destroy_process_group()
+
+
 def describe(device: torch.device) -> dict[str, Any]:
     """What the report records: world size, backend and every rank's device (a collective)."""
     devices = all_gather_object(str(device))

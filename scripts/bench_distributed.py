@@ -73,6 +73,7 @@ def worker(samples: int, repeats: int, device: str) -> None:
     if distributed.is_main():
         print(json.dumps({"ranks": distributed.world_size(), "products_per_s": 8 / product_seconds,
                           "run_s": run_seconds, "d": problem.d, "n": samples}), flush=True)
+    distributed.close()
 
 
 def launch(ranks: int, samples: int, repeats: int, device: str) -> dict:

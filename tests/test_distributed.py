@@ -102,7 +102,7 @@ def test_torchrun_runs_the_command_line_with_one_voice(workspace, monkeypatch):
     assert compare(two, one) == []
 
 
-SLOW_RANK_DRIVER = """import json, sys
+SLOW_RANK_DRIVER = """import json, os, sys
 from pathlib import Path
 from hessdiag import api, distributed
 from hessdiag.load import make_settings
@@ -114,6 +114,10 @@ if distributed.rank() == 1:  # rank 1 alone falls 10^9 times behind the plan
 report = api.run(make_settings(None, quiet=True, **json.loads(Path(sys.argv[1]).read_text())))
 if distributed.is_main():
     Path("slow.json").write_text(report.to_json())
+distributed.close()
+sys.stdout.flush()
+sys.stderr.flush()
+os._exit(0)  # as the command line does: gloo's threads can still abort a rank in the interpreter's teardown
 """
 
 
@@ -188,6 +192,8 @@ def test_a_single_process_is_unchanged(monkeypatch):
     assert whole.size == 3 and float(whole.w.sum()) == pytest.approx(1.0)
     said = []
     assert distributed.conclude(1, "boom", said.append) == 1 and said == ["boom"]
+    distributed.close()  # nothing open: nothing to close
+    assert not distributed.active()
 
 
 def test_an_unknown_backend_is_refused():

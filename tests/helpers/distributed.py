@@ -136,13 +136,11 @@ def ragged_loader():  # batches of 2 sequences, each padded to its own longest: 
 DRIVER = '''
 """Run the settings in RUNS (a JSON file: name -> settings) through the Python API inside the process
 group torchrun describes; rank 0 writes NAME.json. The driver owns the group it opened and closes it
-after a barrier: a gloo group left to the interpreter's teardown can abort a rank ("terminate called
-without an active exception") when rank 0, the host of the store, has already gone."""
+(`distributed.close`)."""
 import json
+import os
 import sys
 from pathlib import Path
-
-import torch.distributed as dist
 
 from hessdiag import api, distributed
 from hessdiag.load import make_settings
@@ -152,8 +150,10 @@ for name, options in json.loads(Path(sys.argv[1]).read_text()).items():
     report = api.run(make_settings(None, quiet=True, **options))
     if distributed.is_main():
         Path(f"{name}.json").write_text(report.to_json())
-dist.barrier()
-dist.destroy_process_group()
+distributed.close()
+sys.stdout.flush()
+sys.stderr.flush()
+os._exit(0)  # as the command line does: gloo's threads can still abort a rank in the interpreter's teardown
 '''
 
 # the runs compared with one process: the stochastic paths (Lanczos, Hutch++, SLQ, sampled ρ_diag
