@@ -7,9 +7,10 @@ and, when the noise or fisher section runs, one round of GGN products (the price
 products too: a `jvp` and a `vjp` of the same forward pass), and when the race runs, one of its
 mini-batch steps and one full-data loss (`units.measure_race`). `expected_steps` counts the products and
 passes each chosen section makes under the run's settings and plan (a Lanczos run is counted at
-`expected_lanczos` products, the trace and the density at their budgets, the per-sample pass at
-`PER_SAMPLE_PASSES` gradient passes; a Lanczos run also reads its basis once per step to
-re-orthogonalise, `swept_rows` rows at the measured seconds per row), and the plan is their sum in
+`expected_lanczos` products on H or Ĥ, `expected_curvature_lanczos` on Σ, GGN, F_mc and EF, the trace
+and the density at their budgets, the per-sample pass at `PER_SAMPLE_PASSES` gradient passes; a Lanczos
+run also reads its basis once per step to re-orthogonalise, `swept_rows` rows at the measured seconds per
+row), and the plan is their sum in
 seconds, with the peak memory of the retained graphs and the Lanczos bases.
 
 The exact paths are chosen by cost, not by d alone, under `--budget`: the dense Hessian (d products;
@@ -41,7 +42,9 @@ EXACT_AFFORDABLE_S = 300.0
 # one per-sample pass ≈ this many gradient passes (BackPACK ≈ 1.5–2, torch.func's vmap 2–4); where the model
 # cannot run one row at a time, torch.func's Jacobian costs a backward pass per row (`per_sample_passes`)
 PER_SAMPLE_PASSES = 3.0
-CG_PRODUCTS = 60  # products of each damped CG solve (F and EF), typical at rtol 1e-6
+# products of each damped CG solve (F and EF), typical at rtol 1e-6: medians 54 per solve, F's 57–81 and EF's
+# 11–67 over 14 checkpoints (`scripts/calibrate_lanczos_counts.py`)
+CG_PRODUCTS = 60
 BUDGET_MARGIN = 0.85  # plan to this share of --budget (loading, rendering and estimation error need the rest)
 
 
@@ -52,9 +55,20 @@ def swept_rows(steps: int) -> float:
 
 
 def expected_lanczos(top_k: int, max_matvecs: int) -> int:
-    """Products a Lanczos run for the k extreme eigenvalues typically makes before every residual < tol
-    (measured on the benchmark models: 20–60 for k = 5), capped by its budget."""
+    """Products a Lanczos run for the k extreme eigenvalues of H (or Ĥ) typically makes before every
+    bound < tol, capped by its budget: 8k + 20. Over 14 checkpoints of 7 networks
+    (`scripts/calibrate_lanczos_counts.py`) the top-k runs took medians 10, 24, 45 products for k = 1, 5,
+    10 and the bottom-k runs 42, 84, 104 (slower: the bottom is crowded near 0); the pair's 56, 120, 200
+    priced lies between their medians' sums (52, 108, 149) and 75th percentiles' (88, 145, 205)."""
     return min(max_matvecs, 8 * top_k + 20)
+
+
+def expected_curvature_lanczos(top_k: int, max_matvecs: int) -> int:
+    """Products a top-k Lanczos run on a positive semi-definite curvature matrix (Σ, GGN, F_mc, EF)
+    typically makes, capped by its budget: ⌊3k/2⌋ + 10, the 75th percentile of 42 runs per k (GGN, F_mc
+    and EF on 14 checkpoints: medians 8, 15, 22 and 75th percentiles 10, 16, 25 for k = 1, 5, 10; at most
+    32; `scripts/calibrate_lanczos_counts.py`). Their spectra fall off fast, unlike H's bottom."""
+    return min(max_matvecs, (3 * top_k) // 2 + 10)
 
 
 @dataclass(frozen=True)

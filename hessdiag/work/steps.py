@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from ..experiments.race import expected_runs, race_checkpoints
 from ..linalg.quadrature import BASIS_BYTES, probes_at_once
 from ..load import Settings
-from .cost import CG_PRODUCTS, Step, UnitCosts, expected_lanczos, swept_rows
+from .cost import CG_PRODUCTS, Step, UnitCosts, expected_curvature_lanczos, expected_lanczos, swept_rows
 from .plan import Plan
 from .units import EIGENSOLVE_GROWTH
 
@@ -61,7 +61,7 @@ def expected_steps(d: int, settings: Settings, plan: Plan, only: tuple[str, ...]
     lanczos = expected_lanczos(settings.top_k, settings.max_matvecs)
     swept = swept_rows(lanczos)
     most = plan.curvature_matvecs(settings.max_matvecs)  # each run on Σ, GGN, F_mc, EF, Ĥ
-    other = expected_lanczos(settings.top_k, most)
+    other = expected_curvature_lanczos(settings.top_k, most)
     steps = [Step("spectrum", "Lanczos top-k", lanczos, "H", True, rows=swept),
              Step("spectrum", "Lanczos bottom-k", lanczos, "H", True, rows=swept)]
     if exact:

@@ -19,6 +19,7 @@ from hessdiag.work.cost import (
     BUDGET_MARGIN,
     EXACT_AFFORDABLE_S,
     UnitCosts,
+    expected_curvature_lanczos,
     expected_lanczos,
 )
 from hessdiag.work.steps import ModelShape
@@ -87,18 +88,19 @@ def test_the_budget_caps_the_other_matrices_lanczos_before_the_hessians():
     units = UnitCosts(0.01, 0.02, 0.0, 0.04, 0, "retained", hvp_single=0.02, curvature_single=0.5)
     cost, cut, plan = plan_run(units, 10**6, s, Plan.for_settings(s), ALL)
     assert "curvature_max_matvecs" in cost.cuts and "max_matvecs" not in cost.cuts
-    assert cut.max_matvecs == s.max_matvecs and 2 * 5 + 2 <= plan.curvature_max_matvecs < expected_lanczos(5, 300)
+    assert cut.max_matvecs == s.max_matvecs
+    assert 2 * 5 + 2 <= plan.curvature_max_matvecs < expected_curvature_lanczos(5, 300)
     assert plan.curvature_matvecs(s.max_matvecs) == plan.curvature_max_matvecs
     steps = {step.what: step.count for step in cost.steps}
     assert steps["Lanczos top-k"] == expected_lanczos(5, 300)
-    assert steps["Lanczos top-k of Σ"] == expected_lanczos(5, plan.curvature_max_matvecs)
+    assert steps["Lanczos top-k of Σ"] == expected_curvature_lanczos(5, plan.curvature_max_matvecs)
     assert cost.seconds <= BUDGET_MARGIN * 60.0
 
 
 def test_a_tight_budget_skips_preconditioning_before_capping_lanczos():
     """At the floors the plan is over the budget by less than the preconditioned spectra: they go (the rule
     does not use them), and no Lanczos run loses products."""
-    s = make_settings(budget=25.0)
+    s = make_settings(budget=16.5)  # the floors with preconditioning: 14.9 s > 0.85 · 16.5; without: 12.8 s
     units = UnitCosts(0.01, 0.02, 0.0, 0.04, 0, "retained", hvp_single=0.02, curvature_single=0.04)
     only = (*ALL, "preconditioning")
     cost, cut, plan = plan_run(units, 10**6, s, Plan.for_settings(s), only, ModelShape(outputs=10))
@@ -106,7 +108,7 @@ def test_a_tight_budget_skips_preconditioning_before_capping_lanczos():
     assert "precondition_steps" not in cost.cuts and plan.precondition_steps == Plan().precondition_steps
     assert not any(step.section == "preconditioning" for step in cost.steps)
     assert "max_matvecs" not in cost.cuts and "curvature_max_matvecs" not in cost.cuts
-    assert cost.seconds <= BUDGET_MARGIN * 25.0
+    assert cost.seconds <= BUDGET_MARGIN * 16.5
 
 
 def test_the_report_records_the_plan_and_what_the_run_took():
