@@ -55,7 +55,7 @@ _CURVATURE_RUNS = ("Lanczos top-k of Σ", "top-k of GGN, F_mc, EF", "damped CG (
 
 
 def _memory(units: UnitCosts, d: int, settings: Settings, exact: bool) -> int:
-    basis = 8 * d * (expected_lanczos(settings.top_k, settings.max_matvecs) + 2)
+    basis = 8 * d * (expected_lanczos(settings.top_k, settings.max_matvecs, "smallest") + 2)  # the longer run
     dense = 8 * d * d * 2 if exact else 0
     return units.graph_bytes + basis + dense
 
@@ -160,7 +160,7 @@ def _cap_lanczos(cost: CostPlan, settings: Settings, plan: Plan, target: float, 
     runs on Σ, GGN, F_mc, EF and Ĥ (`plan.curvature_max_matvecs`), then H's own (`--max-matvecs`), so that
     the certified eigenvalues of H are the last to lose products."""
     floor = 2 * settings.top_k + 2
-    lanczos = expected_lanczos(settings.top_k, settings.max_matvecs)
+    lanczos = expected_lanczos(settings.top_k, settings.max_matvecs, "smallest")  # the longer of H's runs
     effect = ("each Lanczos run stops after at most this many products: its residual bars stay certified but "
               "may not reach --tol (converged: false)")
     if any(s.what in _CURVATURE_RUNS for s in cost.steps):

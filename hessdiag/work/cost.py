@@ -54,13 +54,20 @@ def swept_rows(steps: int) -> float:
     return steps * (steps - 1) / 2
 
 
-def expected_lanczos(top_k: int, max_matvecs: int) -> int:
-    """Products a Lanczos run for the k extreme eigenvalues of H (or Ĥ) typically makes before every
-    bound < tol, capped by its budget: 8k + 20. Over 14 checkpoints of 7 networks
-    (`scripts/calibrate_lanczos_counts.py`) the top-k runs took medians 10, 24, 45 products for k = 1, 5,
-    10 and the bottom-k runs 42, 84, 104 (slower: the bottom is crowded near 0); the pair's 56, 120, 200
-    priced lies between their medians' sums (52, 108, 149) and 75th percentiles' (88, 145, 205)."""
-    return min(max_matvecs, 8 * top_k + 20)
+# products of a Lanczos run for the k extreme eigenvalues of H (or Ĥ): a·k + b, the top-k runs' and the
+# bottom-k runs' (`expected_lanczos`)
+LANCZOS_COUNTS = {"largest": (5, 10), "smallest": (10, 50)}
+
+
+def expected_lanczos(top_k: int, max_matvecs: int, which: str = "largest") -> int:
+    """Products a Lanczos run for the k largest (or smallest) eigenvalues of H (or Ĥ) typically makes before
+    every bound < tol, capped by its budget: 5k + 10 for the top, 10k + 50 for the bottom (LANCZOS_COUNTS).
+    Over 14 checkpoints of 7 networks (`scripts/calibrate_lanczos_counts.py`) the top-k runs took medians
+    10, 24, 45 products for k = 1, 5, 10 (75th percentiles 16, 32, 61) and the bottom-k runs 42, 84, 104
+    (72, 113, 144): the bottom is crowded near 0 and converges later. The bottom's count is the larger, and
+    the one a Lanczos basis is sized by."""
+    a, b = LANCZOS_COUNTS[which]
+    return min(max_matvecs, a * top_k + b)
 
 
 def expected_curvature_lanczos(top_k: int, max_matvecs: int) -> int:

@@ -238,7 +238,7 @@ def _plan_lanczos(memory: MemoryPlan, sizes: _Sizes, settings: Settings, k: int,
             f"reduce with {REDUCE} (or --top-k)")
     grows = min(settings.max_matvecs, sizes.d) + block
     memory.lanczos_capacity = None if rows >= grows else int(rows)
-    used = min(rows, expected_lanczos(k, settings.max_matvecs) + block)
+    used = min(rows, expected_lanczos(k, settings.max_matvecs, "smallest") + block)  # the longer run's
     note = f"{used} rows expected" + ("" if memory.lanczos_capacity is None
                                       else f", thick restart at {memory.lanczos_capacity} rows")
     memory.items.append(MemoryItem("Lanczos basis", used * sizes.v + working, note))

@@ -58,12 +58,12 @@ def expected_steps(d: int, settings: Settings, plan: Plan, only: tuple[str, ...]
                    shape: ModelShape = ModelShape(), done: frozenset[tuple[str, str]] = frozenset()) -> list[Step]:
     """The products (H, F) and passes (grad, ps) each chosen section makes, but for the steps in `done`
     ((section, what) pairs: a re-fit during the run, `refit`, prices only what is still to make)."""
-    lanczos = expected_lanczos(settings.top_k, settings.max_matvecs)
-    swept = swept_rows(lanczos)
+    top = expected_lanczos(settings.top_k, settings.max_matvecs, "largest")
+    bottom = expected_lanczos(settings.top_k, settings.max_matvecs, "smallest")
     most = plan.curvature_matvecs(settings.max_matvecs)  # each run on Σ, GGN, F_mc, EF, Ĥ
     other = expected_curvature_lanczos(settings.top_k, most)
-    steps = [Step("spectrum", "Lanczos top-k", lanczos, "H", True, rows=swept),
-             Step("spectrum", "Lanczos bottom-k", lanczos, "H", True, rows=swept)]
+    steps = [Step("spectrum", "Lanczos top-k", top, "H", True, rows=swept_rows(top)),
+             Step("spectrum", "Lanczos bottom-k", bottom, "H", True, rows=swept_rows(bottom))]
     if exact:
         steps.append(Step("spectrum", "dense Hessian", d, "H"))
     elif "spectrum" in only or "noise" in only or "fisher" in only:  # the memory plan may send probes one at a time

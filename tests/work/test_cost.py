@@ -100,7 +100,7 @@ def test_the_budget_caps_the_other_matrices_lanczos_before_the_hessians():
 def test_a_tight_budget_skips_preconditioning_before_capping_lanczos():
     """At the floors the plan is over the budget by less than the preconditioned spectra: they go (the rule
     does not use them), and no Lanczos run loses products."""
-    s = make_settings(budget=16.5)  # the floors with preconditioning: 14.9 s > 0.85 · 16.5; without: 12.8 s
+    s = make_settings(budget=16.0)  # the floors with preconditioning: 14.7 s > 0.85 · 16; without: 13.1 s
     units = UnitCosts(0.01, 0.02, 0.0, 0.04, 0, "retained", hvp_single=0.02, curvature_single=0.04)
     only = (*ALL, "preconditioning")
     cost, cut, plan = plan_run(units, 10**6, s, Plan.for_settings(s), only, ModelShape(outputs=10))
@@ -108,7 +108,7 @@ def test_a_tight_budget_skips_preconditioning_before_capping_lanczos():
     assert "precondition_steps" not in cost.cuts and plan.precondition_steps == Plan().precondition_steps
     assert not any(step.section == "preconditioning" for step in cost.steps)
     assert "max_matvecs" not in cost.cuts and "curvature_max_matvecs" not in cost.cuts
-    assert cost.seconds <= BUDGET_MARGIN * 16.5
+    assert cost.seconds <= BUDGET_MARGIN * 16.0
 
 
 def test_the_report_records_the_plan_and_what_the_run_took():

@@ -18,8 +18,9 @@ ALL = ("spectrum", "geometry", "noise", "fisher")
 def test_counts_follow_the_settings():
     s = make_settings(top_k=5, max_matvecs=300, trace_matvecs=100, slq_probes=4, slq_steps=10, only=["spectrum"])
     steps = {step.what: step.count for step in expected_steps(10_000, s, Plan(), ("spectrum",), False)}
-    lanczos = expected_lanczos(5, 300)
-    assert steps == {"Lanczos top-k": lanczos, "Lanczos bottom-k": lanczos, "trace": 100, "density (SLQ)": 40}
+    top, bottom = expected_lanczos(5, 300), expected_lanczos(5, 300, "smallest")
+    assert (top, bottom) == (35, 100)  # 5k + 10 and 10k + 50 (LANCZOS_COUNTS)
+    assert steps == {"Lanczos top-k": top, "Lanczos bottom-k": bottom, "trace": 100, "density (SLQ)": 40}
     exact = {step.what: step.count for step in expected_steps(100, s, Plan(), ALL, True)}
     assert exact["dense Hessian"] == 100 and "trace" not in exact and "sampled columns" not in exact
     assert exact["Lanczos top-k of Σ"] == 100  # d ≤ dense_curvature_max_d: dense Σ (d products)
