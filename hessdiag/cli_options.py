@@ -42,7 +42,8 @@ Memory = Annotated[Optional[float], typer.Option(
          "Lanczos bases thick-restart, probes run in blocks, a run that cannot fit stops before the work")]
 Hvp = Annotated[Optional[str], typer.Option(help="Hessian products: auto, retained, fwd-rev or linearized")]
 TraceMethod = Annotated[Optional[str], typer.Option(help="trace estimator: hutch++ or hutchinson")]
-TraceRtol = Annotated[Optional[float], typer.Option(help="stop the trace at stderr ≤ this × |trace|")]
+TraceRtol = Annotated[Optional[float], typer.Option(
+    help="stop the trace at stderr ≤ this × |trace| (0: only an exact 0 stops it before --trace-matvecs)")]
 TraceMatvecs = Annotated[Optional[int], typer.Option(help="product budget of the trace estimator")]
 SlqProbes = Annotated[Optional[int], typer.Option(help="Rademacher probes of the spectral density (SLQ)")]
 SlqSteps = Annotated[Optional[int], typer.Option(help="Lanczos steps per SLQ probe")]

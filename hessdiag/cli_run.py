@@ -59,12 +59,15 @@ def diagnose(settings: Settings, signals: Signals) -> int:
     from .report.outputs import write_outputs
     from .report.terminal import render_terminal, rich_progress
 
-    distributed.initialise(settings.dist_backend, settings.device)
+    backend = distributed.initialise(settings.dist_backend, settings.device)
     main_rank = distributed.is_main()
     if not main_rank:
         settings = dataclasses.replace(settings, quiet=True)
     outputs = _checked_outputs(settings, main_rank)
     err = Console(stderr=True, quiet=settings.quiet)
+    if backend is None and settings.dist_backend != "auto":
+        _say(err, f"note: --dist-backend {settings.dist_backend} has no effect: this process was not launched by "
+                  "torchrun (one process)")
     if settings.model is None and not settings.quiet:
         err.print("No config and no --model: diagnosing the built-in default "
                   "(an MLP trained for a fixed, seeded number of steps on scikit-learn digits).")

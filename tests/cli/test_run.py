@@ -88,3 +88,13 @@ def test_default_run_as_a_subprocess(tmp_path):
     report = json.loads(out.read_text())
     assert report["problem"]["d"] == 2410 and report["problem"]["n_samples"] == 1797
     assert report["eigenvalues"]["top"][0]["value"] > 0
+
+
+def test_a_backend_outside_torchrun_is_said_to_have_no_effect(workspace, monkeypatch):
+    """--dist-backend chooses the backend of a launched run; a single process says it does nothing."""
+    monkeypatch.delenv("WORLD_SIZE", raising=False)
+    args = ["--model", "usermodels:mlp", "--checkpoint", "ckpt.pt", "--data", "data.pt", "--loss", "ce",
+            "--only", "spectrum", "--top-k", "1"]
+    said = _run([*args, "--dist-backend", "gloo"], workspace, monkeypatch).stderr
+    assert "note: --dist-backend gloo has no effect: this process was not launched by torchrun" in said
+    assert "--dist-backend" not in _run(args, workspace, monkeypatch).stderr
