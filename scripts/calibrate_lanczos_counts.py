@@ -11,6 +11,8 @@ off) at each `--top-k` and reads from the report the products each run made:
 - the top-k Lanczos of GGN, F_mc and EF (`fisher.lanczos`), whose count the plan also charges the top-k
   of Σ in the noise section (same kind of matrix, positive semi-definite; its count is not reported);
 - the damped CG solves of F and EF (`fisher.cos_precond_F_EF.cg`);
+- λ_max of Ĥ under Adam's and Jacobi's diagonals (k = 1, `preconditioning.*.spectrum.matvecs` less the
+  SLQ probes' steps), where d > the plan's `precondition_exact_max_d` (below it Ĥ is dense);
 against the counts `work.steps` charges (`work.cost.expected_lanczos`, `expected_curvature_lanczos`,
 `CG_PRODUCTS`). Prints each run's counts, then per kind and k the median, 75th percentile and maximum
 taken beside the count planned.
@@ -45,7 +47,7 @@ CASES = {
                             lambda: nn.Sequential(nn.Linear(30, 16), nn.Tanh(), nn.Linear(16, 2))),
     "diabetes mlp32 mse": ("diabetes", "mse", lambda: nn.Sequential(nn.Linear(10, 32), nn.Tanh(), nn.Linear(32, 1))),
 }
-KINDS = ("H top", "H bottom", "curvature top", "CG")
+KINDS = ("H top", "H bottom", "curvature top", "CG", "Ĥ top")
 
 
 def trained(name: str, steps: int) -> tuple[nn.Module, torch.Tensor, torch.Tensor, str]:
@@ -65,23 +67,29 @@ def trained(name: str, steps: int) -> tuple[nn.Module, torch.Tensor, torch.Tenso
 def measure(name: str, steps: int, k: int) -> dict:
     model, x, y, loss = trained(name, steps)
     report = api.diagnose(model, (x, y), loss, dtype="float64", device="cpu", race_steps=0, exact_max_d=0,
-                          top_k=k, only="spectrum,fisher").to_dict()
-    fisher, eig = report["fisher"], report["eigenvalues"]
+                          top_k=k, only="spectrum,fisher,preconditioning").to_dict()
+    fisher, eig, plan = report["fisher"], report["eigenvalues"], report["settings"]["plan"]
+    slq = plan["precondition_probes"] * min(plan["precondition_steps"], report["problem"]["d"])
+    spectra = [report["preconditioning"][p]["spectrum"] for p in ("adam", "jacobi")]
     taken = {"H top": [eig["matvecs"]], "H bottom": [eig["bottom_matvecs"]],
              "curvature top": [fisher["lanczos"][m]["matvecs"] for m in ("GGN", "F_mc", "EF")],
-             "CG": [run["iterations"] for run in fisher["cos_precond_F_EF"]["cg"].values()]}
+             "CG": [run["iterations"] for run in fisher["cos_precond_F_EF"]["cg"].values()],
+             "Ĥ top": [x["matvecs"] - slq for x in spectra if x["mean_abs_eigenvalue"]["method"] == "slq"]}
     steps_of = {s["what"]: s["count"] for s in report["settings"]["cost"]["steps"]}
     planned = {"H top": steps_of["Lanczos top-k"], "H bottom": steps_of["Lanczos bottom-k"],
-               "curvature top": steps_of["top-k of GGN, F_mc, EF"] / 3, "CG": steps_of["damped CG (F, EF)"] / 2}
+               "curvature top": steps_of["top-k of GGN, F_mc, EF"] / 3, "CG": steps_of["damped CG (F, EF)"] / 2,
+               "Ĥ top": steps_of.get("λ_max of Ĥ (Lanczos)", 0) / 2}
     return {"case": name, "steps": steps, "k": k, "d": report["problem"]["d"], "taken": taken, "planned": planned}
 
 
 def summarise(rows: list[dict]) -> None:
     print(f"\n{'kind':<14} {'k':>3} {'runs':>5} {'median':>7} {'q75':>6} {'max':>5} {'planned':>8}")
     for kind in KINDS:
-        for k in sorted({r["k"] for r in rows}):
+        for k in sorted({r["k"] for r in rows})[: 1 if kind == "Ĥ top" else None]:  # Ĥ's run: k = 1 always
             counts = [c for r in rows if r["k"] == k for c in r["taken"][kind]]
-            planned = {r["planned"][kind] for r in rows if r["k"] == k}
+            planned = {r["planned"][kind] for r in rows if r["k"] == k and r["taken"][kind]}
+            if not counts:
+                continue
             print(f"{kind:<14} {k:>3} {len(counts):>5} {statistics.median(counts):>7.0f} "
                   f"{np.percentile(counts, 75):>6.0f} {max(counts):>5} {'/'.join(f'{p:.0f}' for p in planned):>8}")
 
@@ -92,7 +100,7 @@ def main() -> None:
     parser.add_argument("--steps", type=int, nargs="+", default=[0, 150])
     args = parser.parse_args()
     rows = []
-    print(f"{'case':<22} {'steps':>5} {'k':>3} {'d':>5}  " + "  ".join(f"{kind:>22}" for kind in KINDS))
+    print(f"{'case':<22} {'steps':>5} {'k':>3} {'d':>5}  " + "  ".join(f"{kind:>21}" for kind in KINDS))
     for name in CASES:
         for steps in args.steps:
             for k in args.top_k:
