@@ -4,15 +4,15 @@ how many they take.
     python scripts/calibrate_lanczos_counts.py [--top-k 1 5 10] [--steps 0 150]
 
 On small networks of scikit-learn's bundled sets (MLPs on digits, wine, breast cancer and diabetes, a
-CNN on digits; d = 385 to 3,962, all above the dense limits so that every matrix is an operator), each
-at initialisation and after `--steps` Adam steps, runs the spectrum and fisher sections (float64, race
-off) at each `--top-k` and reads from the report the products each run made:
+CNN on digits; d = 385 to 4,156, all above the dense limits so that every matrix is an operator), each
+at initialisation and after `--steps` Adam steps, runs the spectrum, fisher and preconditioning sections
+(float64, race off) at each `--top-k` and reads from the report the products each run made:
 - the Hessian's top-k and bottom-k Lanczos (`eigenvalues.matvecs`, `.bottom_matvecs`);
 - the top-k Lanczos of GGN, F_mc and EF (`fisher.lanczos`), whose count the plan also charges the top-k
   of Σ in the noise section (same kind of matrix, positive semi-definite; its count is not reported);
 - the damped CG solves of F and EF (`fisher.cos_precond_F_EF.cg`);
 - λ_max of Ĥ under Adam's and Jacobi's diagonals (k = 1, `preconditioning.*.spectrum.matvecs` less the
-  SLQ probes' steps), where d > the plan's `precondition_exact_max_d` (below it Ĥ is dense);
+  SLQ probes' steps; a run whose Ĥ was dense, none at `exact_max_d` 0, is left out);
 against the counts `work.steps` charges (`work.cost.expected_lanczos`, `expected_curvature_lanczos`,
 `CG_PRODUCTS`). Prints each run's counts, then per kind and k the median, 75th percentile and maximum
 taken beside the count planned.
