@@ -1,12 +1,12 @@
 """Measuring a run's unit costs on this model and these data, before the work (`cost.UnitCosts`).
 
 `measure_units` times one gradient pass, the first Hessian product, a second one alone, a round of
-ROUND products and (when the noise or fisher section runs) the same for GGN products, and a
-Gram–Schmidt pass per basis row; `measure_race` one mini-batch step of the race and one full-data
-loss; `measure_dense` a symmetric eigensolve and a pass over a dense d×d matrix; `per_sample_passes`
-prices a per-sample pass by the path it takes; `rounds_by_speed` decides, under `--budget` only,
-whether rounds of products go one vector at a time. Every rank of a data-parallel run plans with the
-slowest rank's figures (`_slowest`).
+ROUND products (twice where it is cheap: `_round_seconds`) and (when the noise or fisher section runs)
+the same for GGN products, and a Gram–Schmidt pass per basis row; `measure_race` one mini-batch step
+of the race and one full-data loss; `measure_dense` a symmetric eigensolve and a pass over a dense d×d
+matrix; `per_sample_passes` prices a per-sample pass by the path it takes; `rounds_by_speed` decides,
+under `--budget` only, whether rounds of products go one vector at a time. Every rank of a data-parallel
+run plans with the slowest rank's figures (`_slowest`).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ DENSE_TIMED_MAX = 1024  # rows of the matrix the dense units are timed on (`dens
 # 2.2–2.5; the cube over-priced them 1.8× and 1.7×: scripts/calibrate_dense_prices.py).
 EIGENSOLVE_GROWTH = 2.5
 ROUND = 8  # vectors in the timed round of products
+WARM_ROUND_S = 0.5  # a first round faster than this is timed again (`_round_seconds`)
 # Under --budget, a round measured slower per vector than this many single products: the run makes its
 # products one vector at a time (all-MiniLM-L6-v2 on a CPU: 2.7 s per vector in a round of 8, 1.46 s alone).
 ROUND_SLOWER = 1.25
@@ -37,6 +38,19 @@ def _timed(fn) -> float:
     start = time.perf_counter()
     fn()
     return time.perf_counter() - start
+
+
+def _round_seconds(operator, block: torch.Tensor) -> tuple[float, int]:
+    """Seconds per vector of a round of products (`block`'s columns), and the products spent. A width's
+    first round also warms it up: in 10 runs (the built-in default and six small MLPs) it took 1.0–2.5×
+    (median 1.3×) the per-vector time of the three rounds after it, which the plan then charged every
+    product made in rounds. Where it took under WARM_ROUND_S on the slowest rank, a second round is timed
+    and the faster kept; the ranks decide alike (under torchrun each product is a collective)."""
+    n = block.shape[1]
+    seconds = _timed(lambda: operator.matmat(block))
+    if _slowest([seconds])[0] >= WARM_ROUND_S:
+        return seconds / n, n
+    return min(seconds, _timed(lambda: operator.matmat(block))) / n, 2 * n
 
 
 def measure_units(problem: Problem, hessian_operator, curvature_operator=None,
@@ -53,16 +67,16 @@ def measure_units(problem: Problem, hessian_operator, curvature_operator=None,
     block = torch.zeros(problem.d, ROUND, dtype=problem.dtype, device=problem.device)
     rise: list[int] = []
     with peak_above(problem.device, rise):
-        hvp = _timed(lambda: hessian_operator.matmat(block)) / ROUND
+        hvp, hessian_spent = _round_seconds(hessian_operator, block)
     gram_schmidt = _gram_schmidt_row_seconds(problem)
     curvature = curvature_single = math.nan
     if curvature_operator is not None:
         curvature_operator.matmat(v)  # warm-up: first calls of torch.func's transforms
         curvature_single = _timed(lambda: curvature_operator.matmat(v))
-        curvature = _timed(lambda: curvature_operator.matmat(block)) / ROUND
-        curvature_operator.matvecs -= 2 + ROUND
+        curvature, curvature_spent = _round_seconds(curvature_operator, block)
+        curvature_operator.matvecs -= 2 + curvature_spent
     graph = int(getattr(hessian_operator, "_graph_bytes", 0) or 0) * len(problem.batches)
-    hessian_operator.matvecs -= 2 + ROUND
+    hessian_operator.matvecs -= 2 + hessian_spent
     mode = getattr(hessian_operator, "mode", "?")
     # every rank of a data-parallel run plans with the slowest rank's times and the largest rank's memory
     # (the same plan, and so the same Lanczos capacity and probe blocks, on every rank)

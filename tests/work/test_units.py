@@ -97,3 +97,21 @@ def test_dense_units_are_timed_at_most_at_1024_rows_and_scaled_to_d(monkeypatch,
     m = min(d, units_module.DENSE_TIMED_MAX)
     assert eig == pytest.approx((d / m) ** units_module.EIGENSOLVE_GROWTH) and sweep == pytest.approx((d / m) ** 2)
     assert len(calls) == 4  # two tries of each
+
+
+@pytest.mark.parametrize("first, second, seconds, products", [
+    (0.08, 0.04, 0.04 / 8, 16),  # cheap: timed again, the faster kept (the first also warmed the width up)
+    (0.08, 0.12, 0.08 / 8, 16),  # the faster of the two, whichever it is
+    (0.8, None, 0.8 / 8, 8),  # at or above WARM_ROUND_S: the first round alone
+])
+def test_a_cheap_first_round_is_timed_again(monkeypatch, first, second, seconds, products):
+    times, calls = iter([first, second]), []
+
+    class Counting:
+        def matmat(self, block):
+            calls.append(block.shape[1])
+            return block
+
+    monkeypatch.setattr(units_module, "_timed", lambda fn: (fn(), next(times))[1])
+    measured, spent = units_module._round_seconds(Counting(), torch.zeros(5, 8))
+    assert measured == pytest.approx(seconds) and spent == products == sum(calls)
