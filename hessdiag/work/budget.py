@@ -84,7 +84,7 @@ def _choose_exact(units: UnitCosts, d: int, settings: Settings, plan: Plan, only
                   budget: float | None, shape: ModelShape) -> tuple[bool, str]:
     if d > plan.dense_hessian_max_d:
         return False, f"d = {d} > --exact-max-d {plan.dense_hessian_max_d}"
-    dense = d * units.hvp_in_round + sum(s.seconds for s in price(dense_steps(d, settings, plan, only, shape), units))
+    dense = sum(s.seconds for s in price(dense_steps(d, settings, plan, only, shape), units))
     replaced = sum(s.seconds for s in price(expected_steps(d, settings, plan, only, False, shape), units)
                    if s.what in ("trace", "density (SLQ)", "sampled columns", "sign ascent"))
     if budget is not None:

@@ -64,9 +64,7 @@ def expected_steps(d: int, settings: Settings, plan: Plan, only: tuple[str, ...]
     other = expected_curvature_lanczos(settings.top_k, most)
     steps = [Step("spectrum", "Lanczos top-k", top, "H", True, rows=swept_rows(top)),
              Step("spectrum", "Lanczos bottom-k", bottom, "H", True, rows=swept_rows(bottom))]
-    if exact:
-        steps.append(Step("spectrum", "dense Hessian", d, "H"))
-    elif "spectrum" in only or "noise" in only or "fisher" in only:  # the memory plan may send probes one at a time
+    if not exact and {"spectrum", "noise", "fisher"} & set(only):  # the memory plan may send probes one at a time
         steps.append(Step("spectrum", "trace", settings.trace_matvecs, "H", plan.trace_block == 1))
     if "spectrum" in only and not exact:
         m = min(settings.slq_steps, d)
@@ -146,11 +144,11 @@ def _preconditioned_runs(settings: Settings, plan: Plan, d: int) -> tuple[int, i
 
 
 def dense_steps(d: int, settings: Settings, plan: Plan, only: tuple[str, ...], shape: ModelShape) -> list[Step]:
-    """The work on the dense Hessian itself, in symmetric eigensolves ("eig") and passes ("pass") over a
-    d×d matrix (`units.measure_dense`): its eigenvalues; the geometry's (DENSE_GEOMETRY); the
+    """The dense Hessian's d column products, and the work on it in symmetric eigensolves ("eig") and
+    passes ("pass") over a d×d matrix (`units.measure_dense`): its eigenvalues; the geometry's (DENSE_GEOMETRY); the
     preconditioned spectra (two eigensolves up to `precondition_exact_max_d`, else Lanczos and SLQ
     products of the scaled dense map, DENSE_MAP_PASSES each); one eigensolve per parameter block."""
-    steps = [Step("spectrum", "dense eigenvalues", 1, "eig")]
+    steps = [Step("spectrum", "dense Hessian", d, "H"), Step("spectrum", "dense eigenvalues", 1, "eig")]
     if "geometry" in only:
         eigensolves, passes = DENSE_GEOMETRY
         steps += [Step("geometry", "dense L∞ bounds (eigensolves)", eigensolves, "eig"),

@@ -42,7 +42,7 @@ def _timed(fn) -> float:
 
 def _round_seconds(operator, block: torch.Tensor) -> tuple[float, int]:
     """Seconds per vector of a round of products (`block`'s columns), and the products spent. A width's
-    first round also warms it up: in 10 runs (the built-in default and six small MLPs) it took 1.0–2.5×
+    first round also warms it up: in 10 runs (the built-in default 3 times, six MLPs, a CNN) it took 1.0–2.5×
     (median 1.3×) the per-vector time of the three rounds after it, which the plan then charged every
     product made in rounds. Where it took under WARM_ROUND_S on the slowest rank, a second round is timed
     and the faster kept; the ranks decide alike (under torchrun each product is a collective)."""
