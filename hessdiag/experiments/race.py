@@ -26,18 +26,16 @@ from __future__ import annotations
 
 import math
 import statistics
-import time
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Generator
 
 import torch
 from torch import Tensor
 
 from .. import distributed
-from ..load.batch import Inputs, cast_inputs, cat_inputs, count_rows, select_rows
+from ..load.batch import Inputs, cast_inputs, cat_inputs, select_rows
 from ..load.problem import Problem
-from ..operators.reduction import reduce_sum
-from ..rng import generator
+from .race_runs import RaceData, RunSpec, batchable, group_width, run_group
 
 THRESHOLD = 1.25
 FAMILIES = ("sgdm", "adam")
@@ -131,132 +129,80 @@ def _rows(problem: Problem) -> tuple[Inputs, Tensor]:
             torch.cat([p[1] for p in parts]).to(problem.device))
 
 
-def _full_loss(problem: Problem, params: dict[str, Tensor]) -> float:
-    """R(θ) over the whole selection (all-reduced over the ranks' shards)."""
-    with torch.no_grad():
-        local = sum((problem.batch_loss(params, b).to(torch.float64) for b in problem.iter_batches()),
-                    torch.zeros((), dtype=torch.float64, device=problem.device))
-    total = float(reduce_sum(local))
-    return total if math.isfinite(total) else math.inf
-
-
-def _optimizer(family: str, params: dict[str, Tensor], lr: float) -> torch.optim.Optimizer:
-    return (torch.optim.SGD(params.values(), lr=lr, momentum=0.9) if family == "sgdm"
-            else torch.optim.Adam(params.values(), lr=lr))
-
-
-def _minibatch_step(problem: Problem, opt: torch.optim.Optimizer, params: dict[str, Tensor], x: Inputs, y: Tensor,
-                    idx: Tensor) -> bool:
-    """One step on the rows `idx`; False (and no step) when the mini-batch loss is not finite."""
-    opt.zero_grad(set_to_none=True)
-    loss = problem.row_losses(params, select_rows(x, idx), y[idx]).mean()
-    if not torch.isfinite(loss):
-        return False
-    loss.backward()
-    opt.step()
-    return True
-
-
-def _run(problem: Problem, family: str, lr: float, seed: int, stream: str, steps: int, batch_size: int,
-         checkpoints: list[int], data: tuple[Inputs, Tensor]) -> list[float]:
-    """Full-data R at each checkpoint of one run (+inf from a divergence on)."""
-    x, y = data
-    params = {k: v.detach().clone().requires_grad_(True) for k, v in problem.params.items()}
-    opt = _optimizer(family, params, lr)
-    gen = generator(seed, stream)
-    n = count_rows(x)
-    b = min(batch_size, n)
-    order, pos = torch.randperm(n, generator=gen), 0
-    out: list[float] = []
-    for step in range(1, steps + 1):
-        if pos + b > n:
-            order, pos = torch.randperm(n, generator=gen), 0
-        idx = order[pos:pos + b].to(problem.device)
-        pos += b
-        if not _minibatch_step(problem, opt, params, x, y, idx):
-            return out + [math.inf] * (len(checkpoints) - len(out))
-        if step in checkpoints:
-            out.append(_full_loss(problem, params))
-            if math.isinf(out[-1]):
-                return out + [math.inf] * (len(checkpoints) - len(out))
-    return out
-
-
 def race_checkpoints(steps: int) -> list[int]:
     """The steps at which a race of `steps` steps records the full-data loss: every tenth of it (and the last)."""
     return sorted({max(1, steps * k // 10) for k in range(1, 11)})
 
 
+def expected_groups(seeds: int, points: int) -> list[int]:
+    """Runs per batched group of a typical race, both families in step (`race_runs`): the first grids
+    (`points` learning rates), one extension, a second, then the two midpoints beside the best, `seeds`
+    runs each. The built-in default's race makes exactly these (7 learning rates per family); a race may
+    make fewer (no extension) or more (up to `extend` per side)."""
+    return [2 * seeds * points, 2 * seeds, 2 * seeds, 4 * seeds]
+
+
 def expected_runs(seeds: int, points: int) -> int:
-    """Runs of a typical race (the progress bar's total and the cost plan's count): per family and seed,
-    the `points` of the first grid, two extensions and the two midpoints beside the best (the built-in
-    default's race makes exactly these, 7 learning rates per family); a race may make fewer (no
-    extension) or more (up to `extend` per side)."""
-    return 2 * seeds * (points + 4)
+    """Runs of a typical race (`expected_groups`): the progress bar's total and the cost plan's count."""
+    return sum(expected_groups(seeds, points))
 
 
-def unit_seconds(problem: Problem, batch_size: int, repeats: int = 5) -> tuple[float, float]:
-    """Seconds of one mini-batch Adam step of `batch_size` rows and of one full-data loss R(θ), the race's
-    two units, timed on a copy of θ (the fastest of `repeats` steps after one warm-up; the first batch's
-    leading rows, scaled to `batch_size` rows when it has fewer). Nothing of the problem changes."""
-    batch = next(iter(problem.iter_batches()))
-    rows = min(batch_size, batch.size)
-    idx = torch.arange(rows, device=problem.device)
-    params = {k: v.detach().clone().requires_grad_(True) for k, v in problem.params.items()}
-    opt = _optimizer("adam", params, 0.0)
-    times = []
-    for _ in range(repeats + 1):
-        start = time.perf_counter()
-        _minibatch_step(problem, opt, params, batch.x, batch.y, idx)
-        _synchronize(problem.device)
-        times.append(time.perf_counter() - start)
-    start = time.perf_counter()
-    _full_loss(problem, params)
-    loss = time.perf_counter() - start
-    return min(times[1:]) * batch_size / rows, loss
-
-
-def _synchronize(device: torch.device) -> None:
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
+def _search(points: int, extend: int) -> Generator[list[float], dict[float, list[list[float]]],
+                                                   tuple[dict[float, list[list[float]]], str | None]]:
+    """One family's grid search (module docstring), in grid steps k (learning rate centre·10^(k·spacing)):
+    yields the steps to run next, is sent their runs (per seed), returns every run by step and the edge."""
+    ks = [k - (points - 1) / 2 for k in range(points)]
+    runs = dict((yield ks))
+    while True:
+        grid = sorted(runs)
+        med = {k: statistics.median(r[-1] for r in runs[k]) for k in grid}
+        best = min(grid, key=lambda k: (med[k], k))
+        if best == grid[0] and best > ks[0] - extend:
+            runs.update((yield [best - 1]))
+        elif best == grid[-1] and best < ks[-1] + extend:
+            runs.update((yield [best + 1]))
+        else:
+            break
+    edge = ("low" if best == grid[0] and best <= ks[0] - extend
+            else "high" if best == grid[-1] and best >= ks[-1] + extend else None)
+    runs.update((yield [best - 0.5, best + 0.5]))  # refine: the midpoints beside the located best
+    return runs, edge
 
 
 def tuned_race(problem: Problem, steps: int, centres: dict[str, float], *, batch_size: int = 128,
                seeds: int = 2, points: int = 3, spacing: float = 0.5, extend: int = 3,
                checkpoints: list[int] | None = None, seed: int = 0,
-               progress: Callable[[], None] | None = None) -> RaceResult:
-    """Race both families from θ over small lr grids centred on `centres` (see the module docstring)."""
+               progress: Callable[[], None] | None = None, batched: bool = True) -> RaceResult:
+    """Race both families from θ over small lr grids centred on `centres` (see the module docstring). The
+    two families' searches go in step, and each round's runs are one batched group (`race_runs`; `batched`
+    False, or a model torch.func cannot batch: one run at a time)."""
     marks = sorted({t for t in (checkpoints or []) if 0 < t < steps} | {steps})
-    data = _rows(problem)
-    result = RaceResult(steps, min(batch_size, count_rows(data[0])), seeds, marks, dict(centres), {})
+    x, y = _rows(problem)
+    data = RaceData(x, y, steps, batch_size, tuple(marks), seed)
+    result = RaceResult(steps, min(batch_size, data.rows), seeds, marks, dict(centres), {})
+    width = group_width(problem, data) if batched else 1
+    if width > 1 and not batchable(problem, data):
+        width = 1
+    searches = {family: _search(points, extend) for family in FAMILIES}
+    requests = {family: next(search) for family, search in searches.items()}
+    finished: dict[str, tuple[dict[float, list[list[float]]], str | None]] = {}
+    while requests:
+        asked = [(f, k) for f, ks in requests.items() for k in ks]
+        specs = [RunSpec(f, centres[f] * 10.0 ** (k * spacing), s) for f, k in asked for s in range(seeds)]
+        losses = run_group(problem, specs, data, width,
+                           None if progress is None else lambda i: progress() if (i + 1) % seeds == 0 else None)
+        result.minibatch_steps += len(specs) * steps
+        answers: dict[str, dict[float, list[list[float]]]] = {f: {} for f in requests}
+        for j, (f, k) in enumerate(asked):
+            answers[f][k] = losses[j * seeds:(j + 1) * seeds]
+        requests = {}
+        for f, answer in answers.items():
+            try:
+                requests[f] = searches[f].send(answer)
+            except StopIteration as stop:
+                finished[f] = stop.value
     for family in FAMILIES:
-        ks = [k - (points - 1) / 2 for k in range(points)]
-        runs: dict[float, list[list[float]]] = {}
-
-        def evaluate(k: float) -> None:
-            lr = centres[family] * 10.0 ** (k * spacing)
-            runs[k] = [_run(problem, family, lr, seed, f"race-batches-{s}", steps, batch_size, marks, data)
-                       for s in range(seeds)]
-            result.minibatch_steps += seeds * steps
-            if progress is not None:
-                progress()
-
-        for k in ks:
-            evaluate(k)
-        while True:
-            grid = sorted(runs)
-            med = {k: statistics.median(r[-1] for r in runs[k]) for k in grid}
-            best = min(grid, key=lambda k: (med[k], k))
-            if best == grid[0] and best > ks[0] - extend:
-                evaluate(best - 1)
-            elif best == grid[-1] and best < ks[-1] + extend:
-                evaluate(best + 1)
-            else:
-                break
-        edge = ("low" if best == grid[0] and best <= ks[0] - extend
-                else "high" if best == grid[-1] and best >= ks[-1] + extend else None)
-        for k in (best - 0.5, best + 0.5):  # refine: the midpoints beside the located best
-            evaluate(k)
+        runs, edge = finished[family]
         grid = sorted(runs)
         result.families[family] = FamilyRace([centres[family] * 10.0 ** (k * spacing) for k in grid],
                                              [runs[k] for k in grid], edge)

@@ -88,14 +88,14 @@ def measure_units(problem: Problem, hessian_operator, curvature_operator=None,
                      earlier_peak_bytes=int(earlier), gram_schmidt_row=gram_schmidt)
 
 
-def measure_race(units: UnitCosts, problem: Problem, batch_size: int) -> UnitCosts:
-    """The race's units: one mini-batch Adam step of `batch_size` rows and one full-data loss
-    (`experiments.race.unit_seconds`; the slowest rank's). Before they were measured the race was priced
-    as 2·steps gradient passes: 0.75 s for the built-in default's 2.0 s race (5,600 steps of 128 rows,
-    each 0.36 ms against a 1.9 ms gradient pass of 1,797 rows: the steps are overhead-bound)."""
-    from ..experiments.race import unit_seconds
+def measure_race(units: UnitCosts, problem: Problem, batch_size: int, seeds: int, points: int) -> UnitCosts:
+    """The race's units per run: a mini-batch step of `batch_size` rows in the race's batched groups, and a
+    full-data loss (`experiments.race_units.unit_seconds`; the slowest rank's). Before they were measured
+    the race was priced as 2·steps gradient passes: 0.75 s for the built-in default's 2.0 s race (5,600
+    steps of 128 rows, each 0.36 ms against a 1.9 ms gradient pass of 1,797 rows: overhead-bound)."""
+    from ..experiments.race_units import unit_seconds
 
-    step, loss = _slowest(list(unit_seconds(problem, batch_size)))
+    step, loss = _slowest(list(unit_seconds(problem, batch_size, seeds, points)))
     return dataclasses.replace(units, race_step=step, full_loss=loss)
 
 

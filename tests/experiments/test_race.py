@@ -8,7 +8,8 @@ import pytest
 import torch
 from torch import nn
 
-from hessdiag.experiments.race import FamilyRace, label, race_checkpoints, tuned_race, unit_seconds
+from hessdiag.experiments.race import FamilyRace, label, race_checkpoints, tuned_race
+from hessdiag.experiments.race_units import unit_seconds
 from hessdiag.load import problem_from_objects
 
 
