@@ -67,14 +67,15 @@ def centres(m: Measurements, grad_l1: float | None, batch: int) -> tuple[dict[st
 
 
 def race_for(problem: Problem, m: Measurements, steps: int, plan: Plan, seed: int,
-             progress: Callable[[], None] | None = None) -> RaceResult:
-    """The race exactly as a run makes it (the benchmark's race study calls this too)."""
+             progress: Callable[[], None] | None = None, batched: bool = True) -> RaceResult:
+    """The race exactly as a run makes it (the benchmark's race study calls this too; `batched` False: its
+    runs one at a time, as `scripts/bench_race.py` compares)."""
     grad_l1 = float(loss_and_gradient(problem).gradient.abs().sum()) if m.adam_lambda_max is None else None
     where, notes = centres(m, grad_l1, plan.reference_batch)
     marks = race_checkpoints(steps)
     result = tuned_race(problem, steps, where, batch_size=plan.reference_batch, seeds=plan.race_seeds,
                         points=plan.race_points, spacing=plan.race_spacing, extend=plan.race_extend,
-                        checkpoints=marks, seed=seed, progress=progress)
+                        checkpoints=marks, seed=seed, progress=progress, batched=batched)
     result.notes.extend(notes)
     return result
 
