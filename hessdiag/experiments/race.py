@@ -15,7 +15,10 @@ log grid and every seed, and its best learning rate (lowest median final loss ov
   (the final loss of a fast linear convergence is sensitive to factors of √spacing in the step);
 - the full-data loss R is recorded at each `checkpoint` step (the last is `steps`), so one race also
   gives the races of every shorter length (each length re-picks its best learning rate);
-- a run whose loss turns non-finite has diverged: its loss is +inf from there on.
+- a run whose loss turns non-finite has diverged: its loss is +inf from there on;
+- the two families' searches go in step: each round (the first grids, an extension, the midpoints) is
+  every requested learning rate of both families at every seed, run as one batched group
+  (`race_runs`; one run at a time where the model cannot be batched).
 
 `ratio` = best median final R of sgdm / that of adam (> 1: Adam's side, the sign family, trains
 better); per seed the two best learning rates give per-seed ratios; the winner uses the benchmark's

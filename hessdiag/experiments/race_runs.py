@@ -219,7 +219,7 @@ class RunGroup:
 
     def keep(self, rows: list[int]) -> None:
         """Keep only these stacked rows (positions in `alive`): the others diverged."""
-        index = torch.tensor(rows, device=self.problem.device)
+        index = torch.tensor(rows, dtype=torch.long, device=self.problem.device)
         with torch.no_grad():
             self.params = {k: v.detach().index_select(0, index).requires_grad_(True) for k, v in self.params.items()}
             self.first = [m.index_select(0, index) for m in self.first]

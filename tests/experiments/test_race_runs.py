@@ -78,6 +78,16 @@ def test_a_diverging_run_leaves_its_group_and_the_others_are_unchanged():
         assert _close(b, a, 1e-12)
 
 
+def test_a_group_whose_runs_all_diverge_ends_with_infinite_losses():
+    problem = _quadratic_problem()
+    data = _data(problem, steps=40, batch=2)
+    specs = [RunSpec("sgdm", 1e4, 0), RunSpec("sgdm", 1e5, 1)]
+    batched = run_group(problem, specs, data, 2)
+    assert all(math.isinf(b[-1]) for b in batched)
+    for b, a in zip(batched, [run_one(problem, spec, data) for spec in specs]):
+        assert _close(b, a, 1e-12)
+
+
 def test_groups_split_at_the_width_and_keep_the_order(monkeypatch):
     problem = _mlp_problem()
     data = _data(problem, steps=5)
