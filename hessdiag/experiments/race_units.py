@@ -1,13 +1,20 @@
-"""The race's two units for the cost plan: seconds per run of a mini-batch step and of a full-data loss.
+"""The race's units for the cost plan, and whether its runs are batched: seconds per run of a mini-batch
+step and of a full-data loss, batched and alone.
 
-A typical race (`race.expected_groups`) runs its groups batched (`race_runs`), and a batched step of R runs
-costs far less than R single steps where the steps are overhead-bound, so a step's price depends on the
-width of its group: it is timed at the narrowest and the widest group and interpolated between them.
+A typical race (`race.expected_groups`) can run each round as one batched group (`race_runs`). Where the
+steps are overhead-bound (small models) a batched step of R runs costs far less than R single steps; where
+they are compute-bound it can cost more (a CNN on 2 CPU cores: vmap turns its convolutions into grouped
+ones, 3.2× slower per run than one run at a time on the benchmark's cnn_digits_init). So both are timed on
+the model and the rounds are batched only where that is measured to pay (`RaceUnits.batched`: at least
+1/`BATCH_GAIN` = 1.25× cheaper per run). A batched step's price depends on its group's width: it is timed
+at the narrowest and the widest group and interpolated between them.
 """
 
 from __future__ import annotations
 
+import math
 import time
+from dataclasses import dataclass
 from typing import Callable
 
 import torch
@@ -16,39 +23,59 @@ from ..load.problem import Problem
 from .race import FAMILIES, expected_groups
 from .race_runs import RaceData, RunGroup, RunSpec, batchable, full_loss, group_width, minibatch_step, optimizer
 
+BATCH_GAIN = 0.8  # rounds are batched where a batched run-step is priced at most this share of a lone one
+
+
+@dataclass(frozen=True)
+class RaceUnits:
+    """Seconds per run of a mini-batch step and of a full-data loss, in a typical race's batched groups and
+    one run at a time (NaN: not measured, the model cannot be batched)."""
+
+    step_batched: float
+    step_alone: float
+    loss_batched: float
+    loss_alone: float
+
+    @property
+    def batched(self) -> bool:
+        """Whether the race batches its rounds: measured, and ≥ 1/BATCH_GAIN cheaper per run than alone."""
+        return math.isfinite(self.step_batched) and self.step_batched <= BATCH_GAIN * self.step_alone
+
+    @property
+    def step(self) -> float:
+        return self.step_batched if self.batched else self.step_alone
+
+    @property
+    def loss(self) -> float:
+        return self.loss_batched if self.batched else self.loss_alone
+
 
 def unit_seconds(problem: Problem, batch_size: int, seeds: int = 2, points: int = 3,
-                 repeats: int = 5) -> tuple[float, float]:
-    """Seconds per run of one mini-batch step of `batch_size` rows and of one full-data loss R(θ), the race's
-    two units, for a typical race's groups (`expected_groups`, split as the race splits them): a batched
-    step is timed at the narrowest and the widest group and interpolated linearly in the width between
-    them; a run alone is timed as one Adam step. Each time is the fastest of `repeats` after one warm-up, on
-    copies of θ and the first batch's leading rows (scaled to `batch_size` rows when it has fewer). Nothing
-    of the problem changes."""
+                 repeats: int = 5) -> RaceUnits:
+    """The race's units (`RaceUnits`) for a typical race's groups (`expected_groups`, split as the race splits
+    them). Each time is the fastest of `repeats` after one warm-up (2 for a full loss), on copies of θ and
+    the first batch's leading rows (steps scaled to `batch_size` rows when it has fewer). Nothing of the
+    problem changes."""
     batch = next(iter(problem.iter_batches()))
     rows = min(batch_size, batch.size)
+    scale = batch_size / rows
+    params = {k: v.detach().clone().requires_grad_(True) for k, v in problem.params.items()}
+    opt = optimizer("adam", params, 0.0)
+    idx = torch.arange(rows, device=problem.device)
+    alone = _fastest(lambda: minibatch_step(problem, opt, params, batch.x, batch.y, idx), repeats, problem.device)
+    loss_alone = _fastest(lambda: full_loss(problem, params), 2, problem.device)
     data = RaceData(batch.x, batch.y, 1, rows, (), 0)
     width = group_width(problem, data)
     widths = [min(width, g - start) for g in expected_groups(seeds, points) for start in range(0, g, width)]
     several = sorted({w for w in widths if w > 1})
-    if several and not batchable(problem, data):
-        widths, several = [1] * sum(widths), []
+    if not several or not batchable(problem, data):
+        return RaceUnits(math.nan, alone * scale, math.nan, loss_alone)
     step = {w: _fastest(lambda g=_probe_group(problem, data, w): g.step(1), repeats, problem.device)
-            for w in {several[0], several[-1]}} if several else {}
-    if 1 in widths:
-        params = {k: v.detach().clone().requires_grad_(True) for k, v in problem.params.items()}
-        opt = optimizer("adam", params, 0.0)
-        idx = torch.arange(rows, device=problem.device)
-        step[1] = _fastest(lambda: minibatch_step(problem, opt, params, batch.x, batch.y, idx), repeats,
-                           problem.device)
-    per_step = sum(_interpolate(step, w) for w in widths) / sum(widths)
-    if several:
-        group = _probe_group(problem, data, several[-1])
-        loss = _fastest(group.full_losses, 2, problem.device) / several[-1]
-    else:
-        params = {k: v.detach() for k, v in problem.params.items()}
-        loss = _fastest(lambda: full_loss(problem, params), 2, problem.device)
-    return per_step * batch_size / rows, loss
+            for w in {several[0], several[-1]}}
+    step[1] = alone
+    batched = sum(_interpolate(step, w) for w in widths) / sum(widths)
+    loss = _fastest(_probe_group(problem, data, several[-1]).full_losses, 2, problem.device) / several[-1]
+    return RaceUnits(batched * scale, alone * scale, loss, loss_alone)
 
 
 def _probe_group(problem: Problem, data: RaceData, width: int) -> RunGroup:

@@ -99,8 +99,9 @@ class UnitCosts:
     hessian_alone: bool = False  # rounds of Hessian products are made one vector at a time (`rounds_by_speed`)
     curvature_alone: bool = False  # the same for GGN, EF, F_mc and Σ products
     per_sample_passes: float = PER_SAMPLE_PASSES  # gradient passes one per-sample pass costs (`per_sample_passes`)
-    race_step: float = math.nan  # one mini-batch optimiser step of the race (`measure_race`; NaN: not measured)
+    race_step: float = math.nan  # a mini-batch step of the race, per run (`measure_race`; NaN: not measured)
     full_loss: float = math.nan  # one full-data loss R(θ) without gradient, the race's checkpoints (the same)
+    race_batched: bool = False  # the race runs each round as one batched group (measured to pay: `measure_race`)
     dense_eig: float = math.nan  # one symmetric eigensolve of a d×d matrix (`units.measure_dense`; NaN: not measured)
     dense_pass: float = math.nan  # one pass over a d×d matrix, a matrix–vector product (the same)
 
@@ -135,6 +136,7 @@ class UnitCosts:
                 "gram_schmidt_row_s": self.gram_schmidt_row, "hvp_mode": self.hvp_mode,
                 "hessian_products_alone": self.hessian_alone, "curvature_products_alone": self.curvature_alone,
                 "per_sample_pass_gradients": self.per_sample_passes, "race_step_s": self.race_step,
+                "race_runs_batched": self.race_batched,
                 "full_data_loss_s": self.full_loss, "dense_eigensolve_s": self.dense_eig,
                 "dense_pass_s": self.dense_pass}
 

@@ -89,14 +89,16 @@ def measure_units(problem: Problem, hessian_operator, curvature_operator=None,
 
 
 def measure_race(units: UnitCosts, problem: Problem, batch_size: int, seeds: int, points: int) -> UnitCosts:
-    """The race's units per run: a mini-batch step of `batch_size` rows in the race's batched groups, and a
-    full-data loss (`experiments.race_units.unit_seconds`; the slowest rank's). Before they were measured
-    the race was priced as 2·steps gradient passes: 0.75 s for the built-in default's 2.0 s race (5,600
-    steps of 128 rows, each 0.36 ms against a 1.9 ms gradient pass of 1,797 rows: overhead-bound)."""
-    from ..experiments.race_units import unit_seconds
+    """The race's units per run, a mini-batch step of `batch_size` rows and a full-data loss, and whether its
+    rounds run batched (`experiments.race_units`: batched where measured to pay; every rank decides on the
+    slowest rank's times). Before they were measured the race was priced as 2·steps gradient passes: 0.75 s
+    for the built-in default's 2.0 s race (5,600 steps of 128 rows, 0.36 ms each: overhead-bound)."""
+    from ..experiments.race_units import RaceUnits, unit_seconds
 
-    step, loss = _slowest(list(unit_seconds(problem, batch_size, seeds, points)))
-    return dataclasses.replace(units, race_step=step, full_loss=loss)
+    measured = unit_seconds(problem, batch_size, seeds, points)
+    race = RaceUnits(*_slowest([measured.step_batched, measured.step_alone, measured.loss_batched,
+                                measured.loss_alone]))
+    return dataclasses.replace(units, race_step=race.step, full_loss=race.loss, race_batched=race.batched)
 
 
 def dense_unit_seconds(d: int, repeats: int = 2) -> tuple[float, float]:

@@ -91,6 +91,6 @@ def test_checkpoints_are_every_tenth_of_the_race(steps, marks):
 def test_unit_seconds_times_a_step_and_a_loss_and_leaves_the_problem_as_it_was(batch_size):
     problem = _quadratic_problem([2.0, 0.5, 0.1], [1.0, -2.0, 3.0])
     before = {k: v.clone() for k, v in problem.params.items()}
-    step, loss = unit_seconds(problem, batch_size)
-    assert 0 < step < 10 and 0 < loss < 10
+    units = unit_seconds(problem, batch_size)
+    assert 0 < units.step < 10 and 0 < units.loss < 10
     assert all(torch.equal(problem.params[k], v) and not problem.params[k].requires_grad for k, v in before.items())

@@ -11,7 +11,7 @@ from torch import nn
 from hessdiag.experiments import race_runs, race_units
 from hessdiag.experiments.race import race_checkpoints, tuned_race
 from hessdiag.experiments.race_runs import RaceData, RunSpec, batchable, group_width, run_group, run_one
-from hessdiag.experiments.race_units import _interpolate, unit_seconds
+from hessdiag.experiments.race_units import RaceUnits, _interpolate, unit_seconds
 from hessdiag.load import problem_from_objects
 
 SPECS = [RunSpec("adam", 3e-3, 0), RunSpec("sgdm", 0.05, 1), RunSpec("adam", 1e-2, 1), RunSpec("sgdm", 0.01, 0)]
@@ -133,15 +133,25 @@ def test_step_prices_interpolate_linearly_in_the_width():
     assert _interpolate({4: 0.9}, 4) == 0.9
 
 
-@pytest.mark.parametrize("vmappable, step, loss, timed", [
+@pytest.mark.parametrize("vmappable, batched, loss, timed", [
     (True, 4 / 28, 1 / 12, [4, 12, 12]),  # groups of 12, 4, 4 and 8 runs: 4 steps' times for 28 run-steps
-    (False, 1.0, 1.0, []),  # not batchable: one Adam step per run-step
+    (False, math.nan, math.nan, []),  # not batchable: one Adam step per run-step
 ])
-def test_unit_seconds_price_each_group_of_a_typical_race(monkeypatch, vmappable, step, loss, timed):
+def test_unit_seconds_price_each_group_of_a_typical_race(monkeypatch, vmappable, batched, loss, timed):
     widths: list[int] = []
     original = race_units._probe_group
     monkeypatch.setattr(race_units, "_fastest", lambda fn, repeats, device: (fn(), 1.0)[1])
     monkeypatch.setattr(race_units, "_probe_group", lambda p, d, w: widths.append(w) or original(p, d, w))
-    problem = _mlp_problem(vmappable=vmappable)
-    assert unit_seconds(problem, 8, seeds=2, points=3) == (pytest.approx(step), pytest.approx(loss))
-    assert sorted(widths) == timed
+    units = unit_seconds(_mlp_problem(vmappable=vmappable), 8, seeds=2, points=3)
+    assert units.step_alone == 1.0 and units.loss_alone == 1.0 and sorted(widths) == timed
+    assert units.step_batched == pytest.approx(batched, nan_ok=True)
+    assert units.loss_batched == pytest.approx(loss, nan_ok=True)
+    assert units.batched == vmappable and units.step == (batched if vmappable else 1.0)
+
+
+@pytest.mark.parametrize("step_batched, batched", [(0.5, True), (0.8, True), (0.81, False), (2.0, False),
+                                                   (math.nan, False)])
+def test_rounds_are_batched_only_where_measured_to_pay(step_batched, batched):
+    units = RaceUnits(step_batched, 1.0, 0.1, 0.3)
+    assert units.batched == batched and units.step == (step_batched if batched else 1.0)
+    assert units.loss == (0.1 if batched else 0.3)

@@ -108,7 +108,8 @@ def run_race(work: Work, m: Measurements) -> RaceResult | None:
             update(min(done, runs), runs)
 
     with work.log.timer("race"):
-        result = race_for(work.problem, m, steps, plan, work.settings.seed, advance)
+        batched = work.cost is None or work.cost.units.race_batched  # as measured to pay (`measure_race`)
+        result = race_for(work.problem, m, steps, plan, work.settings.seed, advance, batched)
     for name, fam in result.families.items():
         if fam.edge:
             work.log.warn(f"race: {name}'s best learning rate is at the {fam.edge} end of its extended grid; "
