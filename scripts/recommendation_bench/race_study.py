@@ -3,10 +3,11 @@
 For every case and every length in LENGTHS, the race runs exactly as `hessdiag run --race-steps L`
 runs it (`hessdiag.sections.recommendation.race.race_for`: same problem, centres from the same
 measurements — λ_max(H) and λ_max of Adam's preconditioned Hessian, read from the cached evidence —
-same plan and seed), with hessdiag's default race batch (plan.reference_batch = 128 rows); at
-CASE_BATCH_LENGTH steps it also runs with the case's own training batch, to show how much the batch
-size matters. Results are cached in race_study.json (keyed by case hash and STUDY_VERSION); the
-benchmark scores each length's winner against the truth, with its cost (mini-batch steps, seconds).
+same plan and seed, rounds batched where the run's cost plan would batch them), with hessdiag's
+default race batch (plan.reference_batch = 128 rows); at CASE_BATCH_LENGTH steps it also runs with the
+case's own training batch, to show how much the batch size matters. Results are cached in
+race_study.json (keyed by case hash and STUDY_VERSION); the benchmark scores each length's winner
+against the truth, with its cost (mini-batch steps, seconds).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ def measurements(report: dict):
 
 def case_races(case: Case, report: dict) -> dict:
     import hessdiag
+    from hessdiag.experiments.race_units import unit_seconds
     from hessdiag.load import problem_from_objects
     from hessdiag.sections.recommendation.race import race_for
     from hessdiag.work import Plan
@@ -54,9 +56,12 @@ def case_races(case: Case, report: dict) -> dict:
     runs = [("default", length, Plan()) for length in LENGTHS]
     runs.append(("case", CASE_BATCH_LENGTH, dataclasses.replace(Plan(), reference_batch=case.batch_size)))
     for batch, length, plan in runs:
+        # rounds batched where a run's cost plan would batch them (measured: `race_units.RaceUnits.batched`)
+        batched = unit_seconds(problem, plan.reference_batch, plan.race_seeds, plan.race_points).batched
         start = time.time()
-        result = race_for(problem, m, length, plan, seed=0)
-        out["races"][f"{batch}/{length}"] = {**result.as_dict(), "seconds": round(time.time() - start, 1)}
+        result = race_for(problem, m, length, plan, seed=0, batched=batched)
+        out["races"][f"{batch}/{length}"] = {**result.as_dict(), "seconds": round(time.time() - start, 1),
+                                             "batched": batched}
     return out
 
 

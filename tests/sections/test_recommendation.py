@@ -40,6 +40,7 @@ def test_default_states_its_rule_names_its_evidence_and_races(default_doc):
     assert race["steps"] == 200 and race["batch_size"] == 128 and race["seeds"] == 2
     cost = default_doc["settings"]["cost"]  # the race was planned: its units measured, its steps counted
     assert cost["units"]["race_step_s"] > 0 and cost["units"]["full_data_loss_s"] > 0
+    assert isinstance(cost["units"]["race_runs_batched"], bool)  # batched or not: measured, not asserted here
     planned = {s["what"]: s["count"] for s in cost["steps"] if s["section"] == "recommendation"}
     runs = expected_runs(2, 3)
     assert planned["race"] == runs * 200 and planned["race: full-data losses"] == runs * 10
