@@ -1,6 +1,6 @@
 """The tuned race with its runs batched against the same race one run at a time, on the benchmark's cases.
 
-    python scripts/bench_race.py [--cases a,b] [--max-seconds 60] [--steps 200]
+    python scripts/bench_race.py [--cases a,b] [--max-seconds 60] [--steps 200] [--device cuda]
 
 For each case of the recommendation benchmark's race study (`recommendation_bench/race_study.json`)
 whose cached race took at most --max-seconds, the race runs exactly as `hessdiag run --race-steps N`
@@ -47,12 +47,12 @@ def largest_difference(a: list[float], b: list[float]) -> float:
     return max(diffs, default=0.0)
 
 
-def compare(name: str, evidence: dict, study: dict, steps: int) -> dict:
+def compare(name: str, evidence: dict, study: dict, steps: int, device: str) -> dict:
     case = CASES[name]
     model = case.model()
     model.load_state_dict(case.checkpoint_state(), strict=True)
     x, y = case.tensors()
-    problem = problem_from_objects(model, x, y, case.loss, seed=0)
+    problem = problem_from_objects(model, x, y, case.loss, seed=0, device=device)
     m = race_study.measurements(evidence["cases"][name]["report"])
     out = {"case": name, "d": problem.d}
     for batched in (True, False):
@@ -72,18 +72,19 @@ def main() -> None:
     parser.add_argument("--cases", default="", help="comma-separated case names (default: the race study's)")
     parser.add_argument("--max-seconds", type=float, default=60.0, help="skip cases whose cached race took longer")
     parser.add_argument("--steps", type=int, default=200)
+    parser.add_argument("--device", default="cpu", help="where the problems live (cuda: the race on a GPU)")
     args = parser.parse_args()
     study, evidence = race_study.load(), load_evidence()
     names = [n for n in args.cases.split(",") if n] or [
         n for n in sorted(study["cases"]) if (race_study.race_entry(study, n, "default", args.steps) or {})
         .get("seconds", math.inf) <= args.max_seconds]
     print(f"race of {args.steps} steps, batch 128, 2 seeds; torch {torch.__version__}, "
-          f"{torch.get_num_threads()} threads")
+          f"{torch.get_num_threads()} threads, device {args.device}")
     print(f"{'case':20} {'d':>8} {'batched s':>10} {'alone s':>9} {'speed-up':>9} {'max rel diff':>13}  "
           f"ratio batched / alone / study      winners")
     rows = []
     for name in names:
-        r = compare(name, evidence, study, args.steps)
+        r = compare(name, evidence, study, args.steps, args.device)
         rows.append(r)
         print(f"{name:20} {r['d']:>8,} {r['batched'][0]:>10.2f} {r['alone'][0]:>9.2f} {r['speedup']:>8.2f}× "
               f"{r['difference']:>13.1e}  " + " / ".join(f"{v:.6g}" for v in r["ratios"]) + "  "

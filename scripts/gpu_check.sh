@@ -24,7 +24,9 @@
 #   7, 8. scripts/bench_scale.py on the GPU (1e4–1e6 parameters, --only spectrum and the full run) with
 #      retained, then linearized Hessian products: on the H200 a batched round of linearized products cost
 #      2.2× less per vector than retained ones on the benchmark CNN (bench_batched_probes), and `auto`
-#      picks retained; this measures what that is worth end to end.
+#      picks retained; this measures what that is worth end to end;
+#   9. scripts/bench_race.py --device cuda (the race's rounds batched against one run at a time: the race
+#      was 9.1 s of the default's 14.3 s on the H200, launch-bound, before its rounds were batched).
 # ONLY_STEPS="0 2 3b" runs only those steps (a lease's device time rarely covers every step at once).
 # Usage: scripts/gpu_check.sh [PYTHON [DIR]]   PYTHON defaults to .venv/bin/python, else python3; the
 # reports go to DIR (default: a temporary folder, removed at the end). CHECK_DEVICE=cpu runs the same
@@ -118,5 +120,7 @@ step "7 scale, retained products" "${LIMIT_SCALE:-240}" "$PY" scripts/bench_scal
     --cases mlp_1e4,transformer_1e5,cnn_1e6 --runs spectrum,full -- --device "$DEVICE" --hvp retained
 step "8 scale, linearized products" "${LIMIT_SCALE:-240}" "$PY" scripts/bench_scale.py \
     --cases mlp_1e4,transformer_1e5,cnn_1e6 --runs spectrum,full -- --device "$DEVICE" --hvp linearized
+step "9 race batched vs alone" "${LIMIT_RACE:-180}" "$PY" scripts/bench_race.py --device "$DEVICE" \
+    --cases lsq_rot_init,teacher_mlp_init,lstm_init,cnn_digits_init
 echo "== summary"
 printf '%s\n' "${summary[@]}"
