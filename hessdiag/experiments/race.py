@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import math
 import statistics
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Generator
 
 import torch
@@ -38,10 +38,12 @@ from torch import Tensor
 from .. import distributed
 from ..load.batch import Inputs, cast_inputs, cat_inputs, select_rows
 from ..load.problem import Problem
+from ..rng import generator
 from .race_runs import RaceData, RunSpec, batchable, group_width, run_group
 
 THRESHOLD = 1.25
 FAMILIES = ("sgdm", "adam")
+ROUNDING = 4  # the rounding check perturbs θ by this many ε of its dtype, relatively (`rounding_check`)
 
 
 @dataclass
@@ -61,6 +63,39 @@ class FamilyRace:
 
 
 @dataclass
+class RoundingCheck:
+    """Seed 0 at each family's best learning rate, run again from θ perturbed at rounding level (`rounding_check`):
+    the final losses unperturbed and perturbed, per family, and the relative perturbation."""
+
+    perturbation: float
+    final_losses: dict[str, tuple[float, float]]
+
+    def change(self, family: str) -> float:
+        """|R' − R|/|R| of the family's final loss (0 when both are +inf, +inf when one is)."""
+        a, b = self.final_losses[family]
+        if math.isinf(a) or math.isinf(b):
+            return 0.0 if a == b else math.inf
+        return abs(b - a) / abs(a) if a else (0.0 if b == a else math.inf)
+
+    def ratios(self) -> tuple[float, float]:
+        """Seed 0's ratio sgdm/adam, unperturbed and perturbed."""
+        (e, e2), (a, a2) = (self.final_losses[f] for f in FAMILIES)
+        return _ratio(e, a), _ratio(e2, a2)
+
+    @property
+    def settled(self) -> bool:
+        """Whether seed 0's winner survives the perturbation."""
+        before, after = self.ratios()
+        return label(before) == label(after)
+
+    def as_dict(self) -> dict:
+        before, after = self.ratios()
+        return {"relative_perturbation": self.perturbation,
+                "final_loss_change": {f: self.change(f) for f in FAMILIES},
+                "seed0_ratio": before, "seed0_ratio_perturbed": after, "winner_settled": self.settled}
+
+
+@dataclass
 class RaceResult:
     steps: int
     batch_size: int
@@ -70,6 +105,7 @@ class RaceResult:
     families: dict[str, FamilyRace]
     minibatch_steps: int = 0
     notes: list[str] = field(default_factory=list)
+    rounding: RoundingCheck | None = None
 
     def ratio(self, at: int = -1) -> float:
         """best median R of sgdm / of adam at checkpoint index `at` (NaN when both diverged)."""
@@ -99,7 +135,8 @@ class RaceResult:
                 "per_seed_ratios": self.per_seed_ratios(), "winner": self.winner(),
                 "by_length": {str(t): {"ratio": self.ratio(k), "winner": self.winner(k)}
                               for k, t in enumerate(self.checkpoints)},
-                "minibatch_steps": self.minibatch_steps, "threshold": THRESHOLD, "notes": list(self.notes)}
+                "minibatch_steps": self.minibatch_steps, "threshold": THRESHOLD, "notes": list(self.notes),
+                "rounding": None if self.rounding is None else self.rounding.as_dict()}
 
 
 def _ratio(euclidean: float, sign: float) -> float:
@@ -139,10 +176,10 @@ def race_checkpoints(steps: int) -> list[int]:
 
 def expected_groups(seeds: int, points: int) -> list[int]:
     """Runs per batched group of a typical race, both families in step (`race_runs`): the first grids
-    (`points` learning rates), one extension, a second, then the two midpoints beside the best, `seeds`
-    runs each. The built-in default's race makes exactly these (7 learning rates per family); a race may
-    make fewer (no extension) or more (up to `extend` per side)."""
-    return [2 * seeds * points, 2 * seeds, 2 * seeds, 4 * seeds]
+    (`points` learning rates), one extension, a second, the two midpoints beside the best, `seeds` runs
+    each, then the rounding check (one run per family). The built-in default's race makes exactly these
+    (7 learning rates per family); a race may make fewer (no extension) or more (up to `extend` per side)."""
+    return [2 * seeds * points, 2 * seeds, 2 * seeds, 4 * seeds, len(FAMILIES)]
 
 
 def expected_runs(seeds: int, points: int) -> int:
@@ -175,10 +212,12 @@ def _search(points: int, extend: int) -> Generator[list[float], dict[float, list
 def tuned_race(problem: Problem, steps: int, centres: dict[str, float], *, batch_size: int = 128,
                seeds: int = 2, points: int = 3, spacing: float = 0.5, extend: int = 3,
                checkpoints: list[int] | None = None, seed: int = 0,
-               progress: Callable[[], None] | None = None, batched: bool = True) -> RaceResult:
+               progress: Callable[[], None] | None = None, batched: bool = True,
+               rounding: bool = True) -> RaceResult:
     """Race both families from θ over small lr grids centred on `centres` (see the module docstring). The
     two families' searches go in step, and each round's runs are one batched group (`race_runs`; `batched`
-    False, or a model torch.func cannot batch: one run at a time)."""
+    False, or a model torch.func cannot batch: one run at a time). With `rounding`, then `rounding_check`.
+    `progress()` follows every run."""
     marks = sorted({t for t in (checkpoints or []) if 0 < t < steps} | {steps})
     x, y = _rows(problem)
     data = RaceData(x, y, steps, batch_size, tuple(marks), seed)
@@ -192,8 +231,7 @@ def tuned_race(problem: Problem, steps: int, centres: dict[str, float], *, batch
     while requests:
         asked = [(f, k) for f, ks in requests.items() for k in ks]
         specs = [RunSpec(f, centres[f] * 10.0 ** (k * spacing), s) for f, k in asked for s in range(seeds)]
-        losses = run_group(problem, specs, data, width,
-                           None if progress is None else lambda i: progress() if (i + 1) % seeds == 0 else None)
+        losses = run_group(problem, specs, data, width, None if progress is None else lambda i: progress())
         result.minibatch_steps += len(specs) * steps
         answers: dict[str, dict[float, list[list[float]]]] = {f: {} for f in requests}
         for j, (f, k) in enumerate(asked):
@@ -209,4 +247,26 @@ def tuned_race(problem: Problem, steps: int, centres: dict[str, float], *, batch
         grid = sorted(runs)
         result.families[family] = FamilyRace([centres[family] * 10.0 ** (k * spacing) for k in grid],
                                              [runs[k] for k in grid], edge)
+    if rounding:
+        result.rounding = rounding_check(problem, data, result.families, width, progress)
+        result.minibatch_steps += len(FAMILIES) * steps
     return result
+
+
+def rounding_check(problem: Problem, data: RaceData, families: dict[str, FamilyRace], width: int,
+                   progress: Callable[[], None] | None = None) -> RoundingCheck:
+    """Seed 0 of each family's best learning rate once more, from θ_i(1 + δ z_i) with δ = ROUNDING·ε of the
+    dtype and z ~ N(0, 1) drawn from the run's seed: a perturbation at the level of rounding. Where the best
+    trajectories are chaotic (an LSTM at its best Adam step: the same runs, batched and alone, agreed to
+    1e-13 for 60 steps and differed by 4e-2 at step 90), rounding alone (another machine, thread count or
+    batching) moves the final losses far beyond it, and the race's ratio is less settled than its seed
+    spread shows."""
+    delta = ROUNDING * torch.finfo(problem.dtype).eps
+    gen = generator(data.seed, "race-rounding")
+    start = {k: v.detach() * (1 + delta * torch.randn(v.shape, generator=gen, dtype=torch.float64).to(v))
+             for k, v in problem.params.items()}
+    best = {f: fam.best() for f, fam in families.items()}
+    specs = [RunSpec(f, families[f].lrs[best[f]], 0) for f in FAMILIES]
+    again = run_group(problem, specs, replace(data, start=start), width,
+                      None if progress is None else lambda i: progress())
+    return RoundingCheck(delta, {f: (families[f].losses[best[f]][0][-1], runs[-1]) for f, runs in zip(FAMILIES, again)})

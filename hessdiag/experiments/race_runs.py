@@ -58,7 +58,8 @@ class RunSpec:
 
 @dataclass(frozen=True)
 class RaceData:
-    """The pooled rows, the mini-batch size, the steps, the checkpoint steps and the run's seed."""
+    """The pooled rows, the mini-batch size, the steps, the checkpoint steps and the run's seed; every run
+    starts from `start` (None: the problem's θ)."""
 
     x: Inputs
     y: Tensor
@@ -66,6 +67,10 @@ class RaceData:
     batch_size: int
     checkpoints: tuple[int, ...]
     seed: int
+    start: dict[str, Tensor] | None = None
+
+    def theta(self, problem: Problem) -> dict[str, Tensor]:
+        return problem.params if self.start is None else self.start
 
     @property
     def rows(self) -> int:
@@ -116,7 +121,7 @@ def minibatch_step(problem: Problem, opt: torch.optim.Optimizer, params: dict[st
 
 def run_one(problem: Problem, spec: RunSpec, data: RaceData) -> list[float]:
     """Full-data R at each checkpoint of one run, with torch.optim (+inf from a divergence on)."""
-    params = {k: v.detach().clone().requires_grad_(True) for k, v in problem.params.items()}
+    params = {k: v.detach().clone().requires_grad_(True) for k, v in data.theta(problem).items()}
     opt = optimizer(spec.family, params, spec.lr)
     batches = BatchOrder(data, spec.seed, problem.device)
     out: list[float] = []
@@ -158,7 +163,7 @@ class RunGroup:
         self.problem, self.data, self.specs = problem, data, specs
         r = len(specs)
         self.params = {k: v.detach().unsqueeze(0).repeat(r, *[1] * v.dim()).requires_grad_(True)
-                       for k, v in problem.params.items()}
+                       for k, v in data.theta(problem).items()}
         self.momentum: list[Tensor] | None = None
         self.first = [torch.zeros_like(p) for p in self.params.values()]
         self.second = [torch.zeros_like(p) for p in self.params.values()]

@@ -8,7 +8,7 @@ import pytest
 import torch
 from torch import nn
 
-from hessdiag.experiments.race import FamilyRace, label, race_checkpoints, tuned_race
+from hessdiag.experiments.race import FamilyRace, RoundingCheck, label, race_checkpoints, tuned_race
 from hessdiag.experiments.race_units import unit_seconds
 from hessdiag.load import problem_from_objects
 
@@ -94,3 +94,34 @@ def test_unit_seconds_times_a_step_and_a_loss_and_leaves_the_problem_as_it_was(b
     units = unit_seconds(problem, batch_size)
     assert 0 < units.step < 10 and 0 < units.loss < 10
     assert all(torch.equal(problem.params[k], v) and not problem.params[k].requires_grad for k, v in before.items())
+
+
+def test_the_rounding_check_reruns_seed_0_at_the_best_rates_from_a_rounding_level_perturbation():
+    problem = _quadratic_problem([2.0, 0.5, 0.1], [1.0, -2.0, 3.0])
+    result = tuned_race(problem, 12, {"sgdm": 0.1, "adam": 0.05}, batch_size=3, seeds=2, points=3, extend=1)
+    check = result.rounding
+    assert check.perturbation == 4 * torch.finfo(torch.float64).eps
+    for name, fam in result.families.items():
+        before, after = check.final_losses[name]
+        assert before == fam.losses[fam.best()][0][-1]
+        assert check.change(name) < 1e-12  # a stable quadratic run: the perturbation stays at its size
+    assert max(check.change(name) for name in result.families) > 0  # and it was made
+    assert check.settled and check.as_dict()["winner_settled"]
+    runs = sum(len(f.lrs) for f in result.families.values()) * 2
+    assert result.minibatch_steps == (runs + 2) * 12
+    again = tuned_race(problem, 12, {"sgdm": 0.1, "adam": 0.05}, batch_size=3, seeds=2, points=3, extend=1)
+    assert again.as_dict()["rounding"] == result.as_dict()["rounding"]  # the perturbation is seeded
+    assert tuned_race(problem, 12, {"sgdm": 0.1, "adam": 0.05}, batch_size=3, points=1, extend=0,
+                      rounding=False).rounding is None
+
+
+@pytest.mark.parametrize("losses, change, settled", [
+    ({"sgdm": (2.0, 2.0), "adam": (1.0, 1.0)}, 0.0, True),
+    ({"sgdm": (2.0, 1.0), "adam": (1.0, 1.0)}, 0.5, False),  # ratio 2 (sign) became 1 (tie)
+    ({"sgdm": (math.inf, math.inf), "adam": (1.0, 1.1)}, 0.1, True),
+    ({"sgdm": (3.0, math.inf), "adam": (1.0, 1.0)}, math.inf, True),  # 3 and inf: both sign
+])
+def test_the_rounding_check_reads_changes_and_whether_the_winner_holds(losses, change, settled):
+    check = RoundingCheck(1e-15, losses)
+    assert max(check.change(f) for f in losses) == pytest.approx(change)
+    assert check.settled == settled

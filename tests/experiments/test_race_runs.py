@@ -124,7 +124,7 @@ def test_the_tuned_race_batched_equals_the_race_one_run_at_a_time():
         for runs, other in zip(fam.losses, alone.families[name].losses):
             assert all(_close(a, b, 1e-10) for a, b in zip(runs, other))
     assert batched.minibatch_steps == alone.minibatch_steps
-    assert len(ticks) == sum(len(f.lrs) for f in batched.families.values())  # one tick per learning rate
+    assert len(ticks) == 2 * sum(len(f.lrs) for f in batched.families.values()) + 2  # one tick per run
 
 
 def test_step_prices_interpolate_linearly_in_the_width():
@@ -134,7 +134,7 @@ def test_step_prices_interpolate_linearly_in_the_width():
 
 
 @pytest.mark.parametrize("vmappable, batched, loss, timed", [
-    (True, 4 / 28, 1 / 12, [4, 12, 12]),  # groups of 12, 4, 4 and 8 runs: 4 steps' times for 28 run-steps
+    (True, 5 / 30, 1 / 12, [2, 12, 12]),  # groups of 12, 4, 4, 8, 2 runs: 5 steps' times for 30 run-steps
     (False, math.nan, math.nan, []),  # not batchable: one Adam step per run-step
 ])
 def test_unit_seconds_price_each_group_of_a_typical_race(monkeypatch, vmappable, batched, loss, timed):

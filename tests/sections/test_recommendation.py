@@ -12,6 +12,7 @@ from hessdiag.api import run
 from hessdiag.experiments.race import expected_runs
 from hessdiag.load import make_settings
 from hessdiag.sections import schema as report_schema
+from hessdiag.sections.recommendation.terminal import race_line
 
 
 @pytest.fixture(scope="module")
@@ -103,3 +104,16 @@ def test_a_run_restricted_by_only_races_only_when_asked():
     model, x, y = case.build()
     doc = diagnose(model, (x, y), case.loss, only="spectrum,geometry", top_k=1, dtype="float64", device="cpu").to_dict()
     assert doc["recommendation"]["race"] is None and not any("race" in w for w in doc["warnings"])
+
+
+@pytest.mark.parametrize("changes, settled, shown", [
+    ({"sgdm": 4e-16, "adam": 1e-15}, True, None),  # a stable race: nothing to say
+    ({"sgdm": 7e-15, "adam": 0.359}, True, "moved a best run's final loss by 36 % (the winner holds)"),
+    ({"sgdm": 0.02, "adam": 0.0}, False, "by 2 % (the winner CHANGES)"),
+])
+def test_the_race_line_says_when_rounding_moved_the_best_runs(default_doc, changes, settled, shown):
+    race = {**default_doc["recommendation"]["race"],
+            "rounding": {"relative_perturbation": 8.9e-16, "final_loss_change": changes, "seed0_ratio": 2.0,
+                         "seed0_ratio_perturbed": 2.0 if settled else 1.0, "winner_settled": settled}}
+    line = race_line(race)
+    assert ("chaotic" in line) == (shown is not None) and (shown is None or shown in line)

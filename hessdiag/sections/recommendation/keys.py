@@ -9,7 +9,10 @@ FAMILY = obj({"lrs": {"type": "array", "items": NUM}, "best_lr": NUM, "best_medi
 RACE = obj({"steps": INT, "batch_size": INT, "seeds": INT, "checkpoints": {"type": "array", "items": INT},
             "families": obj({"sgdm": FAMILY, "adam": FAMILY}, nullable=False), "ratio": NUM,
             "ratio_range": interval(), "winner": {"enum": ["sign", "euclidean", "tie"]},
-            "agrees": {"type": ["boolean", "null"]}, "minibatch_steps": INT})
+            "agrees": {"type": ["boolean", "null"]}, "minibatch_steps": INT,
+            "rounding": obj({"relative_perturbation": NUM, "final_loss_change": obj({"sgdm": NUM, "adam": NUM}),
+                             "seed0_ratio": NUM, "seed0_ratio_perturbed": NUM,
+                             "winner_settled": {"type": "boolean"}})})
 
 RULE = obj({"name": STR, "description": STR, "margin": NUM, "intercept": NUM, "score": NUM,
             "score_interval": interval(), "probability_sign": NUM, "missing": {"type": "array", "items": STR},

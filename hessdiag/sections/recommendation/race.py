@@ -17,7 +17,7 @@ import math
 from typing import Any, Callable
 
 from ... import distributed
-from ...experiments.race import RaceResult, expected_runs, race_checkpoints, tuned_race
+from ...experiments.race import RaceResult, expected_runs, label, race_checkpoints, tuned_race
 from ...load.batch import input_tensors
 from ...load.problem import Problem
 from ...operators.gradient import loss_and_gradient
@@ -103,7 +103,7 @@ def run_race(work: Work, m: Measurements) -> RaceResult | None:
 
     def advance() -> None:
         nonlocal done
-        done += plan.race_seeds
+        done += 1
         if update is not None:
             update(min(done, runs), runs)
 
@@ -114,6 +114,12 @@ def run_race(work: Work, m: Measurements) -> RaceResult | None:
         if fam.edge:
             work.log.warn(f"race: {name}'s best learning rate is at the {fam.edge} end of its extended grid; "
                           "its tuned loss may be better than the race found")
+    check = result.rounding
+    if check is not None and not check.settled:
+        before, after = check.ratios()
+        work.log.warn(f"race: chaotic at the best learning rates: seed 0's ratio {before:.3g} ({label(before)}) became "
+                      f"{after:.3g} ({label(after)}) from θ perturbed by {check.perturbation:.1g} relatively (rounding "
+                      "level): the race does not settle the winner")
     return result
 
 

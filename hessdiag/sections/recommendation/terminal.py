@@ -8,6 +8,7 @@ from rich.table import Table
 
 from ...report.terminal.format import fmt
 
+CHAOTIC = 0.01  # a rounding check that moved a best run's final loss by more than this is shown
 LABELS = {"sign": "SIGN-BASED (signSGD, Adam family)", "euclidean": "EUCLIDEAN (SGD, momentum, M-SVAG)",
           "inconclusive": "INCONCLUSIVE"}
 COLOURS = {"sign": "green", "euclidean": "blue", "inconclusive": "yellow"}
@@ -44,7 +45,19 @@ def race_line(race: dict) -> str:
     return (f"tuned race ({race['steps']} mini-batch steps of {race['batch_size']} from θ, {race['seeds']} seeds): "
             f"best loss SGD+momentum {fmt(fams['sgdm']['best_median'], 4)} (lr {fmt(fams['sgdm']['best_lr'], 3)}) vs "
             f"Adam {fmt(fams['adam']['best_median'], 4)} (lr {fmt(fams['adam']['best_lr'], 3)}), ratio "
-            f"{fmt(race['ratio'], 3)}{spread} → {race['winner']}; {agreed}")
+            f"{fmt(race['ratio'], 3)}{spread} → {race['winner']}; {agreed}{_rounding(race.get('rounding'))}")
+
+
+def _rounding(check: dict | None) -> str:
+    """The rounding check, where it moved the best runs' final losses by more than CHAOTIC."""
+    if not check:
+        return ""
+    moved = max(check["final_loss_change"].values())
+    if moved <= CHAOTIC:
+        return ""
+    settled = "the winner holds" if check["winner_settled"] else "the winner CHANGES"
+    return (f"; chaotic: θ perturbed by {check['relative_perturbation']:.1g} (rounding level) moved a best run's "
+            f"final loss by {fmt(100 * moved, 2)} % ({settled})")
 
 
 def _interval(values: list | None) -> str:
