@@ -18,7 +18,9 @@ log grid and every seed, and its best learning rate (lowest median final loss ov
 - a run whose loss turns non-finite has diverged: its loss is +inf from there on;
 - the two families' searches go in step: each round (the first grids, an extension, the midpoints) is
   every requested learning rate of both families at every seed, run as one batched group
-  (`race_runs`; one run at a time where the model cannot be batched).
+  (`race_runs`; one run at a time where the model cannot be batched);
+- last, the rounding check (`rounding_check`): seed 0 at each family's best learning rate once more,
+  from θ perturbed at rounding level, which shows whether the best trajectories are chaotic.
 
 `ratio` = best median final R of sgdm / that of adam (> 1: Adam's side, the sign family, trains
 better); per seed the two best learning rates give per-seed ratios; the winner uses the benchmark's
