@@ -83,6 +83,13 @@ def summary(report: dict) -> tuple[str, float]:
     return report["recommendation"]["call"], report["eigenvalues"]["top"][0]["value"]
 
 
+def race_rounds(report: dict) -> str:
+    """How the race ran its rounds: batched or one run at a time (as the cost plan measured), or not at all."""
+    if not report["recommendation"].get("race"):
+        return "no race"
+    return "race batched" if report["settings"]["cost"]["units"].get("race_runs_batched") else "race one at a time"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--device", default="cpu")
@@ -101,7 +108,7 @@ def main() -> int:
                 print(f"{name:<32} rc {rc}: {last[:200]}")
                 continue
             call, top = summary(report)
-            line = f"{name:<32} rc 0: {call}, λ_max {top:.8g}"
+            line = f"{name:<32} rc 0: {call}, λ_max {top:.8g}, {race_rounds(report)}"
             if args.device != "cpu":
                 rc, cpu, last = run(paths[where], options, "cpu", args.race_steps, Path(tmp) / "c.json")
                 if cpu is None:
