@@ -8,8 +8,9 @@ import pytest
 import torch
 from torch import nn
 
+from helpers.cases import CASES, LAYER_CASES
 from hessdiag.experiments import race_runs, race_units
-from hessdiag.experiments.race import race_checkpoints, tuned_race
+from hessdiag.experiments.race import _rows, race_checkpoints, tuned_race
 from hessdiag.experiments.race_runs import RaceData, RunSpec, batchable, group_width, run_group, run_one
 from hessdiag.experiments.race_units import RaceUnits, _interpolate, unit_seconds
 from hessdiag.load import problem_from_objects
@@ -155,3 +156,25 @@ def test_rounds_are_batched_only_where_measured_to_pay(step_batched, batched):
     units = RaceUnits(step_batched, 1.0, 0.1, 0.3)
     assert units.batched == batched and units.step == (step_batched if batched else 1.0)
     assert units.loss == (0.1 if batched else 0.3)
+
+
+# torch 2.13's vmap cannot take these: no batching rule for aten::lstm.input / aten::gru.input, and
+# MultiheadAttention (also inside TransformerEncoderLayer) takes its fused path, which has no derivative
+NOT_BATCHABLE = {"lstm", "gru", "multihead_attention", "transformer_encoder_layer"}
+
+
+@pytest.mark.parametrize("case", CASES + LAYER_CASES, ids=str)
+def test_every_layer_form_races_batched_as_it_races_alone_or_falls_back(case):
+    model, x, y = case.build()
+    problem = problem_from_objects(model, x, y, case.loss, dtype="float64")
+    pooled = _rows(problem)
+    data = RaceData(pooled[0], pooled[1], 6, 4, (3, 6), 0)
+    assert batchable(problem, data) == (case.name not in NOT_BATCHABLE)
+    specs = [RunSpec("sgdm", 0.05, 0), RunSpec("adam", 0.01, 1)]
+    alone = [run_one(problem, spec, data) for spec in specs]
+    if case.name in NOT_BATCHABLE:
+        with pytest.raises(RuntimeError):
+            run_group(problem, specs, data, 2)
+        return
+    for b, a in zip(run_group(problem, specs, data, 2), alone):
+        assert _close(b, a, 1e-12)
