@@ -85,8 +85,8 @@ class Work:
             units = dataclasses.replace(units, per_sample_passes=per_sample_passes(self.problem,
                                                                                    self.settings.per_sample))
         if race_steps(self.settings, self.plan, self.problem.d) > 0:
-            plan = self.plan
-            units = measure_race(units, self.problem, plan.reference_batch, plan.race_seeds, plan.race_points)
+            units = measure_race(units, self.problem, self.plan.reference_batch, self.plan.race_seeds,
+                                 self.plan.race_points)
         if self.problem.d <= self.plan.dense_hessian_max_d:
             units = measure_dense(units, self.problem.d)
         self.hessian.operator.vectors_per_call = 1 if units.hessian_alone else None
