@@ -118,6 +118,15 @@ class RaceResult:
         e, s = (self.families[f].losses[self.families[f].best(at)] for f in FAMILIES)
         return [_ratio(a[at], b[at]) for a, b in zip(e, s)]
 
+    def ratio_interval(self) -> tuple[float, float] | None:
+        """The final ratio's interval: the per-seed ratios and seed 0's ratio from the rounding check's
+        perturbed θ (where the best trajectories are chaotic the seeds alone understate it); None when no
+        ratio is defined."""
+        ratios = [r for r in self.per_seed_ratios() if not math.isnan(r)]
+        if self.rounding is not None:
+            ratios += [r for r in self.rounding.ratios()[1:] if not math.isnan(r)]
+        return (min(ratios), max(ratios)) if ratios else None
+
     def winner(self, at: int = -1) -> str:
         return label(self.ratio(at))
 
@@ -131,9 +140,11 @@ class RaceResult:
                           "best_curve": [statistics.median(run[k] for run in fam.losses[best])
                                          for k in range(len(self.checkpoints))]}
         ratios = [r for r in self.per_seed_ratios() if not math.isnan(r)]
+        interval = self.ratio_interval()
         return {"steps": self.steps, "batch_size": self.batch_size, "seeds": self.seeds,
                 "checkpoints": self.checkpoints, "families": fams, "ratio": self.ratio(),
                 "ratio_range": [min(ratios), max(ratios)] if ratios else None,
+                "ratio_interval": None if interval is None else list(interval),
                 "per_seed_ratios": self.per_seed_ratios(), "winner": self.winner(),
                 "by_length": {str(t): {"ratio": self.ratio(k), "winner": self.winner(k)}
                               for k, t in enumerate(self.checkpoints)},

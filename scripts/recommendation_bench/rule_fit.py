@@ -55,7 +55,8 @@ def feature_table(evidence: dict, races: dict, names: Iterable[str], race_length
         race = race_entry(races, n, "default", race_length)
         table[RACE] = None
         if race is not None and race["ratio"] and race["ratio"] > 0 and math.isfinite(race["ratio"]):
-            lo, hi = race["ratio_range"] or (race["ratio"], race["ratio"])
+            # the seeds' range, widened by the rounding check where the race made one (as a run reads it)
+            lo, hi = race.get("ratio_interval") or race["ratio_range"] or (race["ratio"], race["ratio"])
             table[RACE] = (math.log10(race["ratio"]), math.log10(max(lo, 1e-300)), math.log10(max(hi, 1e-300)))
         out[n] = table
     return out

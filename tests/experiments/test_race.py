@@ -8,7 +8,7 @@ import pytest
 import torch
 from torch import nn
 
-from hessdiag.experiments.race import FamilyRace, RoundingCheck, label, race_checkpoints, tuned_race
+from hessdiag.experiments.race import FamilyRace, RaceResult, RoundingCheck, label, race_checkpoints, tuned_race
 from hessdiag.experiments.race_units import unit_seconds
 from hessdiag.load import problem_from_objects
 
@@ -125,3 +125,12 @@ def test_the_rounding_check_reads_changes_and_whether_the_winner_holds(losses, c
     check = RoundingCheck(1e-15, losses)
     assert max(check.change(f) for f in losses) == pytest.approx(change)
     assert check.settled == settled
+
+
+def test_the_ratio_interval_covers_the_seeds_and_the_rounding_check():
+    fams = {"sgdm": FamilyRace([0.1], [[[4.0], [6.0]]]), "adam": FamilyRace([0.01], [[[2.0], [2.0]]])}
+    result = RaceResult(1, 2, 2, [1], {"sgdm": 0.1, "adam": 0.01}, fams)
+    assert result.ratio_interval() == (2.0, 3.0)  # the two seeds' ratios
+    result.rounding = RoundingCheck(1e-15, {"sgdm": (4.0, 9.0), "adam": (2.0, 2.0)})  # chaotic: seed 0 → 4.5
+    assert result.ratio_interval() == (2.0, 4.5)
+    assert result.as_dict()["ratio_interval"] == [2.0, 4.5] and result.as_dict()["ratio_range"] == [2.0, 3.0]

@@ -48,9 +48,9 @@ def compute(work: Work, results: Results) -> Recommendation:
     m = replace(m, stationary=check.stationary)
     race = run_race(work, m)
     if race is not None:
-        ratios = [r for r in race.per_seed_ratios() if r == r]
+        interval = race.ratio_interval()  # the seeds' ratios and the rounding check's
         m = replace(m, race_steps=race.steps, race_ratio=Measured(
-            race.ratio(), Interval(min(ratios), max(ratios)) if ratios else None))
+            race.ratio(), None if interval is None else Interval(*interval)))
     rec = recommend(m)
     rec.race = race_json(race, rec.call)
     rec.stationarity = check.as_dict()

@@ -8,7 +8,7 @@ FAMILY = obj({"lrs": {"type": "array", "items": NUM}, "best_lr": NUM, "best_medi
               "edge": {"enum": ["low", "high", None]}, "best_curve": {"type": "array", "items": NUM}}, nullable=False)
 RACE = obj({"steps": INT, "batch_size": INT, "seeds": INT, "checkpoints": {"type": "array", "items": INT},
             "families": obj({"sgdm": FAMILY, "adam": FAMILY}, nullable=False), "ratio": NUM,
-            "ratio_range": interval(), "winner": {"enum": ["sign", "euclidean", "tie"]},
+            "ratio_range": interval(), "ratio_interval": interval(), "winner": {"enum": ["sign", "euclidean", "tie"]},
             "agrees": {"type": ["boolean", "null"]}, "minibatch_steps": INT,
             "rounding": obj({"relative_perturbation": NUM, "final_loss_change": obj({"sgdm": NUM, "adam": NUM}),
                              "seed0_ratio": NUM, "seed0_ratio_perturbed": NUM,
