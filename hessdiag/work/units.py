@@ -41,11 +41,12 @@ def _timed(fn) -> float:
 
 
 def _round_seconds(operator, block: torch.Tensor) -> tuple[float, int]:
-    """Seconds per vector of a round of products (`block`'s columns), and the products spent. A width's
-    first round also warms it up: in 10 runs (the built-in default 3 times, six MLPs, a CNN) it took 1.0–2.5×
-    (median 1.3×) the per-vector time of the three rounds after it, which the plan then charged every
-    product made in rounds. Where it took under WARM_ROUND_S on the slowest rank, a second round is timed
-    and the faster kept; the ranks decide alike (under torchrun each product is a collective)."""
+    """Seconds per vector of a round of products (`block`'s columns; one column: a single product), and the
+    products spent. A width's first round also warms it up: in 10 runs (the built-in default 3 times, six
+    MLPs, a CNN) it took 1.0–2.5× (median 1.3×) the per-vector time of the three rounds after it, which the
+    plan then charged every product made in rounds; and a single product timed once read 5× high in 2 of
+    30 timings (4.8–4.9 ms against 0.8–2.0 ms). Where it took under WARM_ROUND_S on the slowest rank, it is
+    timed again and the faster kept; the ranks decide alike (under torchrun each product is a collective)."""
     n = block.shape[1]
     seconds = _timed(lambda: operator.matmat(block))
     if _slowest([seconds])[0] >= WARM_ROUND_S:
@@ -55,15 +56,16 @@ def _round_seconds(operator, block: torch.Tensor) -> tuple[float, int]:
 
 def measure_units(problem: Problem, hessian_operator, curvature_operator=None,
                   gradient_seconds: float | None = None) -> UnitCosts:
-    """Time the first Hessian product, a second one alone, a round of ROUND Hessian products and (given a
-    curvature operator, after one warm-up product) a round of its products; the gradient pass is the
-    run's own (`gradient_seconds`), else timed here. The products are spent; they count in no result."""
+    """Time the first Hessian product, one alone (twice where cheap: `_round_seconds`), a round of ROUND
+    Hessian products and (given a curvature operator, after one warm-up product) one of its products and a
+    round; the gradient pass is the run's own (`gradient_seconds`), else timed here. The products are
+    spent; they count in no result."""
     from ..operators import loss_and_gradient
 
     gradient = gradient_seconds if gradient_seconds is not None else _timed(lambda: loss_and_gradient(problem))
     v = torch.zeros(problem.d, 1, dtype=problem.dtype, device=problem.device)
     first = _timed(lambda: hessian_operator.matmat(v))
-    single = _timed(lambda: hessian_operator.matmat(v))
+    single, single_spent = _round_seconds(hessian_operator, v)
     block = torch.zeros(problem.d, ROUND, dtype=problem.dtype, device=problem.device)
     rise: list[int] = []
     with peak_above(problem.device, rise):
@@ -72,11 +74,11 @@ def measure_units(problem: Problem, hessian_operator, curvature_operator=None,
     curvature = curvature_single = math.nan
     if curvature_operator is not None:
         curvature_operator.matmat(v)  # warm-up: first calls of torch.func's transforms
-        curvature_single = _timed(lambda: curvature_operator.matmat(v))
+        curvature_single, alone_spent = _round_seconds(curvature_operator, v)
         curvature, curvature_spent = _round_seconds(curvature_operator, block)
-        curvature_operator.matvecs -= 2 + curvature_spent
+        curvature_operator.matvecs -= 1 + alone_spent + curvature_spent
     graph = int(getattr(hessian_operator, "_graph_bytes", 0) or 0) * len(problem.batches)
-    hessian_operator.matvecs -= 2 + hessian_spent
+    hessian_operator.matvecs -= 1 + single_spent + hessian_spent
     mode = getattr(hessian_operator, "mode", "?")
     # every rank of a data-parallel run plans with the slowest rank's times and the largest rank's memory
     # (the same plan, and so the same Lanczos capacity and probe blocks, on every rank)

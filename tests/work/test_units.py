@@ -99,12 +99,13 @@ def test_dense_units_are_timed_at_most_at_1024_rows_and_scaled_to_d(monkeypatch,
     assert len(calls) == 4  # two tries of each
 
 
-@pytest.mark.parametrize("first, second, seconds, products", [
-    (0.08, 0.04, 0.04 / 8, 16),  # cheap: timed again, the faster kept (the first also warmed the width up)
-    (0.08, 0.12, 0.08 / 8, 16),  # the faster of the two, whichever it is
-    (0.8, None, 0.8 / 8, 8),  # at or above WARM_ROUND_S: the first round alone
+@pytest.mark.parametrize("width, first, second, seconds, products", [
+    (8, 0.08, 0.04, 0.04 / 8, 16),  # cheap: timed again, the faster kept (the first also warmed the width up)
+    (8, 0.08, 0.12, 0.08 / 8, 16),  # the faster of the two, whichever it is
+    (8, 0.8, None, 0.8 / 8, 8),  # at or above WARM_ROUND_S: the first round alone
+    (1, 0.0049, 0.0009, 0.0009, 2),  # a single product that read 5× high: the second timing is kept
 ])
-def test_a_cheap_first_round_is_timed_again(monkeypatch, first, second, seconds, products):
+def test_a_cheap_first_round_is_timed_again(monkeypatch, width, first, second, seconds, products):
     times, calls = iter([first, second]), []
 
     class Counting:
@@ -113,5 +114,17 @@ def test_a_cheap_first_round_is_timed_again(monkeypatch, first, second, seconds,
             return block
 
     monkeypatch.setattr(units_module, "_timed", lambda fn: (fn(), next(times))[1])
-    measured, spent = units_module._round_seconds(Counting(), torch.zeros(5, 8))
+    measured, spent = units_module._round_seconds(Counting(), torch.zeros(5, width))
     assert measured == pytest.approx(seconds) and spent == products == sum(calls)
+
+
+def test_timing_the_units_spends_products_that_count_in_no_result():
+    from hessdiag.load import problem_from_objects
+    from hessdiag.operators import GGNOperator, HessianOperator
+
+    model, x, y = CASES[0].build()
+    problem = problem_from_objects(model, x, y, "ce", dtype="float64")
+    hessian, ggn = HessianOperator(problem, mode="retained"), GGNOperator(problem)
+    units = units_module.measure_units(problem, hessian, ggn, gradient_seconds=0.01)
+    assert hessian.matvecs == 0 and ggn.matvecs == 0
+    assert 0 < units.hvp_single < 10 and 0 < units.curvature_single < 10 and 0 < units.hvp < 10
