@@ -235,6 +235,7 @@ def tuned_race(problem: Problem, steps: int, centres: dict[str, float], *, batch
     x, y = _rows(problem)
     data = RaceData(x, y, steps, batch_size, tuple(marks), seed)
     result = RaceResult(steps, min(batch_size, data.rows), seeds, marks, dict(centres), {})
+    done = None if progress is None else lambda _: progress()  # run_group's per-run callback
     width = group_width(problem, data) if batched else 1
     if width > 1 and not batchable(problem, data):
         width = 1
@@ -244,7 +245,7 @@ def tuned_race(problem: Problem, steps: int, centres: dict[str, float], *, batch
     while requests:
         asked = [(f, k) for f, ks in requests.items() for k in ks]
         specs = [RunSpec(f, centres[f] * 10.0 ** (k * spacing), s) for f, k in asked for s in range(seeds)]
-        losses = run_group(problem, specs, data, width, None if progress is None else lambda i: progress())
+        losses = run_group(problem, specs, data, width, done)
         result.minibatch_steps += len(specs) * steps
         answers: dict[str, dict[float, list[list[float]]]] = {f: {} for f in requests}
         for j, (f, k) in enumerate(asked):
@@ -261,25 +262,24 @@ def tuned_race(problem: Problem, steps: int, centres: dict[str, float], *, batch
         result.families[family] = FamilyRace([centres[family] * 10.0 ** (k * spacing) for k in grid],
                                              [runs[k] for k in grid], edge)
     if rounding:
-        result.rounding = rounding_check(problem, data, result.families, width, progress)
+        result.rounding = rounding_check(problem, data, result.families, width, done)
         result.minibatch_steps += len(FAMILIES) * steps
     return result
 
 
 def rounding_check(problem: Problem, data: RaceData, families: dict[str, FamilyRace], width: int,
-                   progress: Callable[[], None] | None = None) -> RoundingCheck:
+                   done: Callable[[int], None] | None = None) -> RoundingCheck:
     """Seed 0 of each family's best learning rate once more, from θ_i(1 + δ z_i) with δ = ROUNDING·ε of the
     dtype and z ~ N(0, 1) drawn from the run's seed: a perturbation at the level of rounding. Where the best
     trajectories are chaotic (an LSTM at its best Adam step: the same runs, batched and alone, agreed to
     1e-13 for 60 steps and differed by 4e-2 at step 90), rounding alone (another machine, thread count or
     batching) moves the final losses far beyond it, and the race's ratio is less settled than its seed
-    spread shows."""
+    spread shows. `done(i)` follows each of the two runs."""
     delta = ROUNDING * torch.finfo(problem.dtype).eps
     gen = generator(data.seed, "race-rounding")
     start = {k: v.detach() * (1 + delta * torch.randn(v.shape, generator=gen, dtype=torch.float64).to(v))
              for k, v in problem.params.items()}
     best = {f: fam.best() for f, fam in families.items()}
     specs = [RunSpec(f, families[f].lrs[best[f]], 0) for f in FAMILIES]
-    again = run_group(problem, specs, replace(data, start=start), width,
-                      None if progress is None else lambda i: progress())
+    again = run_group(problem, specs, replace(data, start=start), width, done)
     return RoundingCheck(delta, {f: (families[f].losses[best[f]][0][-1], runs[-1]) for f, runs in zip(FAMILIES, again)})

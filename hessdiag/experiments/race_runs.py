@@ -244,20 +244,20 @@ def _batched(problem: Problem, specs: list[RunSpec], data: RaceData) -> list[lis
     """Every run's checkpoint losses, the runs batched (see the module docstring); in the order of `specs`."""
     order = sorted(range(len(specs)), key=lambda i: specs[i].family != "sgdm")  # sgdm first, stable
     group = RunGroup(problem, [specs[i] for i in order], data)
-    out: list[list[float]] = [[] for _ in specs]
-    marks = len(data.checkpoints)
+    out: list[list[float]] = [[] for _ in specs]  # by position in the group
     for t in range(1, data.steps + 1):
-        finite = group.step(t).tolist()
+        going = group.step(t).tolist()
         if t in data.checkpoints:
             for pos, value in enumerate(group.full_losses()):
-                out[group.alive[pos]].append(value if finite[pos] else math.inf)
-        rows = [pos for pos, ok in enumerate(finite) if ok and (t not in data.checkpoints
-                                                                 or math.isfinite(out[group.alive[pos]][-1]))]
-        if len(rows) < len(group.alive):
-            group.keep(rows)
+                out[group.alive[pos]].append(value if going[pos] else math.inf)
+                going[pos] = going[pos] and math.isfinite(value)
+        if not all(going):
+            group.keep([pos for pos, ok in enumerate(going) if ok])
         if not group.alive:
             break
-    return [out[order.index(i)] + [math.inf] * (marks - len(out[order.index(i)])) for i in range(len(specs))]
+    marks = len(data.checkpoints)
+    padded = [out[pos] + [math.inf] * (marks - len(out[pos])) for pos in range(len(specs))]
+    return [padded[pos] for pos in sorted(range(len(specs)), key=order.__getitem__)]
 
 
 def batchable(problem: Problem, data: RaceData) -> bool:

@@ -71,11 +71,11 @@ def unit_seconds(problem: Problem, batch_size: int, seeds: int = 2, points: int 
     several = sorted({w for w in widths if w > 1})
     if not several or not batchable(problem, data):
         return RaceUnits(math.nan, alone * scale, math.nan, loss_alone)
-    step = {w: _fastest(lambda g=_probe_group(problem, data, w): g.step(1), repeats, problem.device)
-            for w in {several[0], several[-1]}}
+    groups = {w: _probe_group(problem, data, w) for w in (several[0], several[-1])}
+    step = {w: _fastest(lambda g=group: g.step(1), repeats, problem.device) for w, group in groups.items()}
     step[1] = alone
     batched = sum(_interpolate(step, w) for w in widths) / sum(widths)
-    loss = _fastest(_probe_group(problem, data, several[-1]).full_losses, 2, problem.device) / several[-1]
+    loss = _fastest(groups[several[-1]].full_losses, 2, problem.device) / several[-1]
     return RaceUnits(batched * scale, alone * scale, loss, loss_alone)
 
 

@@ -4,8 +4,9 @@ Before the work, `units.measure_units` times what every section is made of, on t
 one gradient pass (∇R over the selection), one round of Hessian–vector products (the per-vector cost
 in a batched round, and the one-time cost of the first product: retained graphs or linearisation),
 and, when the noise or fisher section runs, one round of GGN products (the price of the EF, F_mc and Σ
-products too: a `jvp` and a `vjp` of the same forward pass), and when the race runs, one of its
-mini-batch steps and one full-data loss (`units.measure_race`). `expected_steps` counts the products and
+products too: a `jvp` and a `vjp` of the same forward pass), and when the race runs, its units per run
+(a lone and a batched mini-batch step, a full-data loss) and whether its rounds batch
+(`units.measure_race`). `expected_steps` counts the products and
 passes each chosen section makes under the run's settings and plan (a Lanczos run is counted at
 `expected_lanczos` products on H or Ĥ, `expected_curvature_lanczos` on Σ, GGN, F_mc and EF, the trace
 and the density at their budgets, the per-sample pass at `PER_SAMPLE_PASSES` gradient passes; a Lanczos

@@ -55,9 +55,12 @@ def case_races(case: Case, report: dict) -> dict:
            "hessdiag_version": hessdiag.__version__, "races": {}}
     runs = [("default", length, Plan()) for length in LENGTHS]
     runs.append(("case", CASE_BATCH_LENGTH, dataclasses.replace(Plan(), reference_batch=case.batch_size)))
+    batching: dict[int, bool] = {}  # by race batch size: as a run's cost plan decides (measured once each)
     for batch, length, plan in runs:
-        # rounds batched where a run's cost plan would batch them (measured: `race_units.RaceUnits.batched`)
-        batched = unit_seconds(problem, plan.reference_batch, plan.race_seeds, plan.race_points).batched
+        if plan.reference_batch not in batching:
+            batching[plan.reference_batch] = unit_seconds(problem, plan.reference_batch, plan.race_seeds,
+                                                          plan.race_points).batched
+        batched = batching[plan.reference_batch]
         start = time.time()
         result = race_for(problem, m, length, plan, seed=0, batched=batched)
         out["races"][f"{batch}/{length}"] = {**result.as_dict(), "seconds": round(time.time() - start, 1),

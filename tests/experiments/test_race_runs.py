@@ -135,7 +135,7 @@ def test_step_prices_interpolate_linearly_in_the_width():
 
 
 @pytest.mark.parametrize("vmappable, batched, loss, timed", [
-    (True, 5 / 30, 1 / 12, [2, 12, 12]),  # groups of 12, 4, 4, 8, 2 runs: 5 steps' times for 30 run-steps
+    (True, 5 / 30, 1 / 12, [2, 12]),  # groups of 12, 4, 4, 8, 2 runs: 5 steps' times for 30; one probe a width
     (False, math.nan, math.nan, []),  # not batchable: one Adam step per run-step
 ])
 def test_unit_seconds_price_each_group_of_a_typical_race(monkeypatch, vmappable, batched, loss, timed):
