@@ -12,15 +12,21 @@ backward pass per output c (vmapped over the rows, `torch.func`), as BackPACK's 
 its own extensions. Λ_n is formed from C products of the loss's `output_hessian_product` with unit
 vectors, so any supported loss works. Cost: C vmapped per-sample passes per batch; memory: one chunk
 of rows' per-sample gradients (rows × d) at a time. The result is exact up to rounding (no probe noise).
+
+A model that cannot be evaluated on one row (a program exported for one batch size) gets the same
+vectors as rows of a Jacobian: for a chunk of rows, `jacrev` of the vector (f(x_n; θ)·m_nc)_n with the
+batch evaluated whole (`ROWS_JACOBIAN`): b reverse passes per output instead of one vmapped pass, the
+same numbers. This is exact for any model, since G = JᵀΛJ needs only J of the batch's outputs.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import torch
 from torch import Tensor
-from torch.func import grad
+from torch.func import grad, jacrev
 
 from ..load.batch import Inputs, map_inputs, select_rows
 from ..load.problem import Batch, Problem
@@ -43,28 +49,67 @@ def output_factors(problem: Problem, out: Tensor, y: Tensor) -> Tensor:
     return (v * mu.clamp_min(0).sqrt()[:, None, :]).transpose(1, 2)
 
 
-def _batch_diagonal(problem: Problem, batch: Batch) -> Tensor:
-    """Σ_{n ∈ batch} w_n Σ_c (J_nᵀ m_nc)² for one batch (d,)."""
+ROWS_ALONE = "per-row passes"  # how the vectors J_nᵀ m_nc were formed (`GGNDiagonal.rows`)
+ROWS_JACOBIAN = "rows of the Jacobian"
+
+
+@dataclass(frozen=True)
+class GGNDiagonal:
+    """diag(G) (d,) in the problem's dtype (tr(G) is its sum), and how its per-row vectors were formed."""
+
+    values: Tensor
+    rows: str
+
+
+def _alone(problem: Problem, batch: Batch, part: slice, m: Tensor) -> Tensor:
+    """(J_nᵀ m_n) for the rows `part`, each row evaluated alone (vmapped), (rows, d)."""
+    def scalar(params: dict[str, Tensor], x: Inputs, m_n: Tensor) -> Tensor:
+        return (problem.forward(params, map_inputs(lambda t: t.unsqueeze(0), x)).reshape(-1) * m_n).sum()
+
+    return problem.layout.flatten(map_rows(grad(scalar), problem.params, select_rows(batch.x, part), m),
+                                  batch_dims=1)
+
+
+def _jacobian(problem: Problem, batch: Batch, part: slice, m: Tensor) -> Tensor:
+    """(J_nᵀ m_n) for the rows `part` as rows of the Jacobian of (f(x_n)·m_n)_n, the batch evaluated whole."""
+    def projections(params: dict[str, Tensor]) -> Tensor:
+        return (problem.forward(params, batch.x).reshape(batch.size, -1)[part] * m).sum(1)
+
+    return problem.layout.flatten(jacrev(projections)(problem.params), batch_dims=1)
+
+
+def _batch_diagonal(problem: Problem, batch: Batch, rows_of) -> Tensor:
+    """Σ_{n ∈ batch} w_n Σ_c (J_nᵀ m_nc)² for one batch (d,), the vectors from `rows_of` (`_alone`, `_jacobian`)."""
     with torch.no_grad():
         factors = output_factors(problem, problem.forward(problem.params, batch.x).detach(), batch.y)
-
-    def scalar(params: dict[str, Tensor], x: Inputs, m: Tensor) -> Tensor:
-        return (problem.forward(params, map_inputs(lambda t: t.unsqueeze(0), x)).reshape(-1) * m).sum()
-
     rows = max(1, ROW_BYTES // (problem.d * torch.finfo(problem.dtype).bits // 8))
     total = torch.zeros(problem.d, dtype=problem.dtype, device=problem.device)
     for start in range(0, batch.size, rows):
-        stop = min(start + rows, batch.size)
-        x, w = select_rows(batch.x, slice(start, stop)), batch.w[start:stop]
+        part = slice(start, min(start + rows, batch.size))
         for c in range(factors.shape[1]):
-            g = problem.layout.flatten(map_rows(grad(scalar), problem.params, x, factors[start:stop, c]), batch_dims=1)
-            total += w @ g.pow(2)
+            total += batch.w[part] @ rows_of(problem, batch, part, factors[part, c]).pow(2)
     return total
 
 
-def ggn_diagonal(problem: Problem) -> Tensor:
-    """diag(G) exactly (d,), in the problem's dtype; tr(G) is its sum."""
-    return accumulate(problem, lambda index, batch: _batch_diagonal(problem, batch)).detach()
+def rows_alone(problem: Problem) -> bool:
+    """Whether the model can be evaluated on one row: one row's vector tried on the first batch (every rank
+    holds a row, and the model is the same on each, so all decide alike)."""
+    batch = next(problem.iter_batches())
+    try:
+        _alone(problem, batch, slice(0, 1), torch.ones(1, output_count(problem), dtype=problem.dtype,
+                                                       device=problem.device))
+    except Exception:  # a one-row forward refused: a program exported for one batch size
+        return False
+    return True
+
+
+def ggn_diagonal(problem: Problem) -> GGNDiagonal:
+    """diag(G) exactly: from per-row passes, or, for a model that cannot be evaluated on one row, from rows
+    of the Jacobian (an error there is the caller's: the model has no exact diagonal here)."""
+    alone = rows_alone(problem)
+    rows_of = _alone if alone else _jacobian
+    values = accumulate(problem, lambda index, batch: _batch_diagonal(problem, batch, rows_of)).detach()
+    return GGNDiagonal(values, ROWS_ALONE if alone else ROWS_JACOBIAN)
 
 
 def output_count(problem: Problem) -> int:

@@ -134,7 +134,8 @@ def _curvature_diagonal(work: Work, notes: list[str]) -> tuple[torch.Tensor, str
         return exact, "diag(GGN)"
     with work.log.timer("fisher_mc_diagonal"):
         notes.append(f"d = {work.problem.d} is above the dense-Hessian limit and diag(GGN) is not exact here "
-                     f"(more than {work.plan.ggn_exact_max_outputs} outputs per sample, or no per-row pass): the "
+                     f"(more than {work.plan.ggn_exact_max_outputs} outputs per sample, or torch.func cannot "
+                     "differentiate the model): the "
                      f"Jacobi preconditioner is diag(F_mc), {work.plan.mc_samples} label(s) per row drawn from the "
                      "model (an unbiased estimate of diag(GGN))")
         diagonal = fisher_mc_diagonal(work.problem, work.generator("jacobi-fisher-mc"), work.plan.mc_samples,

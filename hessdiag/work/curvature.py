@@ -93,8 +93,9 @@ class CurvatureFamily:
     @cached_property
     def ggn_diagonal(self) -> Tensor | None:
         """diag(GGN) = diag(F) exactly, from C per-sample backward passes per batch, when the model has at
-        most plan.ggn_exact_max_outputs outputs per sample (None otherwise, or when the model cannot be
-        evaluated one row at a time; the reason is recorded). tr(GGN) is its sum."""
+        most plan.ggn_exact_max_outputs outputs per sample; a model that cannot be evaluated on one row gets
+        them as rows of the batch's Jacobian (None when the outputs are too many or torch.func cannot
+        differentiate the model; the reason is recorded). tr(GGN) is its sum."""
         outputs = output_count(self.problem)
         if outputs > self.plan.ggn_exact_max_outputs:
             self.log.record("ggn_diagonal", f"not exact: {outputs} outputs per sample > "
@@ -103,11 +104,11 @@ class CurvatureFamily:
         try:
             with self.log.timer("ggn_diagonal"):
                 diagonal = ggn_diagonal(self.problem)
-        except Exception as exc:  # a model torch.func cannot run one row at a time: probes instead
+        except Exception as exc:  # a model torch.func cannot differentiate: probes instead
             self.log.record("ggn_diagonal", f"not exact: {type(exc).__name__}")
             return None
-        self.log.record("ggn_diagonal", f"exact: {outputs} backward passes per batch")
-        return diagonal.to(torch.float64)
+        self.log.record("ggn_diagonal", f"exact: {outputs} backward passes per batch ({diagonal.rows})")
+        return diagonal.values.to(torch.float64)
 
     @property
     def fisher_diagonal(self) -> Tensor | None:

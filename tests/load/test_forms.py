@@ -80,9 +80,9 @@ def test_static_export_runs_the_sections_that_read_its_output_size(at_workspace)
 def test_a_whole_run_of_a_static_export_matches_the_dynamic_one(at_workspace):
     """Every section, on the product paths, of a program exported for 16 rows against the same model exported
     for any batch size. Two crashes were behind this: the race's mini-batches (here all 40 rows) and the
-    Monte Carlo Fisher diagonal's one-row forward. The race now runs in padded chunks of 16 and the
-    diagonal on the run's per-sample path (rows of the Jacobian); a one-row forward is refused, so
-    the Jacobi diagonal is diag(F_mc), not the exact diag(GGN)."""
+    Monte Carlo Fisher diagonal's one-row forward. The race now runs in padded chunks of 16, and the exact
+    diag(GGN) takes its vectors from rows of the batch's Jacobian (diag(F_mc) before), equal to the
+    dynamic export's."""
     from hessdiag import api
 
     static, dynamic = (api.run(make_settings(model=model, data="data.pt", loss="ce", quiet=True, race_steps=4,
@@ -95,7 +95,13 @@ def test_a_whole_run_of_a_static_export_matches_the_dynamic_one(at_workspace):
     assert static["eigenvalues"]["top"][0]["value"] == pytest.approx(dynamic["eigenvalues"]["top"][0]["value"],
                                                                       rel=1e-10)
     assert static["noise"]["per_sample"]["per_sample_mode"] == "func-jacobian"
-    assert static["preconditioning"]["jacobi"]["preconditioner"].startswith("diag(F_mc)")
+    for key in ("jacobi", "adam"):
+        assert static["preconditioning"][key]["preconditioner"] == dynamic["preconditioning"][key]["preconditioner"]
+    assert static["preconditioning"]["jacobi"]["preconditioner"].startswith("diag(GGN)")
+    assert static["preconditioning"]["jacobi"]["spectrum"]["lambda_max"]["value"] == pytest.approx(
+        dynamic["preconditioning"]["jacobi"]["spectrum"]["lambda_max"]["value"], rel=1e-8)
+    assert static["fisher"]["trace"]["GGN"]["stderr"] == 0 and static["fisher"]["trace"]["GGN"]["estimate"] == \
+        pytest.approx(dynamic["fisher"]["trace"]["GGN"]["estimate"], rel=1e-10)
     assert static["preconditioning"]["adam"]["spectrum"]["lambda_max"]["value"] == pytest.approx(
         dynamic["preconditioning"]["adam"]["spectrum"]["lambda_max"]["value"], rel=1e-8)
 
