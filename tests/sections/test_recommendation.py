@@ -3,6 +3,8 @@ compared, JSON valid."""
 
 from __future__ import annotations
 
+import io
+
 import jsonschema
 import pytest
 
@@ -16,8 +18,31 @@ from hessdiag.sections.recommendation.terminal import race_line
 
 
 @pytest.fixture(scope="module")
-def default_doc():
-    return run(make_settings(top_k=2)).to_dict()
+def default_report():
+    return run(make_settings(top_k=2))
+
+
+@pytest.fixture(scope="module")
+def default_doc(default_report):
+    return default_report.to_dict()
+
+
+@pytest.mark.parametrize("width", [80, 100])
+def test_the_evidence_table_shows_every_measurement_name_whole(default_report, width):
+    """On a narrow terminal the names wrap onto further lines of their cell instead of ending in "…"
+    (lambda_max_over_mean_abs_eigenvalue was cut to lambda_max_over_mean_abs_eige… at 80 columns)."""
+    from rich.console import Console
+
+    from hessdiag.report.terminal import render_terminal
+
+    console = Console(width=width, record=True, file=io.StringIO())
+    render_terminal(default_report, console)
+    text = console.export_text()
+    start = text.index("Evidence (local to θ)")
+    table = text[start:text.index("Recommendation", start)]
+    first_column = "".join(line.split("│")[1].strip() for line in table.splitlines() if line.startswith("│"))
+    names = [e["quantity"] for e in default_report.to_dict()["recommendation"]["evidence"]]
+    assert "…" not in first_column and all(name in first_column for name in names)
 
 
 def test_default_states_its_rule_names_its_evidence_and_races(default_doc):

@@ -70,7 +70,8 @@ def render(rec, console: Console) -> None:
     table = Table(title="Evidence (local to θ)", show_lines=False)
     columns = ("measurement", "value", "interval", "favours") + (("why it matters",) if wide else ())
     for column in columns:
-        table.add_column(column, justify="right" if column in ("value", "interval") else "left")
+        table.add_column(column, justify="right" if column in ("value", "interval") else "left",
+                         overflow="fold" if column == "measurement" else "ellipsis")  # names whole, wrapped
     for e in rec.evidence:
         table.add_row(e.quantity, fmt(e.value, 4), _interval(e.interval), e.favours, *((e.note,) if wide else ()))
     lines = [f"[bold]{LABELS[rec.call]}[/bold]", rec.summary]
