@@ -30,7 +30,8 @@ def default_doc(default_report):
 @pytest.mark.parametrize("width", [80, 100])
 def test_the_evidence_table_shows_every_measurement_name_whole(default_report, width):
     """On a narrow terminal the names wrap onto further lines of their cell instead of ending in "…"
-    (lambda_max_over_mean_abs_eigenvalue was cut to lambda_max_over_mean_abs_eige… at 80 columns)."""
+    (lambda_max_over_mean_abs_eigenvalue was cut to lambda_max_over_mean_abs_eige… at 80 columns), and no
+    cell of any table is cut (the curvature matrices' "Monte-C…" and "empiric…" were)."""
     from rich.console import Console
 
     from hessdiag.report.terminal import render_terminal
@@ -43,6 +44,7 @@ def test_the_evidence_table_shows_every_measurement_name_whole(default_report, w
     first_column = "".join(line.split("│")[1].strip() for line in table.splitlines() if line.startswith("│"))
     names = [e["quantity"] for e in default_report.to_dict()["recommendation"]["evidence"]]
     assert "…" not in first_column and all(name in first_column for name in names)
+    assert not [line for line in text.splitlines() if line.startswith("│") and "…" in line]
 
 
 def test_default_states_its_rule_names_its_evidence_and_races(default_doc):

@@ -17,19 +17,23 @@ def _pm(entry: dict | None) -> str:
     return fmt(entry["estimate"], 6) if not se else f"{fmt(entry['estimate'], 6)} ± {fmt(se, 2)}"
 
 
+NARROW_BELOW = 100  # columns below which the matrices are named by their symbols (H, GGN, F_mc, EF)
+
+
 def render(result, console: Console) -> None:
     """The block for one `FisherComparison` (its JSON form: the same numbers as the report)."""
     f = json_safe(result.as_dict())
     k = max(len(v) for v in f["top"].values())
     table = Table(title="Curvature matrices (top eigenvalues ± certified residual; traces ± s.e.)")
     table.add_column("matrix")
+    narrow = console.width < NARROW_BELOW  # the matrices' symbols alone: a title's words would be cut
     for i in range(k):
         table.add_column(f"λ{i + 1}", justify="right")
     table.add_column("trace", justify="right")
     for matrix in compared_matrices():
         key, label = matrix.name, matrix.title
         values = [f"{fmt(v['value'], 5)} ± {fmt(v['residual'], 1)}" for v in f["top"][key]]
-        table.add_row(label, *(values + [""] * (k - len(values))), _pm(f["trace"][key]))
+        table.add_row(key if narrow else label, *(values + [""] * (k - len(values))), _pm(f["trace"][key]))
     console.print(table)
     comparisons = Table(title="Fisher vs empirical Fisher vs Hessian")
     comparisons.add_column("quantity")
