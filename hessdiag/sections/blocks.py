@@ -16,7 +16,6 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 from rich.console import Console
-from rich.table import Table
 
 from ..estimators.blocks import BlockHeterogeneity, BlockSpectrum, block_heterogeneity, block_spectra
 from ..estimators.blocks.heterogeneity import common_grid, smoothed
@@ -24,6 +23,7 @@ from ..report.figures import new_figure
 from ..report.schema import EST, INT, NUM, STR, interval, nullable, obj
 from ..report.section import FigureSpec, Key, Results, Section
 from ..report.terminal.format import fmt
+from ..report.terminal.tables import FoldingTable
 from ..work import Work
 
 
@@ -63,7 +63,7 @@ def to_json(result: BlocksResult | None) -> dict[str, Any]:
 
 
 def render(result: BlocksResult, console: Console) -> None:
-    table = Table(title="Hessian blocks H_BB per parameter tensor")
+    table = FoldingTable(title="Hessian blocks H_BB per parameter tensor")
     for column in ("block", "size", "top eigenvalue", "mean |λ|", "method"):
         table.add_column(column, justify="left" if column in ("block", "method") else "right")
     for s in result.spectra:

@@ -17,7 +17,6 @@ from typing import Any
 import numpy as np
 import torch
 from rich.console import Console
-from rich.table import Table
 
 from ..estimators.preconditioning import (
     ADAM_EPS,
@@ -37,6 +36,7 @@ from ..linalg import DenseMap, Interval, stochastic_lanczos_quadrature
 from ..report.schema import NUM, STR, interval, obj
 from ..report.section import Key, Results, Section
 from ..report.terminal.format import fmt
+from ..report.terminal.tables import FoldingTable
 from ..work import Work
 from .spectrum import SpectrumResult
 
@@ -169,7 +169,7 @@ def to_json(result: PreconditioningResult) -> dict[str, Any]:
 
 
 def render(result: PreconditioningResult, console: Console) -> None:
-    table = Table(title="Hessian under diagonal preconditioners (P^{-1/2} H P^{-1/2})")
+    table = FoldingTable(title="Hessian under diagonal preconditioners (P^{-1/2} H P^{-1/2})")
     for column in ("matrix", "λ_max", "λ̄", "κ_eff = λ_max/λ̄", "rate ratio vs H", "one-step progress vs GD"):
         table.add_column(column, justify="left" if column == "matrix" else "right")
 

@@ -12,12 +12,12 @@ import sys
 from typing import Any, Callable
 
 from rich.console import Console
-from rich.table import Table
 
 from ..errors import ConfigError
 from ..load import Settings
 from ..report.fail_if import check_sections, failing_conditions, parse_condition
 from ..report.output_paths import check_output_paths, run_inputs
+from ..report.terminal.tables import FoldingTable
 from .run import track
 from .schedule import learning_rates
 from .timeline import Timeline
@@ -31,7 +31,7 @@ def _fmt(x: Any) -> str:
 
 def render_timeline(timeline: Timeline, console: Console) -> None:
     """One table row per checkpoint."""
-    table = Table(title=f"hessdiag track — {timeline.source} ({timeline.diagnosed} diagnosed, "
+    table = FoldingTable(title=f"hessdiag track — {timeline.source} ({timeline.diagnosed} diagnosed, "
                         f"{timeline.cached} cached)")
     for column in ("step", "λ_max ± residual", "2/η", "λ_min", "tr(H)", "η²", "call", "products"):
         table.add_column(column, justify="right")

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from rich import box
 from rich.console import Console
-from rich.table import Table
 
 from ...experiments.calibration import Calibration
 from ...recommend.calibration import CalibrationCalls
+from .tables import FoldingTable
 
 
-def _table(cal: Calibration, title: str, cell_text) -> Table:
+def _table(cal: Calibration, title: str, cell_text) -> FoldingTable:
     """Rows φ, columns λ_max (first row: λ_max/λ̄), compact enough for 80 columns."""
-    table = Table(title=title, box=box.SIMPLE_HEAD, padding=(0, 1), title_justify="left")
+    table = FoldingTable(title=title, box=box.SIMPLE_HEAD, padding=(0, 1), title_justify="left")
     table.add_column("φ", justify="right", no_wrap=True)
     for lam in cal.lambda_max:
         table.add_column(f"λ={lam:g}", justify="right", no_wrap=True)

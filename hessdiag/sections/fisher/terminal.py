@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from rich.console import Console
-from rich.table import Table
 
 from ...operators import compared_matrices
 from ...report.document import json_safe
 from ...report.terminal.format import fmt
+from ...report.terminal.tables import FoldingTable
 
 
 def _pm(entry: dict | None) -> str:
@@ -24,7 +24,7 @@ def render(result, console: Console) -> None:
     """The block for one `FisherComparison` (its JSON form: the same numbers as the report)."""
     f = json_safe(result.as_dict())
     k = max(len(v) for v in f["top"].values())
-    table = Table(title="Curvature matrices (top eigenvalues ± certified residual; traces ± s.e.)")
+    table = FoldingTable(title="Curvature matrices (top eigenvalues ± certified residual; traces ± s.e.)")
     table.add_column("matrix")
     narrow = console.width < NARROW_BELOW  # the matrices' symbols alone: a title's words would be cut
     for i in range(k):
@@ -35,7 +35,7 @@ def render(result, console: Console) -> None:
         values = [f"{fmt(v['value'], 5)} ± {fmt(v['residual'], 1)}" for v in f["top"][key]]
         table.add_row(key if narrow else label, *(values + [""] * (k - len(values))), _pm(f["trace"][key]))
     console.print(table)
-    comparisons = Table(title="Fisher vs empirical Fisher vs Hessian")
+    comparisons = FoldingTable(title="Fisher vs empirical Fisher vs Hessian")
     comparisons.add_column("quantity")
     comparisons.add_column("value", justify="right")
     comparisons.add_column("note")

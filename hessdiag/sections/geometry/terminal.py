@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from rich.console import Console
-from rich.table import Table
 
 from ...report.terminal.format import fmt
+from ...report.terminal.tables import FoldingTable
 
 FAVOURS = {"sign": "[green]sign descent guaranteed more one-step progress[/green]",
            "euclidean": "[cyan]GD guaranteed more one-step progress[/cyan]",
@@ -20,7 +20,7 @@ def render(result, console: Console) -> None:
     """The block for one `GeometryResult`."""
     linf, rho = result.Linf, result.rho_diag
     d = rho.d
-    table = Table(title="Geometry of sign descent vs GD (thesis ch. 6) — local to this checkpoint θ")
+    table = FoldingTable(title="Geometry of sign descent vs GD (thesis ch. 6) — local to this checkpoint θ")
     table.add_column("quantity")
     table.add_column("value", justify="right")
     table.add_column("interval", justify="right")
@@ -64,7 +64,8 @@ def render(result, console: Console) -> None:
 
 
 def _bounds(linf, console: Console) -> None:
-    table = Table(title=f"L∞ bounds (widened by the rounding allowance {linf.rounding_allowance:.1e} in the interval)")
+    table = FoldingTable(
+        title=f"L∞ bounds (widened by the rounding allowance {linf.rounding_allowance:.1e} in the interval)")
     table.add_column("side")
     table.add_column("value", justify="right")
     table.add_column("source")
@@ -80,7 +81,7 @@ def _bounds(linf, console: Console) -> None:
 
 
 def _layers(rho, console: Console) -> None:
-    table = Table(title="ρ_diag per parameter tensor (its columns' diagonal share; Σ share·ρ = ρ_diag)")
+    table = FoldingTable(title="ρ_diag per parameter tensor (its columns' diagonal share; Σ share·ρ = ρ_diag)")
     for name in ("tensor", "numel", "columns", "ρ_diag", "interval", "share of Σ|H_ij|", "in own block"):
         table.add_column(name, justify="left" if name == "tensor" else "right")
     for name, layer in rho.per_layer.items():

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from rich.console import Console
-from rich.table import Table
 
 from ...report.document import json_safe
 from ...report.terminal.format import fmt
+from ...report.terminal.tables import FoldingTable
 
 
 def _interval(ci: list | None) -> str:
@@ -23,9 +23,9 @@ def _pm(value, stderr) -> str:
     return fmt(value, 6) if not stderr else f"{fmt(value, 6)} ± {fmt(stderr, 2)}"
 
 
-def _scalars(noise: dict) -> Table:
+def _scalars(noise: dict) -> FoldingTable:
     eta, bs, al = noise["noise_to_signal"], noise["batch_size"], noise["alignment"]
-    table = Table(title="Gradient noise (per-sample gradients; 95 % intervals)")
+    table = FoldingTable(title="Gradient noise (per-sample gradients; 95 % intervals)")
     for column, justify in (("quantity", "left"), ("value", "right"), ("interval / ± s.e.", "right"), ("note", "left")):
         table.add_column(column, justify=justify)
     table.add_row("noise-to-signal η² = tr Σ/‖∇R‖² (Eq. 4.9)", fmt(eta["estimate"]), _interval(eta["ci"]),
@@ -50,8 +50,8 @@ def _scalars(noise: dict) -> Table:
     return table
 
 
-def _coordinates(noise: dict) -> Table:
-    table = Table(title="Per-coordinate noise of one sample (m = 1): medians over coordinates")
+def _coordinates(noise: dict) -> FoldingTable:
+    table = FoldingTable(title="Per-coordinate noise of one sample (m = 1): medians over coordinates")
     for column in ("tensor", "d", "η_i²", "SVAG", "sign", "Adam", "ρ_i", "coin flips"):
         table.add_column(column, justify="right" if column != "tensor" else "left")
 

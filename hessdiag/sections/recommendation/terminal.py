@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from rich.console import Console
 from rich.panel import Panel
-from rich.table import Table
 
 from ...report.terminal.format import fmt
+from ...report.terminal.tables import FoldingTable
 
 CHAOTIC = 0.01  # a rounding check that moved a best run's final loss by more than this is shown
 LABELS = {"sign": "SIGN-BASED (signSGD, Adam family)", "euclidean": "EUCLIDEAN (SGD, momentum, M-SVAG)",
@@ -67,11 +67,10 @@ def _interval(values: list | None) -> str:
 def render(rec, console: Console) -> None:
     """The evidence table and the recommendation panel for one `Recommendation`."""
     wide = console.width >= 120
-    table = Table(title="Evidence (local to θ)", show_lines=False)
+    table = FoldingTable(title="Evidence (local to θ)", show_lines=False)
     columns = ("measurement", "value", "interval", "favours") + (("why it matters",) if wide else ())
     for column in columns:
-        table.add_column(column, justify="right" if column in ("value", "interval") else "left",
-                         overflow="fold" if column == "measurement" else "ellipsis")  # names whole, wrapped
+        table.add_column(column, justify="right" if column in ("value", "interval") else "left")
     for e in rec.evidence:
         table.add_row(e.quantity, fmt(e.value, 4), _interval(e.interval), e.favours, *((e.note,) if wide else ()))
     lines = [f"[bold]{LABELS[rec.call]}[/bold]", rec.summary]

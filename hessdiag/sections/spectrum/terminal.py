@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from rich.console import Console
-from rich.table import Table
 
 from ...report.terminal.format import fmt
+from ...report.terminal.tables import FoldingTable
 
 
 def render(result, console: Console) -> None:
     """The block for one `SpectrumResult`."""
-    table = Table(title="Hessian eigenvalues (Lanczos; ± = certified bar: residual bound, or gap = Kato–Temple)")
+    table = FoldingTable(title="Hessian eigenvalues (Lanczos; ± = certified bar: residual bound, or gap = Kato–Temple)")
     table.add_column("#", justify="right")
     table.add_column("top λ", justify="right")
     table.add_column("± bar (bound)", justify="right")
@@ -101,7 +101,7 @@ def _render_step_sizes(result, console: Console) -> None:
     s = result.step_sizes
     if s is None:
         return
-    table = Table(title="Step sizes of the local quadratic model (range from the eigenvalues' residuals)")
+    table = FoldingTable(title="Step sizes of the local quadratic model (range from the eigenvalues' residuals)")
     table.add_column("step", justify="left")
     table.add_column("value", justify="right")
     table.add_column("range", justify="right")
