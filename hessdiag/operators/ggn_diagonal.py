@@ -13,10 +13,11 @@ its own extensions. Λ_n is formed from C products of the loss's `output_hessian
 vectors, so any supported loss works. Cost: C vmapped per-sample passes per batch; memory: one chunk
 of rows' per-sample gradients (rows × d) at a time. The result is exact up to rounding (no probe noise).
 
-A model that cannot be evaluated on one row (a program exported for one batch size) gets the same
-vectors as rows of a Jacobian: for a chunk of rows, `jacrev` of the vector (f(x_n; θ)·m_nc)_n with the
-batch evaluated whole (`ROWS_JACOBIAN`): b reverse passes per output instead of one vmapped pass, the
-same numbers. This is exact for any model, since G = JᵀΛJ needs only J of the batch's outputs.
+A model that cannot be evaluated on one row (a program exported for one batch size; nn.LSTM and nn.GRU,
+which have no batching rule in torch 2.13) gets the same vectors as rows of a Jacobian (`ROWS_JACOBIAN`):
+for a chunk of rows, `jacrev` of the vector (f(x_n; θ)·m_nc)_n with those rows evaluated together (the
+whole batch, padding included, for the fixed-size program): one reverse pass per row and output instead
+of one vmapped pass per output, the same numbers.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from .reduction import accumulate
 from .rows import map_rows
 
 ROW_BYTES = 256 * 1024**2  # per-sample gradients held at once (rows × d × bytes)
+JACOBIAN_CHUNK = 16  # reverse passes vmapped at once where the vectors are rows of a Jacobian
 
 
 def output_factors(problem: Problem, out: Tensor, y: Tensor) -> Tensor:
@@ -71,11 +73,18 @@ def _alone(problem: Problem, batch: Batch, part: slice, m: Tensor) -> Tensor:
 
 
 def _jacobian(problem: Problem, batch: Batch, part: slice, m: Tensor) -> Tensor:
-    """(J_nᵀ m_n) for the rows `part` as rows of the Jacobian of (f(x_n)·m_n)_n, the batch evaluated whole."""
-    def projections(params: dict[str, Tensor]) -> Tensor:
-        return (problem.forward(params, batch.x).reshape(batch.size, -1)[part] * m).sum(1)
+    """(J_nᵀ m_n) for the rows `part` as rows of the Jacobian of (f(x_n)·m_n)_n: of those rows evaluated
+    together, or, for a program exported for one batch size, of the whole batch (its padding included).
+    The reverse passes go JACOBIAN_CHUNK at a time: each holds its own copy of the backward intermediates."""
+    fixed = problem.fixed_batch is not None
+    x = batch.x if fixed else select_rows(batch.x, part)
+    rows = slice(part.start, part.stop) if fixed else slice(0, part.stop - part.start)
 
-    return problem.layout.flatten(jacrev(projections)(problem.params), batch_dims=1)
+    def projections(params: dict[str, Tensor]) -> Tensor:
+        out = problem.forward(params, x)
+        return (out.reshape(out.shape[0], -1)[rows] * m).sum(1)
+
+    return problem.layout.flatten(jacrev(projections, chunk_size=JACOBIAN_CHUNK)(problem.params), batch_dims=1)
 
 
 def _batch_diagonal(problem: Problem, batch: Batch, rows_of) -> Tensor:

@@ -19,7 +19,7 @@ from ..estimators.noise.moments import GradientMoments, gradient_moments
 from ..linalg import LanczosResult, dense_matrix, dense_top
 from ..load import Problem, Settings
 from ..operators import CURVATURE_MATRICES, CurvatureOperator, MatrixInputs
-from ..operators.ggn_diagonal import ggn_diagonal, output_count
+from ..operators.ggn_diagonal import ROWS_ALONE, ggn_diagonal, output_count
 from ..operators.per_sample import PerSampleGradients, SampleCouplingError
 from ..operators.registry import HESSIAN
 from ..rng import generator
@@ -107,7 +107,8 @@ class CurvatureFamily:
         except Exception as exc:  # a model torch.func cannot differentiate: probes instead
             self.log.record("ggn_diagonal", f"not exact: {type(exc).__name__}")
             return None
-        self.log.record("ggn_diagonal", f"exact: {outputs} backward passes per batch ({diagonal.rows})")
+        how = "" if diagonal.rows == ROWS_ALONE else f" ({diagonal.rows})"
+        self.log.record("ggn_diagonal", f"exact: {outputs} backward passes per batch{how}")
         return diagonal.values.to(torch.float64)
 
     @property

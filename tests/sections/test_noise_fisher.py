@@ -150,7 +150,7 @@ def test_randomised_path_above_the_exact_dimension():
     t = doc["trace"]["GGN"]
     assert t["stderr"] == 0 and t["method"].startswith("exact")
     assert t["estimate"] == pytest.approx(float(ggn.trace()), rel=1e-10)
-    assert report["settings"]["ggn_diagonal"] == "exact: 4 backward passes per batch (per-row passes)"
+    assert report["settings"]["ggn_diagonal"] == "exact: 4 backward passes per batch"
     assert doc["trace"]["EF"]["stderr"] == 0 and "per-sample" in doc["trace"]["EF"]["method"]
     assert doc["trace"]["EF"]["estimate"] == pytest.approx(float(ef.trace()), rel=1e-10)
     assert doc["trace"]["F_mc"]["stderr"] == 0
