@@ -29,7 +29,7 @@ _NESTED = {"fitted": "2026-12-04", "benchmark": _BENCHMARK, "cases": 26, "kinds"
 
 NO_RACE = LogisticRule(
     name="no_race", intercept=0.567547, margin=0.0,
-    terms=(Term("grad_density", -1.48691, 0.318891, 0.212614),),
+    terms=(Term("grad_density", -1.48691, 0.318891, 0.212614, seen=(0.00409403, 0.660078)),),
     provenance={**_NESTED, "accuracy_clear": 0.8889, "wrong_conclusive": 0.1111, "inconclusive_share": 0.0,
                 "balanced_accuracy": 0.8615},
 )
@@ -43,7 +43,7 @@ WITH_RACE = NO_RACE
 # scale 0.422421.
 CURVATURE = LogisticRule(
     name="curvature", intercept=0.240043, margin=0.0,
-    terms=(Term("log_race_ratio", 1.16062, 0.0104077, 0.456505),),
+    terms=(Term("log_race_ratio", 1.16062, 0.0104077, 0.456505, seen=(-0.895507, 0.721917)),),
     provenance={**_NESTED, "accuracy_clear": 0.8333, "wrong_conclusive": 0.1176, "inconclusive_share": 0.0385,
                 "balanced_accuracy": 0.7615},
 )

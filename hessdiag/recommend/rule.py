@@ -9,7 +9,9 @@ when it lies below −μ, `inconclusive` otherwise — the score interval pushes
 through the (monotone in each feature) linear score, so uncertain evidence widens it, and
 `inconclusive` also covers evidence that disagrees (terms of opposite sign that cancel to |s| ≤ μ).
 A missing feature is imputed at the benchmark mean (z = 0: it pushes neither way) for the score, is
-named, and makes the call `inconclusive` (the rule has not got the evidence it was fitted on).
+named, and makes the call `inconclusive` (the rule has not got the evidence it was fitted on). A feature
+outside the range the rule was fitted on (`Term.seen`) is named too: the call stands, with a caveat that
+the score extrapolates beyond the benchmark.
 
 Each rule carries its provenance: the date it was fitted, the benchmark version (ground-truth settings
 hash, evidence and race-study versions), and the NESTED leave-one-kind-out cross-validated figures of
@@ -31,6 +33,13 @@ class Term:
     weight: float
     mean: float
     scale: float
+    # the feature's smallest and largest value on the benchmark's clear cases the rule was fitted on: outside
+    # it the score extrapolates, and the rule's measured accuracy was not measured there
+    seen: tuple[float, float] | None = None
+
+    def outside(self, value: float) -> bool:
+        """Whether `value` lies outside the range the rule was fitted on."""
+        return self.seen is not None and not self.seen[0] <= value <= self.seen[1]
 
 
 @dataclass(frozen=True)
@@ -55,6 +64,7 @@ class RuleOutcome:
     interval: tuple[float, float]
     contributions: dict[str, float]  # w_j z_j at the feature values
     missing: list[str] = field(default_factory=list)
+    outside: list[str] = field(default_factory=list)  # features beyond the range the rule was fitted on
 
     @property
     def probability(self) -> float:
@@ -65,13 +75,15 @@ class RuleOutcome:
 def apply(rule: LogisticRule, feats: dict[str, Feature | None]) -> RuleOutcome:
     """The rule's call on these features (see the module docstring)."""
     score = low = high = rule.intercept
-    contributions, missing = {}, []
+    contributions, missing, outside = {}, [], []
     for t in rule.terms:
         f = feats.get(t.feature)
         if f is None:
             missing.append(t.feature)
             contributions[t.feature] = 0.0
             continue
+        if t.outside(f.value):
+            outside.append(t.feature)
         z = [(x - t.mean) / t.scale for x in (f.value, f.lo, f.hi)]
         z = [max(min(v, 50.0), -50.0) for v in z]  # an unbounded end counts as far out, not infinite
         terms = [t.weight * v for v in z]
@@ -83,4 +95,4 @@ def apply(rule: LogisticRule, feats: dict[str, Feature | None]) -> RuleOutcome:
     call = "sign" if low > rule.margin else "euclidean" if high < -rule.margin else "inconclusive"
     if missing:
         call = "inconclusive"
-    return RuleOutcome(call, score, (low, high), contributions, missing)
+    return RuleOutcome(call, score, (low, high), contributions, missing, outside)

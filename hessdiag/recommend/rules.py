@@ -70,7 +70,9 @@ def rule_json(rule: LogisticRule, outcome: RuleOutcome) -> dict[str, Any]:
     """What the report states about the rule: its form, today's score with its interval, its accuracy."""
     return {"name": rule.name, "description": rule.describe(), "margin": rule.margin,
             "terms": [{"feature": t.feature, "weight": t.weight, "mean": t.mean, "scale": t.scale,
-                       "contribution": outcome.contributions.get(t.feature)} for t in rule.terms],
+                       "contribution": outcome.contributions.get(t.feature),
+                       "fitted_range": list(t.seen) if t.seen is not None else None,
+                       "outside_fitted_range": t.feature in outcome.outside} for t in rule.terms],
             "intercept": rule.intercept, "score": outcome.score, "score_interval": list(outcome.interval),
             "probability_sign": outcome.probability, "missing": list(outcome.missing),
             "benchmark": dict(rule.provenance)}
@@ -87,6 +89,15 @@ def _summary(call: str, rule: LogisticRule, outcome: RuleOutcome) -> str:
     if call == EUCLIDEAN:
         return f"Euclidean (SGD, momentum) is forecast to train better: {score} ({acc})."
     return f"The evidence does not separate the families: {score} ({acc})."
+
+
+def _extrapolation(rule: LogisticRule, feats: dict, outcome: RuleOutcome) -> list[str]:
+    """A caveat per feature of the rule whose value lies outside the range the rule was fitted on."""
+    clear = rule.provenance.get("clear_cases")
+    return [f"{t.feature} = {feats[t.feature].value:.3g} lies outside the range the rule was fitted on "
+            f"({t.seen[0]:.3g} to {t.seen[1]:.3g} over the benchmark's {clear} clear cases): the score "
+            "extrapolates, and the benchmark accuracy stated was not measured on such values"
+            for t in rule.terms if t.feature in outcome.outside]
 
 
 def recommend(m: Measurements) -> Recommendation:
@@ -107,6 +118,7 @@ def recommend(m: Measurements) -> Recommendation:
     if m.stationary:
         caveats.append("stationary point: ‖∇R‖ is at rounding level, so the gradient-based evidence (R, φ, η², "
                        "one-step ratios) compares rounding noise and the rule ignores it")
+    caveats.extend(_extrapolation(rule, feats, outcome))
     local = call_from_ratio(m.improvement_ratio)
     if local != INCONCLUSIVE and call != INCONCLUSIVE and local != call:
         caveats.append(f"R(θ), the local one-step guarantee, points the other way ({local}); on the benchmark "

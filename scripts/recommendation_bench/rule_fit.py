@@ -78,9 +78,11 @@ class Model:
     """A fitted logistic rule: standardisation, coefficients, intercept, margin."""
 
     def __init__(self, feats: tuple[str, ...], mean: np.ndarray, scale: np.ndarray, coef: np.ndarray,
-                 intercept: float, margin: float) -> None:
+                 intercept: float, margin: float, seen: np.ndarray | None = None) -> None:
         self.feats, self.mean, self.scale, self.coef, self.intercept, self.margin = \
             feats, mean, scale, coef, intercept, margin
+        # each feature's smallest and largest value on the clear cases it was fitted on (features × 2)
+        self.seen = seen if seen is not None else np.full((len(feats), 2), np.nan)
 
     def score_interval(self, v: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, ...]:
         def z(a: np.ndarray) -> np.ndarray:
@@ -131,10 +133,12 @@ def fit(table: dict, truth: dict, cases: list[str], feats: tuple[str, ...], marg
     scale = np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
     z = np.nan_to_num((v - mean) / scale)
     y = np.array([truth[c] == "sign" for c in clear], dtype=int)
+    finite = np.where(np.isfinite(v), v, np.nan)
+    seen = np.stack([np.nanmin(finite, axis=0), np.nanmax(finite, axis=0)], axis=1) if len(clear) else None
     if len(set(y)) < 2:  # one class only: a constant rule
-        return Model(feats, mean, scale, np.zeros(len(feats)), 5.0 if y[0] else -5.0, margin)
+        return Model(feats, mean, scale, np.zeros(len(feats)), 5.0 if y[0] else -5.0, margin, seen)
     coef, intercept = logistic(z, y)
-    return Model(feats, mean, scale, coef, intercept, margin)
+    return Model(feats, mean, scale, coef, intercept, margin, seen)
 
 
 def utility(calls: dict, truth: dict) -> float:
@@ -206,15 +210,17 @@ def nested(table: dict, truth: dict, kinds: dict, cases: list[str], variant: str
 
 def literal(model: Model, name: str, provenance: dict) -> str:
     """The rule as a `hessdiag.recommend.rule.LogisticRule` literal, to paste into recommend/coefficients.py."""
-    terms = ",\n        ".join(f"Term({f!r}, {w:.6g}, {m:.6g}, {s:.6g})"
-                              for f, w, m, s in zip(model.feats, model.coef, model.mean, model.scale))
+    terms = ",\n        ".join(f"Term({f!r}, {w:.6g}, {m:.6g}, {s:.6g}, seen=({lo:.6g}, {hi:.6g}))"
+                              for f, w, m, s, (lo, hi) in zip(model.feats, model.coef, model.mean, model.scale,
+                                                              model.seen))
     return (f"LogisticRule(\n    name={name!r}, intercept={model.intercept:.6g}, margin={model.margin:g},\n"
             f"    terms=(\n        {terms},\n    ),\n    provenance={provenance!r},\n)")
 
 
 def describe(model: Model) -> str:
     terms = " ".join(f"{'+' if w >= 0 else '−'} {abs(w):.3f}·z({f})" for w, f in zip(model.coef, model.feats))
-    zs = ", ".join(f"z({f}) = (x − {m:.4g})/{s:.4g}" for f, m, s in zip(model.feats, model.mean, model.scale))
+    zs = ", ".join(f"z({f}) = (x − {m:.4g})/{s:.4g}, fitted on {lo:.4g}…{hi:.4g}"
+                   for f, m, s, (lo, hi) in zip(model.feats, model.mean, model.scale, model.seen))
     return f"s = {model.intercept:.3f} {terms}; {zs}; margin {model.margin:g}"
 
 

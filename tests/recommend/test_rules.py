@@ -47,6 +47,20 @@ def test_logistic_rule_calls_from_the_score_interval(a, b, call, score):
     assert out.probability == pytest.approx(1 / (1 + math.exp(-score)))
 
 
+@pytest.mark.parametrize("seen, value, outside", [
+    (None, 1e9, False), ((0.0, 1.0), 0.5, False), ((0.0, 1.0), 1.0, False), ((0.0, 1.0), -0.1, True),
+    ((0.0, 1.0), 1.5, True),
+])
+def test_a_value_beyond_the_fitted_range_is_named_and_the_call_stands(seen, value, outside):
+    ranged = LogisticRule("ranged", intercept=0.5, margin=0.0, provenance={},
+                          terms=(Term("a", 2.0, 1.0, 0.5, seen=seen),))
+    plain = LogisticRule("plain", intercept=0.5, margin=0.0, provenance={}, terms=(Term("a", 2.0, 1.0, 0.5),))
+    feats = {"a": Feature(value, value, value)}
+    out = apply(ranged, feats)
+    assert out.outside == (["a"] if outside else []) and ranged.terms[0].outside(value) == outside
+    assert (out.call, out.score) == (apply(plain, feats).call, apply(plain, feats).score)
+
+
 def test_unbounded_feature_intervals_make_the_call_inconclusive():
     out = apply(RULE, {"a": Feature(3.0, -math.inf, math.inf), "b": Feature(0.0, 0.0, 0.0)})
     assert out.call == "inconclusive" and out.interval[0] < -1 and out.interval[1] > 1
@@ -86,6 +100,18 @@ def test_the_fitted_rules_carry_nested_benchmark_figures():
         for key in ("accuracy_clear", "wrong_conclusive", "inconclusive_share", "balanced_accuracy"):
             assert 0.0 <= b[key] <= 1.0
         assert all(t.feature in CANDIDATES and t.scale > 0 for t in rule.terms)
+        assert all(t.seen is not None and t.seen[0] <= t.mean <= t.seen[1] for t in rule.terms)
+
+
+@pytest.mark.parametrize("density, outside", [(0.3, False), (0.9, True)])
+def test_a_feature_outside_the_benchmark_range_is_a_caveat_and_a_json_flag(density, outside):
+    """The shipped rule was fitted on φ in [0.0041, 0.66]; φ = 0.9 (a dense, even gradient) is beyond it."""
+    rec = recommend(_measurements(grad_density=density))
+    term = next(t for t in rec.as_dict()["rule"]["terms"] if t["feature"] == "grad_density")
+    assert term["fitted_range"] == list(NO_RACE.terms[0].seen) and term["outside_fitted_range"] == outside
+    caveats = [c for c in rec.caveats if "outside the range the rule was fitted on" in c]
+    assert len(caveats) == int(outside)
+    assert not outside or ("grad_density = 0.9" in caveats[0] and "18 clear cases" in caveats[0])
 
 
 def test_the_race_and_stationarity_select_the_rule():

@@ -101,3 +101,17 @@ def test_score_interval_pushes_feature_intervals_through_the_sign_of_each_weight
     nan = np.array([[math.nan, 0.0]])
     missing = model.score_interval(nan, nan, nan)
     assert missing[0][0] == pytest.approx(0.5)
+
+
+def test_the_fitted_range_is_that_of_the_clear_cases_and_the_literal_carries_it():
+    """`Term.seen` in hessdiag/recommend/coefficients.py comes from here: the smallest and largest value of each
+    feature on the clear cases the rule is fitted on (ties and missing values left out)."""
+    table, truth, kinds = _table()
+    cases = list(table)
+    table[cases[0]]["y"] = None  # a missing value is not part of the range
+    model = rule_fit.fit(table, truth, cases, ("x", "y"), 0.0)
+    clear = [c for c in cases if truth[c] != "tie"]
+    for j, f in enumerate(("x", "y")):
+        values = [table[c][f][0] for c in clear if table[c][f] is not None]
+        assert tuple(model.seen[j]) == (min(values), max(values))
+    assert f"seen=({model.seen[0][0]:.6g}, {model.seen[0][1]:.6g})" in rule_fit.literal(model, "t", {})

@@ -16,7 +16,9 @@ RACE = obj({"steps": INT, "batch_size": INT, "seeds": INT, "checkpoints": {"type
 
 RULE = obj({"name": STR, "description": STR, "margin": NUM, "intercept": NUM, "score": NUM,
             "score_interval": interval(), "probability_sign": NUM, "missing": {"type": "array", "items": STR},
-            "terms": {"type": "array", "items": obj({"feature": STR, "weight": NUM, "contribution": NUM},
+            "terms": {"type": "array", "items": obj({"feature": STR, "weight": NUM, "contribution": NUM,
+                                                      "fitted_range": interval(),
+                                                      "outside_fitted_range": {"type": "boolean"}},
                                                      nullable=False)},
             "race_tiebreak": {"type": "boolean"}, "settled_by_race": {"type": "boolean"},
             "benchmark": obj({"fitted": STR, "benchmark": STR, "cases": INT, "kinds": INT, "clear_cases": INT,
