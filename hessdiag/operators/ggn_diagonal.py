@@ -107,7 +107,7 @@ def rows_alone(problem: Problem) -> bool:
     try:
         _alone(problem, batch, slice(0, 1), torch.ones(1, output_count(problem), dtype=problem.dtype,
                                                        device=problem.device))
-    except Exception:  # a one-row forward refused: a program exported for one batch size
+    except Exception:  # refused: a program exported for one batch size, a layer without a batching rule
         return False
     return True
 
