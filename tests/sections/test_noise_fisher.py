@@ -62,6 +62,9 @@ def test_every_spec_quantity_is_in_the_json(mlp_report):
     assert "EF_over_F_trace_stderr" in fisher and "error_bound" in fisher["cos_precond_F_EF"]
     assert all({"value", "chance"} <= set(v) for v in fisher["overlap"].values())
     assert doc["settings"]["per_sample_used"] == "backpack" and doc["settings"]["per_sample_reason"]
+    sigma_run = noise["alignment"]["Sigma_lanczos"]  # as the fisher section reports each matrix's run
+    assert set(sigma_run) == set(fisher["lanczos"]["GGN"]) == {"matvecs", "converged"}
+    assert sigma_run["converged"] and sigma_run["matvecs"] >= len(noise["alignment"]["Sigma_top"])
     k_hat = noise["alignment"]["k_hat"]
     exact = float(dense.gradient_covariance().trace() / dense.hessian().trace())
     assert k_hat["estimate"] == pytest.approx(exact, rel=1e-10) and k_hat["stderr"] == 0.0

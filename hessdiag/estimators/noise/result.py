@@ -39,6 +39,7 @@ class NoiseReport:
     k_hat: NoiseCurvatureRatio | None = None
     overlap: SubspaceAlignment | None = None
     sigma_top: list[dict] | None = None
+    sigma_lanczos: dict[str, Any] | None = None  # {"matvecs", "converged"} of the Lanczos run on Σ
     notes: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
@@ -59,6 +60,7 @@ class NoiseReport:
                 "k_hat": None if self.k_hat is None else self.k_hat.as_dict(),
                 "overlap": None if self.overlap is None else self.overlap.as_dict(),
                 "Sigma_top": self.sigma_top,
+                "Sigma_lanczos": self.sigma_lanczos,
             },
             "n_samples": s.n_samples,
             "population_size": s.population_size,

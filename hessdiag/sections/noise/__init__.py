@@ -70,7 +70,8 @@ def compute(work: Work, results: Results) -> NoiseReport | None:
             chance=chance_overlap(k, work.problem.d), converged=top.converged and sigma_top.converged)
         return NoiseReport(
             scalars=scalars, coordinates=coordinates, per_sample=work.curvature.per_sample.describe(), k_hat=k_hat,
-            overlap=overlap, sigma_top=sigma_top.as_dict()["values"], notes=_notes(work))
+            overlap=overlap, sigma_top=sigma_top.as_dict()["values"],
+            sigma_lanczos={"matvecs": sigma_top.matvecs, "converged": sigma_top.converged}, notes=_notes(work))
 
 
 def to_json(result: NoiseReport | None) -> dict[str, Any]:
