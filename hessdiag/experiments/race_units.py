@@ -55,11 +55,13 @@ def unit_seconds(problem: Problem, batch_size: int, seeds: int = 2, points: int 
                  repeats: int = 5) -> RaceUnits:
     """The race's units (`RaceUnits`) for a typical race's groups (`expected_groups`, split as the race splits
     them). Each time is the fastest of `repeats` after one warm-up (2 for a full loss), on copies of θ and
-    the first batch's leading rows (steps scaled to `batch_size` rows when it has fewer). Nothing of the
-    problem changes."""
+    the first batch's leading rows (steps scaled to the race's mini-batch, min(`batch_size`, N) rows, when
+    it has fewer). Nothing of the problem changes. (The scale was `batch_size`/rows before: on data of
+    fewer than `batch_size` rows it priced each step at 128/N times its cost, 16× for MiniLM on 8 rows.)"""
     batch = next(iter(problem.iter_batches()))
-    rows = min(batch_size, batch.size)
-    scale = batch_size / rows
+    race_rows = min(batch_size, problem.n_samples)  # a race's mini-batch (`RaceBatches`: at most all N rows)
+    rows = min(race_rows, batch.size)
+    scale = race_rows / rows
     params = {k: v.detach().clone().requires_grad_(True) for k, v in problem.params.items()}
     opt = optimizer("adam", params, 0.0)
     idx = torch.arange(rows, device=problem.device)

@@ -14,6 +14,7 @@ from hessdiag.experiments.race import _rows, race_checkpoints, tuned_race
 from hessdiag.experiments.race_runs import RaceData, RunSpec, batchable, group_width, run_group, run_one
 from hessdiag.experiments.race_units import RaceUnits, _interpolate, unit_seconds
 from hessdiag.load import problem_from_objects
+from hessdiag.load.problem import Batch
 
 SPECS = [RunSpec("adam", 3e-3, 0), RunSpec("sgdm", 0.05, 1), RunSpec("adam", 1e-2, 1), RunSpec("sgdm", 0.01, 0)]
 
@@ -148,6 +149,25 @@ def test_unit_seconds_price_each_group_of_a_typical_race(monkeypatch, vmappable,
     assert units.step_batched == pytest.approx(batched, nan_ok=True)
     assert units.loss_batched == pytest.approx(loss, nan_ok=True)
     assert units.batched == vmappable and units.step == (batched if vmappable else 1.0)
+
+
+@pytest.mark.parametrize("batch_size, problem_batch, scale", [
+    (8, None, 1.0),  # 40 rows in one batch: 8-row steps timed on 8 rows
+    (128, None, 1.0),  # the race's mini-batch is all 40 rows (128/40 = 3.2× over-priced before)
+    (128, 10, 4.0),  # timed on the first batch's 10 rows, priced for the race's 40
+    (8, 5, 1.6),  # timed on 5 rows, priced for 8
+])
+def test_a_step_is_priced_for_the_race_s_mini_batch_of_at_most_all_rows(monkeypatch, batch_size, problem_batch,
+                                                                         scale):
+    monkeypatch.setattr(race_units, "_fastest", lambda fn, repeats, device: (fn(), 1.0)[1])
+    problem = _mlp_problem(vmappable=False)
+    if problem_batch is not None:
+        problem.batches = [b for start in range(0, 40, problem_batch)
+                           for b in [Batch(problem.batches[0].x[start:start + problem_batch],
+                                           problem.batches[0].y[start:start + problem_batch],
+                                           problem.batches[0].w[start:start + problem_batch])]]
+    units = unit_seconds(problem, batch_size, seeds=2, points=3)
+    assert units.step_alone == pytest.approx(scale) and units.loss_alone == 1.0
 
 
 @pytest.mark.parametrize("step_batched, batched", [(0.5, True), (0.8, True), (0.81, False), (2.0, False),
