@@ -234,7 +234,7 @@ def tuned_race(problem: Problem, steps: int, centres: dict[str, float], *, batch
     marks = sorted({t for t in (checkpoints or []) if 0 < t < steps} | {steps})
     x, y = _rows(problem)
     data = RaceData(x, y, steps, batch_size, tuple(marks), seed)
-    result = RaceResult(steps, min(batch_size, data.rows), seeds, marks, dict(centres), {})
+    result = RaceResult(steps, data.minibatch, seeds, marks, dict(centres), {})
     done = None if progress is None else lambda _: progress()  # run_group's per-run callback
     width = group_width(problem, data) if batched else 1
     if width > 1 and not batchable(problem, data):

@@ -78,12 +78,17 @@ class RaceData:
     def rows(self) -> int:
         return count_rows(self.x)
 
+    @property
+    def minibatch(self) -> int:
+        """Rows of each mini-batch: `batch_size`, at most all the pooled rows."""
+        return min(self.batch_size, self.rows)
+
 
 class BatchOrder:
     """The rows of each mini-batch of one race seed: permutations of all rows, epoch by epoch."""
 
     def __init__(self, data: RaceData, seed: int, device: torch.device) -> None:
-        self.n, self.b, self.device = data.rows, min(data.batch_size, data.rows), device
+        self.n, self.b, self.device = data.rows, data.minibatch, device
         self.gen = generator(data.seed, f"race-batches-{seed}")
         self.order, self.pos = torch.randperm(self.n, generator=self.gen), 0
 
@@ -139,7 +144,7 @@ def run_one(problem: Problem, spec: RunSpec, data: RaceData) -> list[float]:
 
 def group_width(problem: Problem, data: RaceData) -> int:
     """The most runs one batched group holds (`BATCHED_MAX_WORK`); 1: one at a time."""
-    return max(1, int(BATCHED_MAX_WORK // (min(data.batch_size, data.rows) * problem.d)))
+    return max(1, int(BATCHED_MAX_WORK // (data.minibatch * problem.d)))
 
 
 def run_group(problem: Problem, specs: list[RunSpec], data: RaceData, width: int,

@@ -59,7 +59,7 @@ def unit_seconds(problem: Problem, batch_size: int, seeds: int = 2, points: int 
     it has fewer). Nothing of the problem changes. (The scale was `batch_size`/rows before: on data of
     fewer than `batch_size` rows it priced each step at 128/N times its cost, 16× for MiniLM on 8 rows.)"""
     batch = next(iter(problem.iter_batches()))
-    race_rows = min(batch_size, problem.n_samples)  # a race's mini-batch (`RaceBatches`: at most all N rows)
+    race_rows = min(batch_size, problem.n_samples)  # a race's mini-batch over all N rows (`RaceData.minibatch`)
     rows = min(race_rows, batch.size)
     scale = race_rows / rows
     params = {k: v.detach().clone().requires_grad_(True) for k, v in problem.params.items()}

@@ -67,6 +67,10 @@ class LanczosResult:
         """Whether some reported value shows as many copies as the run could see: it may have more."""
         return self.copy_limit is not None and any(c >= self.copy_limit for c in self.copies)
 
+    def run_summary(self) -> dict:
+        """The run's products and convergence, as the report lists them beside each matrix's values."""
+        return {"matvecs": self.matvecs, "converged": self.converged}
+
     def as_dict(self) -> dict:
         return {"values": [r.as_dict() for r in self.values], "matvecs": self.matvecs, "converged": self.converged,
                 "block_size": self.block_size, "copies": list(self.copies), "copy_limit": self.copy_limit,

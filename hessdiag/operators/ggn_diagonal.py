@@ -78,7 +78,7 @@ def _jacobian(problem: Problem, batch: Batch, part: slice, m: Tensor) -> Tensor:
     The reverse passes go JACOBIAN_CHUNK at a time: each holds its own copy of the backward intermediates."""
     fixed = problem.fixed_batch is not None
     x = batch.x if fixed else select_rows(batch.x, part)
-    rows = slice(part.start, part.stop) if fixed else slice(0, part.stop - part.start)
+    rows = part if fixed else slice(0, part.stop - part.start)
 
     def projections(params: dict[str, Tensor]) -> Tensor:
         out = problem.forward(params, x)

@@ -91,7 +91,7 @@ def measure_units(problem: Problem, hessian_operator, curvature_operator=None,
 
 
 def measure_race(units: UnitCosts, problem: Problem, batch_size: int, seeds: int, points: int) -> UnitCosts:
-    """The race's units per run, a mini-batch step of `batch_size` rows and a full-data loss, and whether its
+    """The race's units per run, a mini-batch step (min(`batch_size`, N) rows) and a full-data loss, and whether its
     rounds run batched (`experiments.race_units`: batched where measured to pay; every rank decides on the
     slowest rank's times). Before they were measured the race was priced as 2·steps gradient passes: 0.75 s
     for the built-in default's 2.0 s race (5,600 steps of 128 rows, 0.36 ms each: overhead-bound)."""

@@ -83,8 +83,7 @@ class FisherComparison:
         ratio = self.ef_over_f
         return {
             "top": {name: result.as_dict()["values"] for name, result in self.top.items()},
-            "lanczos": {name: {"matvecs": result.matvecs, "converged": result.converged}
-                        for name, result in self.top.items()},
+            "lanczos": {name: result.run_summary() for name, result in self.top.items()},
             "trace": {name: self.traces[name].as_dict() for name in self.top},
             "EF_over_F_trace": ratio.estimate,
             "EF_over_F_trace_stderr": ratio.stderr,

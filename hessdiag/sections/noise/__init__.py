@@ -71,7 +71,7 @@ def compute(work: Work, results: Results) -> NoiseReport | None:
         return NoiseReport(
             scalars=scalars, coordinates=coordinates, per_sample=work.curvature.per_sample.describe(), k_hat=k_hat,
             overlap=overlap, sigma_top=sigma_top.as_dict()["values"],
-            sigma_lanczos={"matvecs": sigma_top.matvecs, "converged": sigma_top.converged}, notes=_notes(work))
+            sigma_lanczos=sigma_top.run_summary(), notes=_notes(work))
 
 
 def to_json(result: NoiseReport | None) -> dict[str, Any]:
