@@ -7,10 +7,19 @@ and keys the golden file does not have (settings may record more choices than be
 to a relative 1e-7 (or 1e-12 absolute for numbers at rounding level, such as residual bars of 1e-14):
 the same computation with floating-point sums in another order, not a different result. Everything
 else (strings, booleans, nulls, list lengths, keys) must be identical.
+
+`report_differences` judges the two kinds of value that one rounding (another CPU's BLAS kernels, another
+process count) moves by more than that, by what they mean instead of digit by digit:
+- the preconditioned cosine's conjugate gradients (`fisher.cos_precond_F_EF`) stop where the residual
+  crosses a tolerance, so a rounding adds or drops an iteration and moves the residual and the error
+  bound: the cosine itself must agree within the sum of the two error bounds;
+- a race run that diverged (final loss above the loss at θ in both reports) amplified rounding without
+  bound — 21 in one report, 48 in the other: it must have diverged in both.
 """
 
 from __future__ import annotations
 
+import copy
 import math
 from typing import Any
 
@@ -49,3 +58,45 @@ def differences(new: Any, old: Any, path: str = "", rel: float = REL) -> list[st
     elif new != old:
         out.append(f"{path}: {new!r} vs {old!r}")
     return out
+
+
+CG = "fisher.cos_precond_F_EF"
+
+
+def report_differences(new: dict, old: dict, rel: float = REL) -> list[str]:
+    """`differences` of two report documents, with the CG cosine and diverged race runs judged as the module
+    docstring says."""
+    new, old = copy.deepcopy(new), copy.deepcopy(old)
+    _mark_diverged_race_runs(new, old)
+    return _cg_differences(new, old) + differences(new, old, rel=rel)
+
+
+def _cg_differences(new: dict, old: dict) -> list[str]:
+    a, b = ((doc.get("fisher") or {}).get(CG.split(".")[1]) for doc in (new, old))
+    if not a or not b or a["value"] is None or b["value"] is None:
+        return []
+    bound = a["error_bound"] + b["error_bound"]
+    out = [] if abs(a["value"] - b["value"]) <= bound else [
+        f"{CG}.value: {a['value']!r} vs {b['value']!r}, further apart than the error bounds' sum {bound!r}"]
+    for doc in (a, b):
+        for key in ("value", "error_bound", "cg"):
+            doc.pop(key)
+    return out
+
+
+def _mark_diverged_race_runs(new: dict, old: dict) -> None:
+    """Mark the race runs that diverged in both reports alike (their final losses are then not compared)."""
+    races = [((doc.get("recommendation") or {}).get("race"), doc["problem"]["loss_value"]) for doc in (new, old)]
+    (a, loss_a), (b, loss_b) = races
+    if not a or not b:
+        return
+    for family in set(a["families"]) & set(b["families"]):
+        runs_a, runs_b = a["families"][family]["final_losses"], b["families"][family]["final_losses"]
+        for row_a, row_b in zip(runs_a, runs_b):
+            for j, (x, y) in enumerate(zip(row_a, row_b)):
+                if _number(x) and _number(y) and x > loss_a and y > loss_b:
+                    row_a[j] = row_b[j] = "diverged in both"
+
+
+def _number(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
