@@ -6,6 +6,9 @@
 - `ratio_estimate`: a/b with first-order propagation of independent standard errors;
   `ratio_stderr`: the delta-method standard error of a ratio of correlated means.
 - `fieller_interval`: confidence intervals for a ratio of two estimated quantities (Fieller's method).
+- `wilson_interval`: the score interval of a proportion k/n (Wilson, 1927), for accuracies measured on
+  few cases: the p with (k/n − p)² ≤ z² p(1 − p)/n, which stays inside [0, 1] and is not degenerate at
+  k = 0 or k = n, unlike k/n ± z·√(p̂(1 − p̂)/n).
 
 For estimates A and D of a numerator and a denominator that are jointly (asymptotically) normal with
 variances v_A, v_D and covariance c, the Fieller set (Fieller, 1954) is
@@ -122,3 +125,17 @@ def ratio_stderr(a: float, d: float, var_a: float, var_d: float, cov: float) -> 
         return math.inf
     r = a / d
     return math.sqrt(max(var_a - 2 * r * cov + r * r * var_d, 0.0)) / abs(d)
+
+
+def wilson_interval(k: int, n: int, *, z: float = Z95) -> Interval:
+    """Wilson's score interval for a proportion with k successes in n trials: the roots in p of
+    (k/n − p)² = z² p(1 − p)/n,  p = (p̂ + z²/2n ± z √(p̂(1 − p̂)/n + z²/4n²)) / (1 + z²/n).
+    Unknown (None, None) when n = 0."""
+    if not 0 <= k <= n:
+        raise ValueError(f"wilson_interval needs 0 <= k <= n, got k = {k}, n = {n}")
+    if n == 0:
+        return Interval(None, None)
+    p, q = k / n, z * z / n
+    centre = (p + q / 2) / (1 + q)
+    half = z * math.sqrt(p * (1 - p) / n + q / (4 * n)) / (1 + q)
+    return Interval(max(centre - half, 0.0), min(centre + half, 1.0))

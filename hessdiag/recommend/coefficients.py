@@ -6,7 +6,8 @@ maximising the leave-one-kind-out utility right − 2·wrong − ¼·inconclusiv
 class-balanced L2 logistic regression (C = 1) of "the sign family wins" on the clear cases. The figures in
 `provenance` are NESTED leave-one-kind-out: for each kind of problem the whole selection ran on the other
 kinds and the rule it chose called the held-out kind's two checkpoints; no case is scored by a rule fitted
-on it. The benchmark: scripts/recommendation_bench (tuned SGD+momentum vs Adam/Signum, 300 steps, 3 seeds,
+on it. `provenance` holds those calls as counts (`BenchmarkScore`), and every share is derived from them. The
+benchmark: scripts/recommendation_bench (tuned SGD+momentum vs Adam/Signum, 300 steps, 3 seeds,
 a family wins when its best final loss is ≥ 1.25× lower).
 
 - NO_RACE / WITH_RACE: the gradient density φ = ‖g‖₁²/(d‖g‖₂²) (Eq. 6.29). A LOW density (the gradient's
@@ -20,18 +21,22 @@ a family wins when its best final loss is ≥ 1.25× lower).
 
 from __future__ import annotations
 
+from .benchmark_score import BenchmarkScore
 from .features import Feature
 from .rule import LogisticRule, Term
 
 _BENCHMARK = "ground truth f61aaf478b63774b (26 cases), evidence v4, race study v2"
-_NESTED = {"fitted": "2026-12-04", "benchmark": _BENCHMARK, "cases": 26, "kinds": 13, "clear_cases": 18,
+_NESTED = {"fitted": "2026-12-04", "benchmark": _BENCHMARK, "kinds": 13,
            "cross_validation": "nested leave-one-kind-out over the 13 kinds"}
+
 
 NO_RACE = LogisticRule(
     name="no_race", intercept=0.567547, margin=0.0,
     terms=(Term("grad_density", -1.48691, 0.318891, 0.212614, seen=(0.00409403, 0.660078)),),
-    provenance={**_NESTED, "accuracy_clear": 0.8889, "wrong_conclusive": 0.1111, "inconclusive_share": 0.0,
-                "balanced_accuracy": 0.8615},
+    provenance=BenchmarkScore(**_NESTED, confusion={"sign": {"sign": 12, "euclidean": 1, "inconclusive": 0},
+                                                    "euclidean": {"sign": 1, "euclidean": 4, "inconclusive": 0},
+                                                    "tie": {"sign": 3, "euclidean": 5, "inconclusive": 0}},
+                              per_seed_accuracy_clear=(0.7727, 0.9, 0.8421)),
 )
 # With the race as a candidate feature the selection on all 13 kinds chooses φ too, and so does every held-out
 # fold: its nested figures equal NO_RACE's. (Before the race ratio's interval covered the rounding check,
@@ -44,8 +49,10 @@ WITH_RACE = NO_RACE
 CURVATURE = LogisticRule(
     name="curvature", intercept=0.240043, margin=0.0,
     terms=(Term("log_race_ratio", 1.16062, 0.0104077, 0.456505, seen=(-0.895507, 0.721917)),),
-    provenance={**_NESTED, "accuracy_clear": 0.8333, "wrong_conclusive": 0.1176, "inconclusive_share": 0.0385,
-                "balanced_accuracy": 0.7615},
+    provenance=BenchmarkScore(**_NESTED, confusion={"sign": {"sign": 12, "euclidean": 0, "inconclusive": 1},
+                                                    "euclidean": {"sign": 2, "euclidean": 3, "inconclusive": 0},
+                                                    "tie": {"sign": 8, "euclidean": 0, "inconclusive": 0}},
+                              per_seed_accuracy_clear=(0.7727, 0.85, 0.7368)),
 )
 # Whether the race's winner settles a call the rule leaves inconclusive: the chosen margin is 0, so the
 # rule is inconclusive only where its feature is missing; nested CV of the tiebreak variant scored the same.

@@ -13,17 +13,18 @@ named, and makes the call `inconclusive` (the rule has not got the evidence it w
 outside the range the rule was fitted on (`Term.seen`) is named too: the call stands, with a caveat that
 the score extrapolates beyond the benchmark.
 
-Each rule carries its provenance: the date it was fitted, the benchmark version (ground-truth settings
-hash, evidence and race-study versions), and the NESTED leave-one-kind-out cross-validated figures of
-the selection procedure that produced it; the report states them next to the call.
+Each rule carries its provenance (`benchmark_score.BenchmarkScore`): the date it was fitted, the benchmark
+version (ground-truth settings hash, evidence and race-study versions), and the counts of the NESTED
+leave-one-kind-out cross-validated calls of the selection procedure that produced it, with the constant
+"always sign-based" answer beside them; the report states them next to the call.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
 
+from .benchmark_score import BenchmarkScore
 from .features import Feature
 
 
@@ -48,7 +49,7 @@ class LogisticRule:
     intercept: float
     terms: tuple[Term, ...]
     margin: float
-    provenance: dict[str, Any]
+    provenance: BenchmarkScore
 
     def describe(self) -> str:
         parts = " ".join(f"{'+' if t.weight >= 0 else '−'} {abs(t.weight):.3g}·z({t.feature})" for t in self.terms)

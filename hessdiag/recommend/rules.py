@@ -75,13 +75,15 @@ def rule_json(rule: LogisticRule, outcome: RuleOutcome) -> dict[str, Any]:
                        "outside_fitted_range": t.feature in outcome.outside} for t in rule.terms],
             "intercept": rule.intercept, "score": outcome.score, "score_interval": list(outcome.interval),
             "probability_sign": outcome.probability, "missing": list(outcome.missing),
-            "benchmark": dict(rule.provenance)}
+            "benchmark": rule.provenance.as_dict()}
 
 
 def _summary(call: str, rule: LogisticRule, outcome: RuleOutcome) -> str:
     b = rule.provenance
-    acc = (f"cross-validated on the benchmark: {100 * b['accuracy_clear']:.0f} % right on cases with a clear "
-           f"winner, {100 * b['wrong_conclusive']:.0f} % of conclusive calls wrong")
+    lo, hi = b.accuracy_clear_interval.as_list()
+    acc = (f"cross-validated on the benchmark: {100 * b.accuracy_clear:.0f} % right on {b.clear_cases} cases with a "
+           f"clear winner, 95 % interval {100 * lo:.0f}–{100 * hi:.0f} %, where always sign-based is "
+           f"{100 * b.constant_sign_accuracy:.0f} %; {100 * (b.wrong_conclusive or 0):.0f} % of conclusive calls wrong")
     lo, hi = outcome.interval
     score = f"score {outcome.score:+.2f} ∈ [{lo:+.2f}, {hi:+.2f}], margin ±{rule.margin:g}"
     if call == SIGN:
@@ -93,7 +95,7 @@ def _summary(call: str, rule: LogisticRule, outcome: RuleOutcome) -> str:
 
 def _extrapolation(rule: LogisticRule, feats: dict, outcome: RuleOutcome) -> list[str]:
     """A caveat per feature of the rule whose value lies outside the range the rule was fitted on."""
-    clear = rule.provenance.get("clear_cases")
+    clear = rule.provenance.clear_cases
     return [f"{t.feature} = {feats[t.feature].value:.3g} lies outside the range the rule was fitted on "
             f"({t.seen[0]:.3g} to {t.seen[1]:.3g} over the benchmark's {clear} clear cases): the score "
             "extrapolates, and the benchmark accuracy stated was not measured on such values"

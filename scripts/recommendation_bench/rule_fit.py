@@ -208,13 +208,27 @@ def nested(table: dict, truth: dict, kinds: dict, cases: list[str], variant: str
     return calls, chosen
 
 
-def literal(model: Model, name: str, provenance: dict) -> str:
+def score_literal(evidence: dict, races: dict, truth_doc: dict, kinds: dict, truth: dict, calls: dict,
+                  per_seed_accuracy: list) -> str:
+    """The nested figures as a `hessdiag.recommend.benchmark_score.BenchmarkScore` literal: the counts, from
+    which the report derives every share."""
+    from .scoring import confusion
+
+    n_kinds = len(set(kinds.values()))
+    per_seed = tuple(round(a, 4) for a in per_seed_accuracy if a is not None)
+    return (f"BenchmarkScore(fitted={date.today().isoformat()!r}, "
+            f"benchmark={benchmark_version(evidence, races, truth_doc)!r}, kinds={n_kinds}, "
+            f"cross_validation={f'nested leave-one-kind-out over the {n_kinds} kinds'!r}, "
+            f"confusion={confusion(truth, calls)!r}, per_seed_accuracy_clear={per_seed!r})")
+
+
+def literal(model: Model, name: str, provenance: str) -> str:
     """The rule as a `hessdiag.recommend.rule.LogisticRule` literal, to paste into recommend/coefficients.py."""
     terms = ",\n        ".join(f"Term({f!r}, {w:.6g}, {m:.6g}, {s:.6g}, seen=({lo:.6g}, {hi:.6g}))"
                               for f, w, m, s, (lo, hi) in zip(model.feats, model.coef, model.mean, model.scale,
                                                               model.seen))
     return (f"LogisticRule(\n    name={name!r}, intercept={model.intercept:.6g}, margin={model.margin:g},\n"
-            f"    terms=(\n        {terms},\n    ),\n    provenance={provenance!r},\n)")
+            f"    terms=(\n        {terms},\n    ),\n    provenance={provenance},\n)")
 
 
 def describe(model: Model) -> str:
@@ -238,7 +252,7 @@ def case_lines(table: dict, truth_doc: dict, calls: dict, feats: list[str]) -> s
 def report(evidence: dict, races: dict, truth_doc: dict, scored: list[str], refit: bool = False) -> None:
     """Print the nested-CV figures of each variant and the rule each chooses on all kinds; with `refit`, also
     that rule as a literal for hessdiag/recommend/coefficients.py."""
-    from .scoring import figures, per_seed, table_text
+    from .scoring import per_seed, table_text
 
     truth = {c: truth_doc[c]["truth"] for c in scored}
     kinds = {c: truth_doc[c]["kind"] for c in scored}
@@ -264,14 +278,7 @@ def report(evidence: dict, races: dict, truth_doc: dict, scored: list[str], refi
         print(f"  on all kinds: {describe(model)} (inner utility {inner:g})")
         fixed = loko_calls(table, truth, kinds, scored, feats, (margin,))[margin]
         print(table_text(truth, fixed, "  (optimistic) leave-one-kind-out of that fixed feature set"))
-        f = figures(truth, calls)
-        provenance = {"fitted": date.today().isoformat(), "benchmark": benchmark_version(evidence, races, truth_doc),
-                      "cases": len(scored), "kinds": len(set(kinds.values())), "clear_cases": f["clear"],
-                      "cross_validation": f"nested leave-one-kind-out over the {len(set(kinds.values()))} kinds",
-                      "accuracy_clear": round(f["accuracy_clear"], 4),
-                      "wrong_conclusive": None if f["wrong_conclusive"] is None else round(f["wrong_conclusive"], 4),
-                      "inconclusive_share": round(f["inconclusive_share"], 4),
-                      "balanced_accuracy": round(f["balanced_accuracy"], 4)}
+        provenance = score_literal(evidence, races, truth_doc, kinds, truth, calls, acc)
         if refit:
             print(literal(model, variant, provenance))
         print()

@@ -23,7 +23,7 @@ def test_the_local_statement_of_R_alone(ratio, call):
     assert call_from_ratio(ratio) == call
 
 
-RULE = LogisticRule("test", intercept=0.5, margin=1.0, provenance={},
+RULE = LogisticRule("test", intercept=0.5, margin=1.0, provenance=NO_RACE.provenance,
                     terms=(Term("a", 2.0, 1.0, 0.5), Term("b", -1.0, 0.0, 2.0)))
 
 
@@ -52,9 +52,10 @@ def test_logistic_rule_calls_from_the_score_interval(a, b, call, score):
     ((0.0, 1.0), 1.5, True),
 ])
 def test_a_value_beyond_the_fitted_range_is_named_and_the_call_stands(seen, value, outside):
-    ranged = LogisticRule("ranged", intercept=0.5, margin=0.0, provenance={},
+    ranged = LogisticRule("ranged", intercept=0.5, margin=0.0, provenance=NO_RACE.provenance,
                           terms=(Term("a", 2.0, 1.0, 0.5, seen=seen),))
-    plain = LogisticRule("plain", intercept=0.5, margin=0.0, provenance={}, terms=(Term("a", 2.0, 1.0, 0.5),))
+    plain = LogisticRule("plain", intercept=0.5, margin=0.0, provenance=NO_RACE.provenance,
+                         terms=(Term("a", 2.0, 1.0, 0.5),))
     feats = {"a": Feature(value, value, value)}
     out = apply(ranged, feats)
     assert out.outside == (["a"] if outside else []) and ranged.terms[0].outside(value) == outside
@@ -95,10 +96,11 @@ def test_features_are_log_scaled_with_intervals_and_gradient_ones_vanish_at_a_st
 
 def test_the_fitted_rules_carry_nested_benchmark_figures():
     for rule in (NO_RACE, WITH_RACE, CURVATURE):
-        b = rule.provenance
+        b = rule.provenance.as_dict()
         assert b["cross_validation"].startswith("nested leave-one-kind-out") and b["fitted"]
         for key in ("accuracy_clear", "wrong_conclusive", "inconclusive_share", "balanced_accuracy"):
             assert 0.0 <= b[key] <= 1.0
+        assert b["cases"] == 26 and b["clear_cases"] == 18 and len(b["per_seed_accuracy_clear"]) == 3
         assert all(t.feature in CANDIDATES and t.scale > 0 for t in rule.terms)
         assert all(t.seen is not None and t.seen[0] <= t.mean <= t.seen[1] for t in rule.terms)
 
@@ -128,8 +130,9 @@ def test_recommend_states_the_rule_its_benchmark_accuracy_and_every_measurement(
     rule = doc["rule"]
     outcome = apply(WITH_RACE, features(_measurements(race_ratio=E(2.0, I(1.8, 2.2)))))
     assert rec.call == outcome.call and rule["score"] == pytest.approx(outcome.score)
-    assert rule["benchmark"] == WITH_RACE.provenance and "accuracy_clear" in rule["benchmark"]
-    assert "cross-validated" in rec.summary
+    assert rule["benchmark"] == WITH_RACE.provenance.as_dict() and "accuracy_clear" in rule["benchmark"]
+    assert "cross-validated" in rec.summary and "95 % interval 67–97 %" in rec.summary
+    assert "always sign-based is 72 %" in rec.summary
     names = {e["quantity"] for e in doc["evidence"]}
     assert {"improvement_ratio", "rho_diag", "adam_rate_ratio", "jacobi_rate_ratio", "block_js", "race_ratio",
             "class_imbalance", "noise_to_signal"} <= names

@@ -115,3 +115,20 @@ def test_the_fitted_range_is_that_of_the_clear_cases_and_the_literal_carries_it(
         values = [table[c][f][0] for c in clear if table[c][f] is not None]
         assert tuple(model.seen[j]) == (min(values), max(values))
     assert f"seen=({model.seen[0][0]:.6g}, {model.seen[0][1]:.6g})" in rule_fit.literal(model, "t", {})
+
+
+def test_the_fitted_score_literal_is_the_benchmark_score_the_scoring_computes():
+    """rule_fit prints the nested calls as a BenchmarkScore literal (pasted into coefficients.py); its
+    shares must be the scoring's figures of the same calls."""
+    from hessdiag.recommend.benchmark_score import BenchmarkScore
+
+    calls = {"a": "sign", "b": "inconclusive", "c": "sign", "d": "euclidean", "e": "euclidean"}
+    kinds = {"a": "k1", "b": "k1", "c": "k2", "d": "k2", "e": "k3"}
+    literal = rule_fit.score_literal({"evidence_version": 4}, {}, {}, kinds, TRUTH, calls, [0.5, None, 0.75])
+    score = eval(literal, {"BenchmarkScore": BenchmarkScore})
+    f = scoring.figures(TRUTH, calls)
+    assert score.kinds == 3 and score.per_seed_accuracy_clear == (0.5, 0.75)
+    for key in ("accuracy_clear", "wrong_conclusive", "inconclusive_share", "balanced_accuracy"):
+        assert getattr(score, key) == pytest.approx(f[key])
+    counts = (score.cases, score.clear_cases, score.right, score.wrong)
+    assert counts == (f["cases"], f["clear"], f["right"], f["wrong"])

@@ -14,6 +14,15 @@ RACE = obj({"steps": INT, "batch_size": INT, "seeds": INT, "checkpoints": {"type
                              "seed0_ratio": NUM, "seed0_ratio_perturbed": NUM,
                              "winner_settled": {"type": "boolean"}})})
 
+_CALLS = obj({"sign": INT, "euclidean": INT, "inconclusive": INT}, nullable=False)
+BENCHMARK = obj({"fitted": STR, "benchmark": STR, "cases": INT, "kinds": INT, "clear_cases": INT,
+                 "cross_validation": STR, "right_clear": INT, "accuracy_clear": NUM,
+                 "accuracy_clear_interval": interval(), "wrong_conclusive": NUM, "inconclusive_share": NUM,
+                 "recall_sign": NUM, "recall_euclidean": NUM, "balanced_accuracy": NUM,
+                 "per_seed_accuracy_clear": {"type": "array", "items": NUM},
+                 "confusion": obj({"sign": _CALLS, "euclidean": _CALLS, "tie": _CALLS}, nullable=False),
+                 "constant_sign": obj({"accuracy_clear": NUM, "balanced_accuracy": NUM, "rule_better": INT,
+                                       "rule_worse": INT}, nullable=False)}, nullable=False)
 RULE = obj({"name": STR, "description": STR, "margin": NUM, "intercept": NUM, "score": NUM,
             "score_interval": interval(), "probability_sign": NUM, "missing": {"type": "array", "items": STR},
             "terms": {"type": "array", "items": obj({"feature": STR, "weight": NUM, "contribution": NUM,
@@ -21,9 +30,7 @@ RULE = obj({"name": STR, "description": STR, "margin": NUM, "intercept": NUM, "s
                                                       "outside_fitted_range": {"type": "boolean"}},
                                                      nullable=False)},
             "race_tiebreak": {"type": "boolean"}, "settled_by_race": {"type": "boolean"},
-            "benchmark": obj({"fitted": STR, "benchmark": STR, "cases": INT, "kinds": INT, "clear_cases": INT,
-                              "cross_validation": STR, "accuracy_clear": NUM, "wrong_conclusive": NUM,
-                              "inconclusive_share": NUM, "balanced_accuracy": NUM}, nullable=False)})
+            "benchmark": BENCHMARK})
 
 FEATURE = {"oneOf": [{"type": "null"}, obj({"value": NUM, "interval": interval()}, nullable=False)]}
 

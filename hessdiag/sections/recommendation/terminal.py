@@ -26,15 +26,35 @@ def rule_lines(rule: dict | None) -> list[str]:
     b = rule["benchmark"]
     lines = [f"rule: {rule['description']}"]
     if b.get("fitted"):
-        def pct(key: str) -> str:
-            return "—" if b.get(key) is None else f"{100 * b[key]:.0f} %"
-
-        lines.append(f"benchmark ({b['benchmark']}; {b['cases']} cases of {b['kinds']} kinds, fitted {b['fitted']}): "
-                     f"{b['cross_validation']}: {pct('accuracy_clear')} right on the {b['clear_cases']} clear cases, "
-                     f"{pct('wrong_conclusive')} of conclusive calls wrong, {pct('inconclusive_share')} inconclusive")
+        lines.extend(benchmark_lines(b))
     if rule["missing"]:
         lines.append(f"missing from the rule, so the call is inconclusive: {', '.join(rule['missing'])}")
     return lines
+
+
+def benchmark_lines(b: dict) -> list[str]:
+    """How the rule scored on the benchmark, beside the constant "always sign-based" (shares with counts)."""
+    def pct(x: float | None) -> str:
+        return "—" if x is None else f"{100 * x:.0f} %"
+
+    def span(lo: float | None, hi: float | None) -> str:
+        return "—" if lo is None or hi is None else f"{100 * lo:.0f}–{100 * hi:.0f} %"
+
+    c, conf, seeds = b["constant_sign"], b["confusion"], b["per_seed_accuracy_clear"]
+    lo, hi = b["accuracy_clear_interval"]
+    sign, euclid = conf["sign"], conf["euclidean"]
+    spread = f"; against each seed's own label {span(min(seeds), max(seeds))}" if seeds else ""
+    return [
+        f"benchmark ({b['benchmark']}; {b['cases']} cases of {b['kinds']} kinds, fitted {b['fitted']}): "
+        f"{b['cross_validation']}: {b['right_clear']} of the {b['clear_cases']} clear cases right "
+        f"({pct(b['accuracy_clear'])}, 95 % interval {span(lo, hi)}){spread}; recall sign-based "
+        f"{sign['sign']}/{sum(sign.values())}, Euclidean {euclid['euclidean']}/{sum(euclid.values())}, "
+        f"balanced {pct(b['balanced_accuracy'])}; {pct(b['wrong_conclusive'])} of conclusive calls wrong, "
+        f"{pct(b['inconclusive_share'])} inconclusive",
+        f"baseline 'always sign-based': {pct(c['accuracy_clear'])} right on the clear cases, balanced "
+        f"{pct(c['balanced_accuracy'])}; on the same cases the rule is right on {c['rule_better']} where the "
+        f"constant is wrong, and wrong or inconclusive on {c['rule_worse']} where the constant is right",
+    ]
 
 
 def race_line(race: dict) -> str:

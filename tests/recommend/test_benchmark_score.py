@@ -1,0 +1,68 @@
+"""BenchmarkScore: every share from the counts, checked case by case against hand-made calls and the
+constant answer "always sign-based" scored the same way."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from hessdiag.linalg.intervals import wilson_interval
+from hessdiag.recommend.benchmark_score import CALLS, TRUTHS, BenchmarkScore
+from hessdiag.recommend.coefficients import CURVATURE, NO_RACE
+
+
+def _score(cases: list[tuple[str, str]]) -> BenchmarkScore:
+    confusion = {t: {c: sum(1 for truth, call in cases if (truth, call) == (t, c)) for c in CALLS} for t in TRUTHS}
+    return BenchmarkScore("2026-01-01", "test", kinds=3, cross_validation="none", confusion=confusion,
+                          per_seed_accuracy_clear=(0.5, 1.0))
+
+
+def _by_case(cases: list[tuple[str, str]]) -> dict:
+    """The figures counted case by case, independently of BenchmarkScore's algebra."""
+    clear = [(t, c) for t, c in cases if t != "tie"]
+    right = [t == c for t, c in clear]
+    conclusive = [(t, c) for t, c in clear if c != "inconclusive"]
+    recall = {k: sum(c == k for t, c in clear if t == k) / sum(t == k for t, _ in clear) for k in ("sign", "euclidean")}
+    constant_right = [t == "sign" for t, _ in clear]
+    return {"accuracy": sum(right) / len(clear),
+            "wrong_conclusive": sum(t != c for t, c in conclusive) / len(conclusive),
+            "inconclusive": sum(c == "inconclusive" for _, c in cases) / len(cases),
+            "balanced": (recall["sign"] + recall["euclidean"]) / 2, "recall": recall,
+            "constant": sum(constant_right) / len(clear),
+            "better": sum(r and not k for r, k in zip(right, constant_right)),
+            "worse": sum(k and not r for r, k in zip(right, constant_right))}
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_shares_and_the_paired_comparison_equal_the_case_by_case_count(seed):
+    rng = random.Random(seed)
+    cases = [("sign", "sign"), ("euclidean", "euclidean"), ("sign", "euclidean")]  # both classes, a conclusive call
+    cases += [(rng.choice(TRUTHS), rng.choice(CALLS)) for _ in range(rng.randint(0, 30))]
+    score, want = _score(cases), _by_case(cases)
+    assert score.cases == len(cases) and score.clear_cases == sum(t != "tie" for t, _ in cases)
+    assert score.accuracy_clear == pytest.approx(want["accuracy"])
+    assert score.wrong_conclusive == pytest.approx(want["wrong_conclusive"])
+    assert score.inconclusive_share == pytest.approx(want["inconclusive"])
+    assert score.balanced_accuracy == pytest.approx(want["balanced"])
+    assert score.recall("sign") == pytest.approx(want["recall"]["sign"])
+    assert score.constant_sign_accuracy == pytest.approx(want["constant"])
+    assert (score.better_than_constant, score.worse_than_constant) == (want["better"], want["worse"])
+    doc = score.as_dict()
+    assert doc["accuracy_clear_interval"] == wilson_interval(score.right, score.clear_cases).as_list()
+    assert doc["constant_sign"]["balanced_accuracy"] == 0.5 and doc["right_clear"] == score.right
+
+
+def test_the_shipped_rule_states_sixteen_of_eighteen_against_thirteen_for_always_sign():
+    doc = NO_RACE.provenance.as_dict()
+    assert (doc["right_clear"], doc["clear_cases"], doc["cases"]) == (16, 18, 26)
+    assert doc["accuracy_clear"] == pytest.approx(16 / 18)
+    assert doc["balanced_accuracy"] == pytest.approx(0.8615, abs=1e-4)
+    assert doc["constant_sign"]["accuracy_clear"] == pytest.approx(13 / 18)
+    assert (doc["constant_sign"]["rule_better"], doc["constant_sign"]["rule_worse"]) == (4, 1)
+    assert CURVATURE.provenance.inconclusive_share == pytest.approx(1 / 26)
+
+
+def test_a_confusion_without_every_row_and_column_is_refused():
+    with pytest.raises(ValueError):
+        BenchmarkScore("d", "b", 1, "cv", {"sign": {"sign": 1}}, ())
