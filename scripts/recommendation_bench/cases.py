@@ -215,6 +215,35 @@ def lsq_powerlaw_data():
     return D.powerlaw_least_squares(seed=214)
 
 
+# Added in the fourth round (2026-12-05; 26 cases, 5 clear euclidean of 3 kinds, 4 of them least squares),
+# chosen before any of them was run, for breadth rather than for either family: none of the earlier kinds is
+# a network regressing real data, a multiclass linear model on badly scaled real features, or an
+# unsupervised reconstruction.
+
+def mlp_diabetes_model() -> nn.Module:
+    return M.build(lambda: M.mlp([10, 32, 32, 1], nn.Tanh), seed=115)
+
+
+def mlp_diabetes_data():
+    return D.diabetes()
+
+
+def softmax_wine_model() -> nn.Module:
+    return M.build(lambda: M.linear(13, 3), seed=116)
+
+
+def softmax_wine_data():
+    return D.wine_raw()
+
+
+def autoencoder_digits_model() -> nn.Module:
+    return M.build(lambda: M.mlp([64, 16, 64], nn.Tanh), seed=117)
+
+
+def autoencoder_digits_data():
+    return D.digits_reconstruction()
+
+
 mlp_digits_data = deep_mlp_data = cnn_digits_data = digits_data
 
 # kind: (loss, batch size, classes, description, extra sources)
@@ -243,6 +272,12 @@ KINDS: dict[str, tuple] = {
                     (M.mlp, D.teacher_regression, M.build, M.init_)),
     "lsq_powerlaw": ("mse", 32, None, "noiseless least squares, d=200, rotated power-law spectrum 1/i",
                      (M.linear, D.powerlaw_least_squares, D._orthonormal_columns)),
+    "mlp_diabetes": ("mse", 32, None, "tanh MLP 10-32-32-1 regressing sklearn diabetes (target standardised)",
+                     (M.mlp, D.diabetes)),
+    "softmax_wine": ("ce", 32, 3, "multinomial logistic regression, sklearn wine raw features (0.1..1.7e3)",
+                     (M.linear, D.wine_raw)),
+    "autoencoder_digits": ("mse", 64, None, "tanh autoencoder 64-16-64 reconstructing the digits",
+                           (M.mlp, D.digits_reconstruction, D.digits)),
 }
 
 

@@ -36,6 +36,32 @@ def digits() -> tuple[Tensor, Tensor]:
             torch.tensor(raw.target, dtype=torch.int64))
 
 
+def diabetes() -> tuple[Tensor, Tensor]:
+    """scikit-learn's diabetes regression set, 442 × 10 (the bundled features: centred, scaled to unit
+    norm per column), the target standardised to zero mean and unit std as a float column."""
+    from sklearn.datasets import load_diabetes
+
+    raw = load_diabetes()
+    y = np.asarray(raw.target, dtype=np.float64)
+    return (torch.tensor(raw.data, dtype=torch.float32),
+            torch.tensor((y - y.mean()) / y.std(), dtype=torch.float32)[:, None])
+
+
+def wine_raw() -> tuple[Tensor, Tensor]:
+    """scikit-learn's wine set, 178 × 13, raw features (scales from about 0.1, hue, to 1.7e3, proline),
+    3 classes."""
+    from sklearn.datasets import load_wine
+
+    raw = load_wine()
+    return torch.tensor(raw.data, dtype=torch.float32), torch.tensor(raw.target, dtype=torch.int64)
+
+
+def digits_reconstruction() -> tuple[Tensor, Tensor]:
+    """The digits as their own targets (an autoencoder's reconstruction), 1,797 × 64 in [0, 1]."""
+    x, _ = digits()
+    return x, x.clone()
+
+
 def _orthonormal_columns(n: int, d: int, gen: torch.Generator) -> Tensor:
     """An n × d matrix with orthonormal columns (QR of a Gaussian matrix), float64."""
     q, r = torch.linalg.qr(torch.randn(n, d, generator=gen, dtype=torch.float64))
