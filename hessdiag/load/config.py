@@ -72,41 +72,42 @@ class Settings:
 
     def __post_init__(self) -> None:
         if self.top_k < 1:
-            raise ConfigError(f"top_k must be at least 1; got {self.top_k}")
+            raise ConfigError(f"{_named('top_k')} must be at least 1; got {self.top_k}")
         if not 0 < self.tol < 1:
-            raise ConfigError(f"tol must lie in (0, 1); got {self.tol}")
+            raise ConfigError(f"{_named('tol')} must lie in (0, 1); got {self.tol}")
         if self.max_matvecs < 2:
-            raise ConfigError(f"max_matvecs must be at least 2; got {self.max_matvecs}")
+            raise ConfigError(f"{_named('max_matvecs')} must be at least 2; got {self.max_matvecs}")
         if self.hvp not in ("auto", "retained", "fwd-rev", "linearized"):
-            raise ConfigError(f"hvp must be auto, retained, fwd-rev or linearized; got '{self.hvp}'")
+            raise ConfigError(f"{_named('hvp')} must be auto, retained, fwd-rev or linearized; got '{self.hvp}'")
         if self.trace_method not in ("hutch++", "hutchinson"):
-            raise ConfigError(f"trace_method must be hutch++ or hutchinson; got '{self.trace_method}'")
+            raise ConfigError(f"{_named('trace_method')} must be hutch++ or hutchinson; got '{self.trace_method}'")
         if not 0 <= self.trace_rtol < 1:
-            raise ConfigError(f"trace_rtol must lie in [0, 1); got {self.trace_rtol}")
+            raise ConfigError(f"{_named('trace_rtol')} must lie in [0, 1); got {self.trace_rtol}")
         if self.trace_matvecs < 4:
-            raise ConfigError(f"trace_matvecs must be at least 4; got {self.trace_matvecs}")
+            raise ConfigError(f"{_named('trace_matvecs')} must be at least 4; got {self.trace_matvecs}")
         if self.slq_probes < 2:
-            raise ConfigError(f"slq_probes must be at least 2 (a standard error needs two); got {self.slq_probes}")
+            raise ConfigError(f"{_named('slq_probes')} must be at least 2 (a standard error needs two); "
+                              f"got {self.slq_probes}")
         if self.slq_steps < 1:
-            raise ConfigError(f"slq_steps must be at least 1; got {self.slq_steps}")
+            raise ConfigError(f"{_named('slq_steps')} must be at least 1; got {self.slq_steps}")
         if self.exact_max_d < 0:
-            raise ConfigError(f"exact_max_d must be at least 0; got {self.exact_max_d}")
+            raise ConfigError(f"{_named('exact_max_d')} must be at least 0; got {self.exact_max_d}")
         if self.per_sample not in ("auto", "backpack", "func"):
-            raise ConfigError(f"per_sample must be auto, backpack or func; got '{self.per_sample}'")
+            raise ConfigError(f"{_named('per_sample')} must be auto, backpack or func; got '{self.per_sample}'")
         if self.lr is not None and not 0 < self.lr < math.inf:
-            raise ConfigError(f"lr must be positive and finite; got {self.lr}")
+            raise ConfigError(f"{_named('lr')} must be positive and finite; got {self.lr}")
         if self.damping is not None and not 0 < self.damping < math.inf:
-            raise ConfigError(f"damping must be positive and finite; got {self.damping}")
+            raise ConfigError(f"{_named('damping')} must be positive and finite; got {self.damping}")
         if not 0 <= self.seed < 2**63:
-            raise ConfigError(f"seed must lie in [0, 2^63); got {self.seed}")
+            raise ConfigError(f"{_named('seed')} must lie in [0, 2^63); got {self.seed}")
         if self.race_steps is not None and self.race_steps < 0:
-            raise ConfigError(f"race_steps must be at least 0; got {self.race_steps}")
+            raise ConfigError(f"{_named('race_steps')} must be at least 0; got {self.race_steps}")
         if self.dist_backend not in ("auto", "gloo", "nccl"):
-            raise ConfigError(f"dist_backend must be auto, gloo or nccl; got '{self.dist_backend}'")
+            raise ConfigError(f"{_named('dist_backend')} must be auto, gloo or nccl; got '{self.dist_backend}'")
         if self.budget is not None and not 0 < self.budget < math.inf:
-            raise ConfigError(f"budget must be a positive, finite number of seconds; got {self.budget}")
+            raise ConfigError(f"{_named('budget')} must be a positive, finite number of seconds; got {self.budget}")
         if self.memory is not None and not 0 < self.memory < math.inf:
-            raise ConfigError(f"memory must be a positive, finite number of GB; got {self.memory}")
+            raise ConfigError(f"{_named('memory')} must be a positive, finite number of GB; got {self.memory}")
 
     def recorded(self) -> dict[str, Any]:
         """The settings as the report records them (no internal fields)."""
@@ -115,6 +116,11 @@ class Settings:
         data["only"] = None if self.only is None else list(self.only)
         data["fail_if"] = list(self.fail_if)
         return data
+
+
+def _named(key: str) -> str:
+    """A setting as an error names it: its flag and its config key, `--top-k / top_k` (either may have set it)."""
+    return f"--{key.replace('_', '-')} / {key}"
 
 
 _FIELDS = {f.name: f for f in dataclasses.fields(Settings) if f.name not in ("config", "search_paths")}
