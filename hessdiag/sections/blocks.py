@@ -10,11 +10,10 @@ scaling).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
-from matplotlib.figure import Figure
 from rich.console import Console
 
 from ..estimators.blocks import BlockHeterogeneity, BlockSpectrum, block_heterogeneity, block_spectra
@@ -25,6 +24,9 @@ from ..report.section import FigureSpec, Key, Results, Section
 from ..report.terminal.format import fmt
 from ..report.terminal.tables import FoldingTable
 from ..work import Work
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 @dataclass

@@ -25,7 +25,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-from scipy.stats import spearmanr
 from torch import Tensor
 from torch.func import grad, vmap
 
@@ -132,5 +131,7 @@ def _summaries(freq: np.ndarray, losses: list[float | None]) -> tuple[float | No
     pairs = [(f, loss) for f, loss in zip(freq, losses) if f > 0 and loss is not None]
     corr = None
     if len(pairs) >= 3 and len({p[0] for p in pairs}) > 1 and len({p[1] for p in pairs}) > 1:
+        from scipy.stats import spearmanr  # here: scipy.stats takes about a second to import
+
         corr = float(spearmanr([p[0] for p in pairs], [p[1] for p in pairs]).statistic)
     return ratio, entropy, tail, corr
