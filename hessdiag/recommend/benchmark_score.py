@@ -38,6 +38,8 @@ class BenchmarkScore:
     def __post_init__(self) -> None:
         if set(self.confusion) != set(TRUTHS) or any(set(row) != set(CALLS) for row in self.confusion.values()):
             raise ValueError(f"confusion needs rows {TRUTHS} and columns {CALLS}")
+        if any(self._row(t) == 0 for t in CLEAR):
+            raise ValueError("a benchmark score needs cases of both clear classes (recall and balanced accuracy)")
 
     def _row(self, truth: str) -> int:
         return sum(self.confusion[truth].values())

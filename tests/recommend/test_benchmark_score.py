@@ -63,6 +63,8 @@ def test_the_shipped_rule_states_eighteen_of_twenty_against_fifteen_for_always_s
     assert CURVATURE.provenance.inconclusive_share == pytest.approx(3 / 32)
 
 
-def test_a_confusion_without_every_row_and_column_is_refused():
-    with pytest.raises(ValueError):
+def test_a_confusion_without_every_row_and_column_or_a_clear_class_is_refused():
+    with pytest.raises(ValueError, match="rows"):
         BenchmarkScore("d", "b", 1, "cv", {"sign": {"sign": 1}}, ())
+    with pytest.raises(ValueError, match="both clear classes"):
+        _score([("sign", "sign"), ("tie", "sign")])
