@@ -62,6 +62,14 @@ def digits_reconstruction() -> tuple[Tensor, Tensor]:
     return x, x.clone()
 
 
+def digits_rotated(seed: int) -> tuple[Tensor, Tensor]:
+    """The digits with their 64 pixels mixed by a seeded random orthogonal matrix Q (x ↦ xQ): the same
+    distances and spectrum of xᵀx as `digits`, no coordinate aligned with a pixel."""
+    x, y = digits()
+    q = _orthonormal_columns(64, 64, torch.Generator().manual_seed(seed))
+    return (x.double() @ q).float(), y
+
+
 def _orthonormal_columns(n: int, d: int, gen: torch.Generator) -> Tensor:
     """An n × d matrix with orthonormal columns (QR of a Gaussian matrix), float64."""
     q, r = torch.linalg.qr(torch.randn(n, d, generator=gen, dtype=torch.float64))

@@ -63,6 +63,11 @@ NOTES: list[str] = [
     "(a network regressing real data, a multiclass linear model on badly scaled real features, an "
     "unsupervised reconstruction) before any was run; 137 s for the six on one thread of a slower "
     "machine. They came out tie, tie; sign, sign; tie, tie: no new euclidean case.",
+    "fifth round (2026-12-05), chosen knowing the fourth added no euclidean case, to test the euclidean "
+    "side beyond least squares: mlp_digits_rot (mlp_digits with rotated pixels; the lsq_axis/lsq_rot pair "
+    "showed a rotation taking a linear model from sign to tie) and cnn_gap_digits (a CNN with global "
+    "average pooling; SGD is reported to beat adaptive methods on CNNs). 312 s for the four on one "
+    "thread. They came out sign, sign; euclidean, tie.",
 ]
 
 

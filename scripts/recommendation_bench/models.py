@@ -77,6 +77,16 @@ def cnn_8x8(classes: int = 10) -> nn.Module:
     )
 
 
+def cnn_gap_8x8(classes: int = 10) -> nn.Module:
+    """Two ReLU convolutions, no pooling between them, global average pooling, a linear head, on 8×8 images
+    (flat inputs of 64), d = 5,130."""
+    return nn.Sequential(
+        nn.Unflatten(1, (1, 8, 8)), nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(),
+        nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
+        nn.Linear(32, classes),
+    )
+
+
 class SelfAttention(nn.Module):
     """Multi-head softmax self-attention from Linear layers (no mask, all positions)."""
 
