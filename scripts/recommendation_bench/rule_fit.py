@@ -278,7 +278,6 @@ def report(evidence: dict, races: dict, truth_doc: dict, scored: list[str], refi
         print(f"  on all kinds: {describe(model)} (inner utility {inner:g})")
         fixed = loko_calls(table, truth, kinds, scored, feats, (margin,))[margin]
         print(table_text(truth, fixed, "  (optimistic) leave-one-kind-out of that fixed feature set"))
-        provenance = score_literal(evidence, races, truth_doc, kinds, truth, calls, acc)
         if refit:
-            print(literal(model, variant, provenance))
+            print(literal(model, variant, score_literal(evidence, races, truth_doc, kinds, truth, calls, acc)))
         print()
