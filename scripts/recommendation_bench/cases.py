@@ -263,6 +263,37 @@ def cnn_gap_digits_model() -> nn.Module:
     return M.build(M.cnn_gap_8x8, seed=119)
 
 
+# Added in a sixth round (2026-12-05, a new session; 36 cases, 6 clear euclidean), chosen before any was run,
+# as a PROSPECTIVE test of the shipped rule: its calls on these cases were computed from their evidence and
+# committed (prospective.json) before their ground truth was computed. Two kinds from theory for the euclidean
+# side beyond plain least squares — a kernel model (a linear model on dense random Fourier features) and a
+# wide one-hidden-layer net on a noiseless target (near the lazy, kernel regime) — and one for breadth:
+# low-rank matrix completion (bilinear, embedding rows touched sparsely), which the literature leaves open.
+
+def rff_cancer_model() -> nn.Module:
+    return M.build(lambda: M.linear(300, 1), seed=120)
+
+
+def rff_cancer_data():
+    return D.random_fourier_cancer(seed=220)
+
+
+def wide_mlp_teacher_model() -> nn.Module:
+    return M.build(lambda: M.mlp([16, 256, 1], nn.ReLU), seed=121)
+
+
+def wide_mlp_teacher_data():
+    return D.teacher_regression(seed=221)
+
+
+def matrix_completion_model() -> nn.Module:
+    return M.build(lambda: M.MatrixFactorization(rows=60, cols=50, rank=4), seed=122)
+
+
+def matrix_completion_data():
+    return D.low_rank_entries(seed=222)
+
+
 mlp_digits_data = deep_mlp_data = cnn_digits_data = cnn_gap_digits_data = digits_data
 
 # kind: (loss, batch size, classes, description, extra sources)
@@ -301,6 +332,12 @@ KINDS: dict[str, tuple] = {
                        (M.mlp, D.digits_rotated, D.digits, D._orthonormal_columns)),
     "cnn_gap_digits": ("ce", 64, 10, "two-conv ReLU CNN with global average pooling on 8x8 digits",
                        (M.cnn_gap_8x8, D.digits)),
+    "rff_cancer": ("bce", 32, 2, "logistic regression on 300 random Fourier features of standardised breast cancer",
+                   (M.linear, D.random_fourier_cancer, D.breast_cancer)),
+    "wide_mlp_teacher": ("mse", 32, None, "wide ReLU MLP 16-256-1 fitting a noiseless tanh teacher 16-32-32-1",
+                         (M.mlp, D.teacher_regression, M.build, M.init_)),
+    "matrix_completion": ("mse", 32, None, "rank-4 factorisation U Vᵀ of a 60x50 matrix from 1,500 noisy entries",
+                          (M.MatrixFactorization, D.low_rank_entries)),
 }
 
 

@@ -151,3 +151,30 @@ def powerlaw_least_squares(seed: int, n: int = 1000, d: int = 200, power: float 
     s = torch.arange(1, d + 1, dtype=torch.float64) ** (-power / 2)
     x = (z * s) @ _orthonormal_columns(d, d, gen).T
     return x.float(), (x @ torch.randn(d, 1, generator=gen, dtype=torch.float64)).float()
+
+
+def random_fourier_cancer(seed: int, features: int = 300) -> tuple[Tensor, Tensor]:
+    """Breast cancer, standardised, mapped to `features` random Fourier features of a Gaussian kernel of
+    bandwidth √30 (Rahimi & Recht 2007): z(x) = √(2/D) cos(xW + b), W ∼ N(0, 1/30), b ∼ U(0, 2π), drawn
+    from `seed` — dense, correlated features for a linear (kernel) model; binary target as a float column."""
+    x, y = breast_cancer(standardise=True)
+    gen = torch.Generator().manual_seed(seed)
+    w = torch.randn(x.shape[1], features, generator=gen, dtype=torch.float64) / math.sqrt(30.0)
+    b = 2 * math.pi * torch.rand(features, generator=gen, dtype=torch.float64)
+    z = math.sqrt(2.0 / features) * torch.cos(x.double() @ w + b)
+    return z.float(), y
+
+
+def low_rank_entries(seed: int, rows: int = 60, cols: int = 50, rank: int = 4, observed: int = 1500,
+                     noise: float = 0.1) -> tuple[Tensor, Tensor]:
+    """Matrix completion: M = A Bᵀ/√rank, A and B standard normal (entries of unit variance), `observed`
+    distinct entries drawn uniformly without replacement, each target M_ij + noise·ε. Inputs: int64
+    (i, j) rows; targets: a float column."""
+    gen = torch.Generator().manual_seed(seed)
+    a = torch.randn(rows, rank, generator=gen, dtype=torch.float64)
+    b = torch.randn(cols, rank, generator=gen, dtype=torch.float64)
+    m = a @ b.T / math.sqrt(rank)
+    flat = torch.randperm(rows * cols, generator=gen)[:observed]
+    i, j = flat // cols, flat % cols
+    y = m[i, j] + noise * torch.randn(observed, generator=gen, dtype=torch.float64)
+    return torch.stack([i, j], dim=1), y.float()[:, None]

@@ -169,3 +169,18 @@ class LSTMClassifier(nn.Module):
             c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
             h = torch.sigmoid(o) * torch.tanh(c)
         return self.head(h)
+
+
+class MatrixFactorization(nn.Module):
+    """Low-rank matrix completion: the entry (i, j) of U Vᵀ/√rank for an input row (i, j) of int64 ids,
+    U = `rows` × `rank` and V = `cols` × `rank` embeddings (bilinear; each sample's gradient touches one
+    row of each)."""
+
+    def __init__(self, rows: int, cols: int, rank: int):
+        super().__init__()
+        self.scale = 1.0 / math.sqrt(rank)
+        self.u = nn.Embedding(rows, rank)
+        self.v = nn.Embedding(cols, rank)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.scale * (self.u(x[:, 0]) * self.v(x[:, 1])).sum(dim=1, keepdim=True)
