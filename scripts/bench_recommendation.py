@@ -13,7 +13,9 @@ in `recommendation_bench/evidence.json` (evidence.py). Race study: `recommendati
 sign/euclidean/inconclusive), accuracy on clear cases, share of conclusive calls that are wrong,
 inconclusive share, per-class recall and balanced accuracy (scoring.py), for hessdiag's call, the old
 R(θ)-only call, the constant "always sign" baseline, the race alone by length, and the rule's
-leave-one-kind-out cross-validated calls; and the figures against each seed's own labels.
+leave-one-kind-out cross-validated calls; and the figures against each seed's own labels. Last, the
+prospective test: the calls a shipped rule made on new cases before their ground truth existed
+(recommendation_bench/prospective.py).
 Run it with `nice -n 10` on a shared machine; one thread is used (as for the ground truth).
 """
 
@@ -30,7 +32,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from recommendation_bench import evidence as ev  # noqa: E402
-from recommendation_bench import race_study, rule_fit, scoring  # noqa: E402
+from recommendation_bench import prospective, race_study, rule_fit, scoring  # noqa: E402
 from recommendation_bench.cases import CASES  # noqa: E402
 from recommendation_bench.ground_truth import JSON_PATH as TRUTH_PATH  # noqa: E402
 
@@ -126,6 +128,9 @@ def main(argv: list[str] | None = None) -> int:
               f"{len(calls)} cases)")
     print()
     rule_fit.report(evidence, races, truth_doc, scored, refit=args.fit)
+    if prospective.JSON_PATH.exists():
+        print("\nprospective test: calls frozen before the ground truth existed (prospective.py)")
+        print(prospective.score())
     return 0
 
 

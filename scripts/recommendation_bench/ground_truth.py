@@ -68,6 +68,11 @@ NOTES: list[str] = [
     "showed a rotation taking a linear model from sign to tie) and cnn_gap_digits (a CNN with global "
     "average pooling; SGD is reported to beat adaptive methods on CNNs). 312 s for the four on one "
     "thread. They came out sign, sign; euclidean, tie.",
+    "sixth round (2026-12-05, a later session), a PROSPECTIVE test: rff_cancer (logistic regression on random "
+    "Fourier features), wide_mlp_teacher (a wide one-hidden-layer ReLU net on a noiseless teacher) and "
+    "matrix_completion (rank-4 factorisation), chosen before any was run; the shipped rule's calls on them "
+    "were frozen from their evidence (prospective.json) before this truth was computed. About 100 s for the "
+    "six on two one-thread processes. They came out sign, tie; tie, sign; euclidean, tie.",
 ]
 
 

@@ -84,7 +84,9 @@ def score(path: Path = JSON_PATH) -> str:
     done = [n for n in doc if n in truth_doc]
     truth = {n: truth_doc[n]["truth"] for n in done}
     seeds = {n: truth_doc[n]["per_seed_labels"] for n in done}
-    lines = [f"{len(done)} of {len(doc)} recorded cases have a ground truth", ""]
+    commits = sorted({doc[n]["rule_commit"][:9] for n in doc})
+    lines = [f"{len(done)} of {len(doc)} recorded cases have a ground truth; the rules as committed at "
+             f"{', '.join(commits)}", ""]
     lines += [f"  {n:26s} truth {truth[n]:9s} ratio {truth_doc[n].get('ratio') or float('nan'):8.3g}  "
               + "  ".join(f"{v} {doc[n][v]['call']:9s}" for v in RULES if v in doc[n]) for n in done]
     blocks = {f"the shipped rule, {v} (frozen before the truth)": {n: doc[n][v]["call"] for n in done if v in doc[n]}

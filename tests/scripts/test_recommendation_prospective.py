@@ -1,0 +1,53 @@
+"""The prospective test of the recommendation benchmark: frozen calls, refused rewrites, and their score."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+
+from recommendation_bench import evidence as ev  # noqa: E402
+from recommendation_bench import prospective, race_study, rule_fit  # noqa: E402
+
+RECORD = json.loads(prospective.JSON_PATH.read_text())["cases"]
+
+
+@pytest.mark.parametrize("name", sorted(RECORD))
+def test_a_recorded_call_is_the_sign_of_its_score_on_the_cached_evidence(name):
+    """The record read the case's cached evidence and race (its features are those the caches give now), and
+    each call is what a margin-0 rule makes of its score."""
+    entry = RECORD[name]
+    table = rule_fit.feature_table(ev.load(), race_study.load(), [name])[name]
+    assert entry["features"] == {k: None if v is None else list(v) for k, v in table.items()}
+    for variant in prospective.RULES:
+        if variant in entry:
+            call, score = entry[variant]["call"], entry[variant]["score"]
+            assert call == ("sign" if score > 0 else "euclidean")
+
+
+def test_a_forecast_is_never_rewritten_nor_made_after_its_truth(tmp_path):
+    name = next(iter(RECORD))
+    copy = tmp_path / "prospective.json"
+    shutil.copy(prospective.JSON_PATH, copy)
+    with pytest.raises(SystemExit, match="already recorded"):
+        prospective.record([name], copy)
+    with pytest.raises(SystemExit, match="already has a ground truth"):
+        prospective.record([name], tmp_path / "empty.json")
+    assert json.loads(copy.read_text()) == json.loads(prospective.JSON_PATH.read_text())
+    assert not (tmp_path / "empty.json").exists()
+
+
+def test_the_score_counts_the_frozen_calls_against_the_truth_and_the_constant():
+    """Six cases, three of them clear: the frozen rule and 'always sign' each called two of the three."""
+    text = prospective.score()
+    assert text.startswith("6 of 6 recorded cases have a ground truth")
+    blocks = text.split("\n\n")
+    rule = next(b for b in blocks if b.startswith("the shipped rule, no_race"))
+    constant = next(b for b in blocks if b.startswith("constant 'always sign'"))
+    assert "accuracy on clear cases   67% (2/3)" in rule and "recall euclidean  100%" in rule
+    assert "accuracy on clear cases   67% (2/3)" in constant and "recall euclidean    0%" in constant
