@@ -178,3 +178,31 @@ def low_rank_entries(seed: int, rows: int = 60, cols: int = 50, rank: int = 4, o
     i, j = flat // cols, flat % cols
     y = m[i, j] + noise * torch.randn(observed, generator=gen, dtype=torch.float64)
     return torch.stack([i, j], dim=1), y.float()[:, None]
+
+
+def polynomial_diabetes() -> tuple[Tensor, Tensor]:
+    """scikit-learn's diabetes with its 10 features and their 55 products of degree 2 (x_i x_j, i ≤ j), each of
+    the 65 columns standardised; the target standardised as in `diabetes`: correlated real features for a
+    linear model."""
+    x, y = diabetes()
+    x = x.double()
+    i, j = torch.triu_indices(10, 10)
+    z = torch.cat([x, x[:, i] * x[:, j]], dim=1)
+    z = (z - z.mean(dim=0)) / z.std(dim=0, unbiased=False)
+    return z.float(), y
+
+
+def sparse_binary_classification(seed: int, n: int = 2000, d: int = 500, active: int = 10,
+                                 teacher: int = 50) -> tuple[Tensor, Tensor]:
+    """Sparse binary features with Zipf frequencies (feature t is drawn with probability ∝ 1/(t+1); each row
+    has `active` draws, so at most that many ones) and a logistic teacher: w* zero but on `teacher` random
+    features, N(0, 2²) there; y ∼ Bernoulli(σ(x·w*)), a float column. Rare features carry as much of w* as
+    common ones (text-like data)."""
+    gen = torch.Generator().manual_seed(seed)
+    p = 1.0 / torch.arange(1, d + 1, dtype=torch.float64)
+    idx = torch.multinomial(p / p.sum(), n * active, replacement=True, generator=gen).reshape(n, active)
+    x = torch.zeros(n, d, dtype=torch.float64).scatter_(1, idx, 1.0)
+    w = torch.zeros(d, dtype=torch.float64)
+    w[torch.randperm(d, generator=gen)[:teacher]] = 2.0 * torch.randn(teacher, generator=gen, dtype=torch.float64)
+    y = (torch.rand(n, generator=gen, dtype=torch.float64) < torch.sigmoid(x @ w)).double()
+    return x.float(), y.float()[:, None]

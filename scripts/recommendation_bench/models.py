@@ -184,3 +184,30 @@ class MatrixFactorization(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         return self.scale * (self.u(x[:, 0]) * self.v(x[:, 1])).sum(dim=1, keepdim=True)
+
+
+def deep_linear(width: int, depth: int, d_out: int = 1) -> nn.Module:
+    """A deep linear network: `depth` bias-free Linear layers width → … → width → d_out, no activation (the
+    function is linear, the loss in the weights is not)."""
+    layers = [nn.Linear(width, width, bias=False) for _ in range(depth - 1)]
+    return nn.Sequential(*layers, nn.Linear(width, d_out, bias=False))
+
+
+class ResidualMLP(nn.Module):
+    """An input projection, `blocks` pre-LayerNorm residual blocks x ← x + W₂ relu(W₁ LN(x)), a final LayerNorm
+    and a linear head (a transformer's feed-forward path without attention)."""
+
+    def __init__(self, d_in: int, width: int, blocks: int, classes: int):
+        super().__init__()
+        self.inp = nn.Linear(d_in, width)
+        self.blocks = nn.ModuleList(
+            nn.Sequential(nn.LayerNorm(width), nn.Linear(width, width), nn.ReLU(), nn.Linear(width, width))
+            for _ in range(blocks))
+        self.norm = nn.LayerNorm(width)
+        self.head = nn.Linear(width, classes)
+
+    def forward(self, x: Tensor) -> Tensor:
+        h = self.inp(x)
+        for block in self.blocks:
+            h = h + block(h)
+        return self.head(self.norm(h))
