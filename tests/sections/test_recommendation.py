@@ -13,8 +13,9 @@ from hessdiag import diagnose
 from hessdiag.api import run
 from hessdiag.experiments.race import expected_runs
 from hessdiag.load import make_settings
+from hessdiag.recommend.benchmark_score import BenchmarkScore
 from hessdiag.sections import schema as report_schema
-from hessdiag.sections.recommendation.terminal import race_line
+from hessdiag.sections.recommendation.terminal import benchmark_lines, race_line
 
 
 @pytest.fixture(scope="module")
@@ -144,3 +145,17 @@ def test_the_race_line_says_when_rounding_moved_the_best_runs(default_doc, chang
                          "seed0_ratio_perturbed": 2.0 if settled else 1.0, "winner_settled": settled}}
     line = race_line(race)
     assert ("chaotic" in line) == (shown is not None) and (shown is None or shown in line)
+
+
+def test_the_benchmark_lines_state_counts_the_constant_and_the_ties():
+    """A hand-made table of 10 cases (4 sign, 2 euclidean, 4 ties): every count printed is the table's."""
+    confusion = {"sign": {"sign": 3, "euclidean": 1, "inconclusive": 0},
+                 "euclidean": {"sign": 1, "euclidean": 1, "inconclusive": 0},
+                 "tie": {"sign": 2, "euclidean": 1, "inconclusive": 1}}
+    score = BenchmarkScore("2026-01-01", "bench", 5, "nested", confusion, (0.5, 0.6, 0.7))
+    rule, baseline, ties = benchmark_lines(score.as_dict())
+    assert "4 of the 6 clear cases right (67 %" in rule and "recall sign-based 3/4, Euclidean 1/2" in rule
+    assert "against each seed's own label 50–70 %" in rule
+    assert "'always sign-based': 67 % right" in baseline and "right on 1 where" in baseline
+    assert "wrong or inconclusive on 1 where" in baseline
+    assert ties.startswith("ties: on 4 of the 10 cases neither family's best loss was 1.25× lower")

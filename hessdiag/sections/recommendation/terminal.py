@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.panel import Panel
 
+from ...experiments.race import THRESHOLD
 from ...report.terminal.format import fmt
 from ...report.terminal.tables import FoldingTable
 
@@ -54,6 +55,8 @@ def benchmark_lines(b: dict) -> list[str]:
         f"baseline 'always sign-based': {pct(c['accuracy_clear'])} right on the clear cases, balanced "
         f"{pct(c['balanced_accuracy'])}; on the same cases the rule is right on {c['rule_better']} where the "
         f"constant is wrong, and wrong or inconclusive on {c['rule_worse']} where the constant is right",
+        f"ties: on {b['cases'] - b['clear_cases']} of the {b['cases']} cases neither family's best loss was "
+        f"{THRESHOLD:g}× lower, so either call trained about as well there",
     ]
 
 
