@@ -329,6 +329,43 @@ def sparse_logreg_data():
     return D.sparse_binary_classification(seed=226)
 
 
+# Added in an eighth round (2026-12-05, the same session), chosen before any was run, as a third PROSPECTIVE
+# test, of the rule refitted on 50 cases: softmax regression on raw digit pixels (0..16, many always 0), a
+# ReLU MLP on breast cancer's raw features (scales 1e-3..4e3), a 1-D CNN finding a motif in noise (a CNN on
+# other data than digits), and a linear autoencoder 32-8-32 on rotated anisotropic Gaussian data.
+
+def softmax_digits_raw_model() -> nn.Module:
+    return M.build(lambda: M.linear(64, 10), seed=127)
+
+
+def softmax_digits_raw_data():
+    return D.digits_raw()
+
+
+def mlp_cancer_raw_model() -> nn.Module:
+    return M.build(lambda: M.mlp([30, 32, 1], nn.ReLU), seed=128)
+
+
+def mlp_cancer_raw_data():
+    return D.breast_cancer(standardise=False)
+
+
+def conv1d_motif_model() -> nn.Module:
+    return M.build(lambda: M.conv1d_motif(length=32), seed=129)
+
+
+def conv1d_motif_data():
+    return D.motif_sequences(seed=229)
+
+
+def linear_autoencoder_model() -> nn.Module:
+    return M.build(lambda: M.linear_autoencoder(32, 8), seed=130)
+
+
+def linear_autoencoder_data():
+    return D.anisotropic_gaussian(seed=230)
+
+
 mlp_digits_data = deep_mlp_data = cnn_digits_data = cnn_gap_digits_data = resmlp_ln_digits_data = digits_data
 
 # kind: (loss, batch size, classes, description, extra sources)
@@ -381,6 +418,14 @@ KINDS: dict[str, tuple] = {
                          (M.ResidualMLP, D.digits)),
     "sparse_logreg": ("bce", 64, 2, "logistic regression, 500 sparse binary Zipf-frequency features, sparse teacher",
                       (M.linear, D.sparse_binary_classification)),
+    "softmax_digits_raw": ("ce", 64, 10, "multinomial logistic regression on raw digit pixels (0..16)",
+                           (M.linear, D.digits_raw)),
+    "mlp_cancer_raw": ("bce", 32, 2, "ReLU MLP 30-32-1 on breast cancer raw features (scales 1e-3..4e3)",
+                       (M.mlp, D.breast_cancer)),
+    "conv1d_motif": ("ce", 64, 2, "1-D CNN (8, 16 channels, global max pool) detecting a motif in noise",
+                     (M.conv1d_motif, D.motif_sequences)),
+    "linear_autoencoder": ("mse", 32, None, "linear autoencoder 32-8-32 on rotated anisotropic Gaussian data",
+                           (M.linear_autoencoder, D.anisotropic_gaussian, D._orthonormal_columns)),
 }
 
 

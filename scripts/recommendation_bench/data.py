@@ -206,3 +206,36 @@ def sparse_binary_classification(seed: int, n: int = 2000, d: int = 500, active:
     w[torch.randperm(d, generator=gen)[:teacher]] = 2.0 * torch.randn(teacher, generator=gen, dtype=torch.float64)
     y = (torch.rand(n, generator=gen, dtype=torch.float64) < torch.sigmoid(x @ w)).double()
     return x.float(), y.float()[:, None]
+
+
+def digits_raw() -> tuple[Tensor, Tensor]:
+    """scikit-learn's 8×8 digits with the raw pixel values 0..16 (unscaled; border pixels almost always 0)."""
+    from sklearn.datasets import load_digits
+
+    raw = load_digits()
+    return torch.tensor(raw.data, dtype=torch.float32), torch.tensor(raw.target, dtype=torch.int64)
+
+
+def motif_sequences(seed: int, n: int = 2000, length: int = 32, width: int = 5,
+                    noise: float = 1.0) -> tuple[Tensor, Tensor]:
+    """Sequences of N(0, noise²) values; in class 1 a fixed motif (a seeded unit-norm pattern of `width`, times 3)
+    is added at a uniform random position; class 0 has none. Balanced classes, int64 labels."""
+    gen = torch.Generator().manual_seed(seed)
+    motif = torch.randn(width, generator=gen, dtype=torch.float64)
+    motif = 3.0 * motif / motif.norm()
+    x = noise * torch.randn(n, length, generator=gen, dtype=torch.float64)
+    y = torch.arange(n) % 2
+    y = y[torch.randperm(n, generator=gen)]
+    pos = torch.randint(0, length - width + 1, (n,), generator=gen)
+    for k in range(width):
+        x[torch.arange(n), pos + k] += y.double() * motif[k]
+    return x.float(), y
+
+
+def anisotropic_gaussian(seed: int, n: int = 1000, d: int = 32) -> tuple[Tensor, Tensor]:
+    """Gaussian inputs with covariance Q diag(σ²) Qᵀ, σ_i log-spaced from 3 to 0.03, Q a random rotation; the
+    inputs are their own targets (a linear autoencoder's reconstruction)."""
+    gen = torch.Generator().manual_seed(seed)
+    s = torch.logspace(math.log10(3.0), math.log10(0.03), d, dtype=torch.float64)
+    x = (torch.randn(n, d, generator=gen, dtype=torch.float64) * s) @ _orthonormal_columns(d, d, gen).T
+    return x.float(), x.float().clone()

@@ -211,3 +211,18 @@ class ResidualMLP(nn.Module):
         for block in self.blocks:
             h = h + block(h)
         return self.head(self.norm(h))
+
+
+def conv1d_motif(length: int, classes: int = 2) -> nn.Module:
+    """A 1-D CNN on sequences of `length` scalars (flat inputs): two ReLU convolutions (8 and 16 channels, width
+    5, as Conv2d with 1×5 kernels on a 1×length image), global max pooling over positions, a linear head."""
+    return nn.Sequential(
+        nn.Unflatten(1, (1, 1, length)), nn.Conv2d(1, 8, (1, 5), padding=(0, 2)), nn.ReLU(),
+        nn.Conv2d(8, 16, (1, 5), padding=(0, 2)), nn.ReLU(), nn.AdaptiveMaxPool2d(1), nn.Flatten(),
+        nn.Linear(16, classes),
+    )
+
+
+def linear_autoencoder(d: int, k: int) -> nn.Module:
+    """x ↦ B A x with A k × d and B d × k, bias-free: a linear autoencoder (its optimum spans the top-k PCA)."""
+    return nn.Sequential(nn.Linear(d, k, bias=False), nn.Linear(k, d, bias=False))
