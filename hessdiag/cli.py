@@ -173,6 +173,7 @@ def track_command(
     top_k: TopK = None,
     tol: Tol = None,
     max_matvecs: MaxMatvecs = None,
+    race_steps: RaceSteps = None,
     lr: Annotated[Optional[str], typer.Option(
         help="learning rate η (2/η is drawn beside λ_max), or a file of 'STEP LR' lines")] = None,
     every: Annotated[int, typer.Option(help="diagnose every K-th checkpoint (the last one always)")] = 1,
@@ -200,9 +201,9 @@ def track_command(
 
         settings = make_settings(
             config, model=model, data=data, loss=loss, samples=samples, batch_size=batch_size, seed=seed,
-            dtype=dtype, device=device, top_k=top_k, tol=tol, max_matvecs=max_matvecs, only=only, json=json_path,
-            html=html, png_dir=png_dir, fail_if=fail_if or None, trust_pickle=trust_pickle or None,
-            quiet=quiet or None)
+            dtype=dtype, device=device, top_k=top_k, tol=tol, max_matvecs=max_matvecs, race_steps=race_steps,
+            only=only, json=json_path, html=html, png_dir=png_dir, fail_if=fail_if or None,
+            trust_pickle=trust_pickle or None, quiet=quiet or None)
         return run_track(source, settings, lr=lr, every_k=every, warm_start=warm_start, cache_dir=cache_dir,
                          fail_on=fail_on, check_interrupt=signals.check)
 

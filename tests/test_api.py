@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
+import pytest
 import torch
 
 import hessdiag
@@ -26,3 +29,19 @@ def test_diagnose_leaves_the_model_alone_and_writes_the_cli_files(tmp_path):
     assert json.loads((tmp_path / "r.json").read_text()) == json.loads(report.to_json())
     assert "<img" in (tmp_path / "r.html").read_text() and list((tmp_path / "figs").glob("*.png"))
     assert not list(tmp_path.glob("*.tmp*"))
+
+
+@pytest.mark.parametrize("name, attribute", [("load", "make_settings"), ("linalg", "lanczos_top_eigenvalues"),
+                                             ("linalg", "as_linear_map"), ("distributed", "initialise")])
+def test_subpackages_are_reachable_after_a_plain_import(name, attribute):
+    """In a fresh interpreter, `import hessdiag` alone makes `hessdiag.<subpackage>.<name>` work (loaded on
+    first use), and does not import torch by itself."""
+    code = (f"import sys, hessdiag; assert 'torch' not in sys.modules; "
+            f"print(callable(hessdiag.{name}.{attribute}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and out.stdout.strip() == "True", out.stderr
+
+
+def test_an_unknown_attribute_is_still_an_attribute_error():
+    with pytest.raises(AttributeError, match="no attribute 'nosuch'"):
+        hessdiag.nosuch  # noqa: B018

@@ -84,6 +84,9 @@ def _summary(call: str, rule: LogisticRule, outcome: RuleOutcome) -> str:
     acc = (f"cross-validated on the benchmark: {100 * b.accuracy_clear:.0f} % right on {b.clear_cases} cases with a "
            f"clear winner, 95 % interval {100 * lo:.0f}–{100 * hi:.0f} %, where always sign-based is "
            f"{100 * b.constant_sign_accuracy:.0f} %; {100 * (b.wrong_conclusive or 0):.0f} % of conclusive calls wrong")
+    if outcome.missing:
+        return (f"Inconclusive: the rule reads {', '.join(outcome.missing)}, which this run did not measure "
+                f"(a section left out by --only, or a measurement that failed) ({acc}).")
     lo, hi = outcome.interval
     score = f"score {outcome.score:+.2f} ∈ [{lo:+.2f}, {hi:+.2f}], margin ±{rule.margin:g}"
     if call == SIGN:

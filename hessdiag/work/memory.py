@@ -49,7 +49,7 @@ RAM_FRACTION = 0.8  # default budget on a CPU: this share of the available RAM
 GPU_FRACTION = 0.9  # default budget on a GPU: this share of its free memory
 WORKING_VECTORS = 6  # float64 d-vectors per block column beside the basis: Q_j, Q_{j−1}, A Q_j, W, Q_{j+1}, one copy
 MIN_SLQ_STEPS = 8
-REDUCE = "--samples, --batch-size, --memory, --max-matvecs or --hvp fwd-rev"
+REDUCE = "--samples, --batch-size, --max-matvecs or --hvp fwd-rev, or raise --memory"
 
 
 def gb(n: float) -> str:

@@ -97,9 +97,10 @@ def test_without_the_rules_sections_the_call_names_what_is_missing():
     doc = diagnose(model, (x, y), case.loss, only="spectrum", top_k=1, dtype="float64", device="cpu",
                    race_steps=0).to_dict()
     rec = doc["recommendation"]
-    assert rec["rule"]["missing"] and rec["race"] is None
-    if rec["call"] == "inconclusive":
-        assert "lacks" in rec["settle"]
+    assert rec["rule"]["missing"] and rec["race"] is None and rec["call"] == "inconclusive"
+    assert "lacks" in rec["settle"]
+    assert rec["summary"].startswith(f"Inconclusive: the rule reads {', '.join(rec['rule']['missing'])}, which this "
+                                     "run did not measure") and "score" not in rec["summary"]
     jsonschema.validate(doc, report_schema(), cls=jsonschema.Draft202012Validator)
 
 

@@ -218,3 +218,23 @@ def test_ctrl_c_exits_130_and_keeps_the_cache(run, tmp_path):
     messages = [line for line in stderr.splitlines() if line.strip() and not line.startswith("hessdiag-phase:")]
     assert len(messages) == 1 and "the 2 checkpoint(s) diagnosed in this run are cached" in messages[0], messages
     assert sorted(p.suffix for p in cache.iterdir()) == [".json", ".json", ".pt", ".pt"]
+
+
+@pytest.mark.parametrize("flag, want", [([], 0), (["--race-steps", "7"], 7)])
+def test_race_steps_reaches_every_checkpoint_only_when_asked(run, monkeypatch, tmp_path, flag, want):
+    """`track --race-steps N` sets the race of each checkpoint; without it the timeline turns the race off."""
+    import hessdiag.track.command as command
+    from hessdiag.track.run import timeline_settings
+
+    seen = {}
+
+    def fake_run_track(source, settings, **kwargs):
+        seen["race_steps"] = timeline_settings(settings).race_steps
+        return 0
+
+    monkeypatch.setattr(command, "run_track", fake_run_track)
+    root, _ = run
+    result = CliRunner().invoke(app, ["track", str(root / "ckpts"), str(root / "run.toml"), *flag,
+                                      "--json", str(tmp_path / "t.json"), "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert seen == {"race_steps": want}
