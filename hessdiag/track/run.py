@@ -88,8 +88,8 @@ def diagnose_checkpoint(checkpoint: Checkpoint, settings: Settings, *, sha256: s
 def timeline_settings(settings: Settings) -> Settings:
     """The settings of each point of a timeline: as given, except that the tuned race (thousands of
     mini-batch steps per checkpoint, more than the curvature costs) runs only when `--race-steps` asks for
-    it. The fitted rules do not read the race (`recommend/coefficients.py`: φ, and ρ_diag at stationary
-    points); with it a point states the race-allowed rule's benchmark figures and the race itself."""
+    it. The call uses the race at stationary points only (`recommend/coefficients.py`); there a point
+    without it is inconclusive."""
     return settings if settings.race_steps is not None else dataclasses.replace(settings, race_steps=0)
 
 
