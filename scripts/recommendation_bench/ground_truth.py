@@ -73,6 +73,14 @@ NOTES: list[str] = [
     "matrix_completion (rank-4 factorisation), chosen before any was run; the shipped rule's calls on them "
     "were frozen from their evidence (prospective.json) before this truth was computed. About 100 s for the "
     "six on two one-thread processes. They came out sign, tie; tie, sign; euclidean, tie.",
+    "seventh round (2026-12-05, the same session), a second PROSPECTIVE test, of the rule refitted on 42 "
+    "cases: deep_linear, poly_diabetes, resmlp_ln_digits and sparse_logreg, chosen for breadth before any was "
+    "run, their calls frozen before this truth. About 4 min for the eight on two one-thread processes. They "
+    "came out tie, tie; tie, tie; tie, sign; tie, tie.",
+    "eighth round (2026-12-05, the same session), a third PROSPECTIVE test, of the rule refitted on 50 cases: "
+    "softmax_digits_raw, mlp_cancer_raw, conv1d_motif and linear_autoencoder, chosen before any was run, their "
+    "calls frozen before this truth. About 4 min for the eight on two one-thread processes. They came out "
+    "tie, sign; sign, sign; tie, tie; tie, tie.",
 ]
 
 
