@@ -239,3 +239,25 @@ def anisotropic_gaussian(seed: int, n: int = 1000, d: int = 32) -> tuple[Tensor,
     s = torch.logspace(math.log10(3.0), math.log10(0.03), d, dtype=torch.float64)
     x = (torch.randn(n, d, generator=gen, dtype=torch.float64) * s) @ _orthonormal_columns(d, d, gen).T
     return x.float(), x.float().clone()
+
+
+def gaussian_sensing(seed: int, n: int = 20, rank: int = 3, measurements: int = 1200,
+                     noise: float = 0.1) -> tuple[Tensor, Tensor]:
+    """Symmetric matrix sensing: X* = V Vᵀ/rank (V n × rank standard normal), inputs A_i with i.i.d. N(0, 1/n²)
+    entries (flat), targets ⟨A_i, X*⟩ + noise·ε as a float column."""
+    gen = torch.Generator().manual_seed(seed)
+    v = torch.randn(n, rank, generator=gen, dtype=torch.float64)
+    x_star = v @ v.T / rank
+    a = torch.randn(measurements, n, n, generator=gen, dtype=torch.float64) / n
+    y = (a * x_star).sum(dim=(1, 2)) + noise * torch.randn(measurements, generator=gen, dtype=torch.float64)
+    return a.reshape(measurements, -1).float(), y.float()[:, None]
+
+
+def overparam_least_squares(seed: int, n: int = 300, d: int = 400, cond: float = 1e2) -> tuple[Tensor, Tensor]:
+    """Noiseless least squares with more parameters than samples: X = √n · U diag(s) Vᵀ (U n × n orthogonal, V
+    d × n with orthonormal columns, s log-spaced from cond^¼ to cond^-¼), so XᵀX/n has the n eigenvalues s² in a
+    random rotation and d − n zeros; y = X w*, w* ∼ N(0, I): infinitely many interpolating solutions."""
+    gen = torch.Generator().manual_seed(seed)
+    s = torch.logspace(0.25 * math.log10(cond), -0.25 * math.log10(cond), n, dtype=torch.float64)
+    x = math.sqrt(n) * (_orthonormal_columns(n, n, gen) * s) @ _orthonormal_columns(d, n, gen).T
+    return x.float(), (x @ torch.randn(d, 1, generator=gen, dtype=torch.float64)).float()

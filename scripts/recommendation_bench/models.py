@@ -226,3 +226,27 @@ def conv1d_motif(length: int, classes: int = 2) -> nn.Module:
 def linear_autoencoder(d: int, k: int) -> nn.Module:
     """x ↦ B A x with A k × d and B d × k, bias-free: a linear autoencoder (its optimum spans the top-k PCA)."""
     return nn.Sequential(nn.Linear(d, k, bias=False), nn.Linear(k, d, bias=False))
+
+
+def lenet_8x8(classes: int = 10) -> nn.Module:
+    """A LeNet-style CNN on 8×8 images (flat inputs of 64): two tanh convolutions with average pooling, a tanh
+    hidden layer, a linear head."""
+    return nn.Sequential(
+        nn.Unflatten(1, (1, 8, 8)), nn.Conv2d(1, 6, 3, padding=1), nn.Tanh(), nn.AvgPool2d(2),
+        nn.Conv2d(6, 16, 3, padding=1), nn.Tanh(), nn.AvgPool2d(2), nn.Flatten(),
+        nn.Linear(64, 32), nn.Tanh(), nn.Linear(32, classes),
+    )
+
+
+class SymmetricSensing(nn.Module):
+    """Matrix sensing with a symmetric factor: the measurement ⟨A, U Uᵀ⟩ of a flat n×n input A, U = n × rank
+    (Burer–Monteiro)."""
+
+    def __init__(self, n: int, rank: int):
+        super().__init__()
+        self.n = n
+        self.u = nn.Linear(rank, n, bias=False)  # weight = U
+
+    def forward(self, x: Tensor) -> Tensor:
+        u = self.u.weight
+        return (x.reshape(-1, self.n, self.n) * (u @ u.T)).sum(dim=(1, 2))[:, None]
