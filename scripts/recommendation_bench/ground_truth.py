@@ -81,6 +81,11 @@ NOTES: list[str] = [
     "softmax_digits_raw, mlp_cancer_raw, conv1d_motif and linear_autoencoder, chosen before any was run, their "
     "calls frozen before this truth. About 4 min for the eight on two one-thread processes. They came out "
     "tie, sign; sign, sign; tie, tie; tie, tie.",
+    "ninth round (2026-12-05, the same session), a fourth PROSPECTIVE test, of the rule refitted on 58 cases, "
+    "aimed at the euclidean side: lenet_digits, sensing_sym (first noiseless; its warm-up reached 5e-10, so it "
+    "got noise 0.1 before anything else was run) and lsq_overparam, chosen before any was run, their calls "
+    "frozen before this truth. About 3 min for the six on two one-thread processes. They came out sign, "
+    "euclidean; tie, tie; euclidean, tie.",
 ]
 
 
