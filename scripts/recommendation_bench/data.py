@@ -261,3 +261,35 @@ def overparam_least_squares(seed: int, n: int = 300, d: int = 400, cond: float =
     s = torch.logspace(0.25 * math.log10(cond), -0.25 * math.log10(cond), n, dtype=torch.float64)
     x = math.sqrt(n) * (_orthonormal_columns(n, n, gen) * s) @ _orthonormal_columns(d, n, gen).T
     return x.float(), (x @ torch.randn(d, 1, generator=gen, dtype=torch.float64)).float()
+
+
+def separable_blobs(seed: int, n: int = 1000, d: int = 20, gap: float = 4.0) -> tuple[Tensor, Tensor]:
+    """Two Gaussian blobs N(±(gap/2)·u, I) in d dimensions (u a seeded unit vector), balanced; with gap 4 they
+    are linearly separable with high probability (the logistic loss has no finite minimiser). Binary float
+    column targets."""
+    gen = torch.Generator().manual_seed(seed)
+    u = torch.randn(d, generator=gen, dtype=torch.float64)
+    u = u / u.norm()
+    y = (torch.arange(n) % 2).double()
+    x = torch.randn(n, d, generator=gen, dtype=torch.float64) + (y[:, None] - 0.5) * gap * u
+    return x.float(), y.float()[:, None]
+
+
+def vandermonde_regression(seed: int, n: int = 500, degree: int = 12, noise: float = 0.05) -> tuple[Tensor, Tensor]:
+    """1-D regression with monomial features: t ∼ U(−1, 1), features t, t², …, t^degree (badly conditioned,
+    strongly correlated, not a rotation of independent ones), target sin(3t) + noise·ε as a float column."""
+    gen = torch.Generator().manual_seed(seed)
+    t = 2 * torch.rand(n, generator=gen, dtype=torch.float64) - 1
+    x = torch.stack([t ** k for k in range(1, degree + 1)], dim=1)
+    y = torch.sin(3 * t) + noise * torch.randn(n, generator=gen, dtype=torch.float64)
+    return x.float(), y.float()[:, None]
+
+
+def iris_standardised() -> tuple[Tensor, Tensor]:
+    """scikit-learn's iris, 150 × 4, standardised features, 3 classes."""
+    from sklearn.datasets import load_iris
+
+    raw = load_iris()
+    x = np.asarray(raw.data, dtype=np.float64)
+    x = (x - x.mean(axis=0)) / x.std(axis=0)
+    return torch.tensor(x, dtype=torch.float32), torch.tensor(raw.target, dtype=torch.int64)

@@ -1,4 +1,4 @@
-"""The benchmark's problem kinds of the prospective rounds six to nine (14 kinds): each round chosen before any
+"""The benchmark's problem kinds of the prospective rounds six to ten (18 kinds): each round chosen before any
 of its cases was run, and called by the rule then shipped before its ground truth was computed
 (prospective.json). Seeded model factories, data functions, and their settings in `KINDS`."""
 
@@ -141,6 +141,45 @@ def lsq_overparam_data():
     return D.overparam_least_squares(seed=233)
 
 
+# Added in a tenth round (2026-12-05, the same session), chosen before any was run, as a fifth PROSPECTIVE test,
+# of the rule refitted on 64 cases, for questions the benchmark leaves open, cheap enough to finish this session:
+# noiseless least squares with an axis-aligned Hessian (lsq_interp's pair: does the rotation decide it in the
+# interpolation regime, as it did for lsq_axis/lsq_rot?), logistic regression on separable data (no finite
+# minimiser), least squares on monomial features of one variable (badly conditioned, correlated), and an MLP on
+# iris (a tiny real problem).
+
+def lsq_interp_axis_model() -> nn.Module:
+    return M.build(lambda: M.linear(100, 1, bias=False), seed=134)
+
+
+def lsq_interp_axis_data():
+    return D.least_squares(seed=211, rotated=False, n=1000, d=100, cond=1e2, noise=0.0)
+
+
+def logreg_separable_model() -> nn.Module:
+    return M.build(lambda: M.linear(20, 1), seed=135)
+
+
+def logreg_separable_data():
+    return D.separable_blobs(seed=235)
+
+
+def vandermonde_lsq_model() -> nn.Module:
+    return M.build(lambda: M.linear(12, 1), seed=136)
+
+
+def vandermonde_lsq_data():
+    return D.vandermonde_regression(seed=236)
+
+
+def mlp_iris_model() -> nn.Module:
+    return M.build(lambda: M.mlp([4, 16, 3], nn.Tanh), seed=137)
+
+
+def mlp_iris_data():
+    return D.iris_standardised()
+
+
 resmlp_ln_digits_data = lenet_digits_data = digits_data
 
 # kind: (loss, batch size, classes, description, extra sources)
@@ -172,4 +211,11 @@ KINDS: dict[str, tuple] = {
                     (M.SymmetricSensing, D.gaussian_sensing)),
     "lsq_overparam": ("mse", 32, None, "noiseless over-parameterised least squares, d=400 > N=300, rotated",
                       (M.linear, D.overparam_least_squares, D._orthonormal_columns)),
+    "lsq_interp_axis": ("mse", 32, None, "noiseless least squares, d=100, axis-aligned Hessian, condition 1e2",
+                        (M.linear, D.least_squares, D._orthonormal_columns)),
+    "logreg_separable": ("bce", 64, 2, "logistic regression on two separable Gaussian blobs, d=20",
+                         (M.linear, D.separable_blobs)),
+    "vandermonde_lsq": ("mse", 32, None, "least squares on monomials t..t^12 of one variable, target sin(3t)",
+                        (M.linear, D.vandermonde_regression)),
+    "mlp_iris": ("ce", 16, 3, "tanh MLP 4-16-3 on standardised iris", (M.mlp, D.iris_standardised)),
 }
