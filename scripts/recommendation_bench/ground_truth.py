@@ -86,6 +86,10 @@ NOTES: list[str] = [
     "got noise 0.1 before anything else was run) and lsq_overparam, chosen before any was run, their calls "
     "frozen before this truth. About 3 min for the six on two one-thread processes. They came out sign, "
     "euclidean; tie, tie; euclidean, tie.",
+    "tenth round (2026-12-05, the same session), a fifth PROSPECTIVE test, of the rule refitted on 64 cases: "
+    "lsq_interp_axis, logreg_separable, vandermonde_lsq and mlp_iris, chosen before any was run, their calls "
+    "frozen before this truth. About 3 min for the eight on two one-thread processes. They came out sign, "
+    "sign; tie, tie; tie, tie; tie, tie.",
 ]
 
 
