@@ -52,3 +52,22 @@ def test_the_score_counts_the_frozen_calls_against_the_truth_and_the_constant():
     constant = next(b for b in blocks if b.startswith("constant 'always sign'"))
     assert "accuracy on clear cases   83% (10/12)" in rule and "recall euclidean  100%" in rule
     assert "accuracy on clear cases   75% (9/12)" in constant and "recall euclidean    0%" in constant
+
+
+def test_record_freezes_the_shipped_rules_calls_with_their_commit(tmp_path, monkeypatch):
+    """With a ground truth that lacks the case, `record` writes what `frozen_calls` gives on the caches now,
+    stamped with the commit of coefficients.py, and a second record of it is refused."""
+    name = "lstm_warm"
+    truth = json.loads(prospective.TRUTH_PATH.read_text())
+    del truth["cases"][name]
+    truth_path = tmp_path / "ground_truth.json"
+    truth_path.write_text(json.dumps(truth))
+    monkeypatch.setattr(prospective, "TRUTH_PATH", truth_path)
+    out = tmp_path / "prospective.json"
+    doc = prospective.record([name], out)
+    entry = json.loads(out.read_text())["cases"][name]
+    assert entry == json.loads(json.dumps(doc["cases"][name])) and len(entry["rule_commit"]) == 40
+    want = prospective.frozen_calls(ev.load(), race_study.load(), name)
+    assert {v: entry[v]["call"] for v in prospective.RULES} == {v: want[v]["call"] for v in prospective.RULES}
+    with pytest.raises(SystemExit, match="already recorded"):
+        prospective.record([name], out)
