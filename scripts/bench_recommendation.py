@@ -46,18 +46,8 @@ def _calls_of_the_shipped_rule(evidence: dict, races: dict) -> dict[str, str]:
     """The rule now in hessdiag/recommend/coefficients.py applied to every case's cached features (the race's
     from the race study). IN-SAMPLE: that rule was fitted on these cases; the cross-validated figures are
     the nested ones printed below."""
-    from hessdiag.recommend.coefficients import rule_for
-    from hessdiag.recommend.features import Feature
-    from hessdiag.recommend.rule import apply
-
     table = rule_fit.feature_table(evidence, races, list(evidence["cases"]))
-    out = {}
-    for n, row in table.items():
-        feats = {k: None if v is None else Feature(*v) for k, v in row.items()}
-        rec = evidence["cases"][n]["report"]["recommendation"]
-        stationary = bool((rec.get("stationarity") or {}).get("stationary"))
-        out[n] = apply(rule_for(feats, stationary), feats).call
-    return out
+    return {n: rule_fit.shipped_outcome(row, rule_fit.is_stationary(evidence, n)).call for n, row in table.items()}
 
 
 def _r_only_calls(evidence: dict) -> dict[str, str]:
@@ -75,11 +65,7 @@ def _pct(x: float | None) -> str:
 
 
 def _print_block(title: str, truth: dict, calls: dict, seed_labels: dict) -> None:
-    print(scoring.table_text(truth, calls, title))
-    per = scoring.per_seed(seed_labels, calls)
-    acc = ", ".join("-" if a is None else f"{100 * a:.0f}%" for a in per["accuracy_clear"])
-    wrong = ", ".join("-" if a is None else f"{100 * a:.0f}%" for a in per["wrong_conclusive"])
-    print(f"  against each seed's own label: accuracy on clear cases {acc}; wrong conclusive {wrong}\n")
+    print(scoring.block_text(title, truth, calls, seed_labels) + "\n")
 
 
 def main(argv: list[str] | None = None) -> int:

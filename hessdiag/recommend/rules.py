@@ -15,6 +15,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..experiments.race import THRESHOLD
 from ..linalg.intervals import Interval
 from .advice import ef_warning, variance_adaptation_advice, what_would_settle
 from .coefficients import RACE_TIEBREAK, rule_for
@@ -24,7 +25,7 @@ from .measurements import Measurements
 from .rule import LogisticRule, RuleOutcome, apply
 
 SIGN, EUCLIDEAN, INCONCLUSIVE, NEITHER = "sign", "euclidean", "inconclusive", "neither"
-RACE_DECISIVE = math.log10(1.25)  # the benchmark's threshold for a clear winner, on the log10 ratio
+RACE_DECISIVE = math.log10(THRESHOLD)  # the benchmark's threshold for a clear winner, on the log10 ratio
 
 
 @dataclass

@@ -41,21 +41,14 @@ def _git(*args: str) -> str:
 
 def frozen_calls(evidence: dict, races: dict, name: str) -> dict:
     """The shipped rules' calls on one case: without the race (the default run's rule) and with it."""
-    from hessdiag.recommend.coefficients import rule_for
-    from hessdiag.recommend.features import Feature
-    from hessdiag.recommend.rule import apply
-
     row = rule_fit.feature_table(evidence, races, [name])[name]
-    feats = {k: None if v is None else Feature(*v) for k, v in row.items()}
-    rec = evidence["cases"][name]["report"]["recommendation"]
-    stationary = bool((rec.get("stationarity") or {}).get("stationary"))
+    stationary = rule_fit.is_stationary(evidence, name)
     out = {"features": row, "stationary": stationary}
-    for variant in RULES:
-        use = dict(feats) if variant == "with_race" else {**feats, rule_fit.RACE: None}
-        if variant == "with_race" and use.get(rule_fit.RACE) is None:
-            continue
-        outcome = apply(rule_for(use, stationary), use)
-        out[variant] = {"call": outcome.call, "score": outcome.score}
+    rows = {"no_race": {**row, rule_fit.RACE: None}, "with_race": row if row.get(rule_fit.RACE) else None}
+    for variant, use in rows.items():
+        if use is not None:
+            outcome = rule_fit.shipped_outcome(use, stationary)
+            out[variant] = {"call": outcome.call, "score": outcome.score}
     return out
 
 
@@ -93,10 +86,7 @@ def score(path: Path = JSON_PATH) -> str:
               for v in RULES}
     blocks["constant 'always sign'"] = scoring.constant("sign", done)
     for title, calls in blocks.items():
-        lines += ["", scoring.table_text({n: truth[n] for n in calls}, calls, title)]
-        per = scoring.per_seed({n: seeds[n] for n in calls}, calls)["accuracy_clear"]
-        lines.append("  against each seed's own label: "
-                     + ", ".join("-" if a is None else f"{100 * a:.0f}%" for a in per))
+        lines += ["", scoring.block_text(title, truth, calls, seeds)]
     return "\n".join(lines)
 
 

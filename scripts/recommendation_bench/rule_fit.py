@@ -26,6 +26,8 @@ from typing import Iterable
 
 import numpy as np
 
+from .tuning import THRESHOLD
+
 # One feature per rule. With up to three (377 subsets for 17 clear cases) the inner leave-one-kind-out
 # utility overfits the subset search: the nested accuracy on clear cases was 47 % (wrong conclusive
 # 43 %) against 88 % (12 %) with one, on the 24-case benchmark of 2026-12-03. NB: that comparison was
@@ -60,6 +62,23 @@ def feature_table(evidence: dict, races: dict, names: Iterable[str], race_length
             table[RACE] = (math.log10(race["ratio"]), math.log10(max(lo, 1e-300)), math.log10(max(hi, 1e-300)))
         out[n] = table
     return out
+
+
+def is_stationary(evidence: dict, name: str) -> bool:
+    """Whether the case's cached run found ‖∇R‖ at rounding level (the shipped rules then use CURVATURE)."""
+    rec = evidence["cases"][name]["report"]["recommendation"]
+    return bool((rec.get("stationarity") or {}).get("stationary"))
+
+
+def shipped_outcome(row: dict, stationary: bool):
+    """The rule now in hessdiag/recommend/coefficients.py applied to one case's feature row (as `feature_table`
+    gives it): `rule_for` picks the rule as a run does, `apply` makes its call (a RuleOutcome)."""
+    from hessdiag.recommend.coefficients import rule_for
+    from hessdiag.recommend.features import Feature
+    from hessdiag.recommend.rule import apply
+
+    feats = {k: None if v is None else Feature(*v) for k, v in row.items()}
+    return apply(rule_for(feats, stationary), feats)
 
 
 def _matrix(table: dict, cases: list[str], feats: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -258,11 +277,11 @@ def report(evidence: dict, races: dict, truth_doc: dict, scored: list[str], refi
     kinds = {c: truth_doc[c]["kind"] for c in scored}
     seeds = {c: truth_doc[c]["per_seed_labels"] for c in scored}
     table = feature_table(evidence, races, scored)
-    race_calls = {}
+    race_calls, decisive = {}, math.log10(THRESHOLD)
     for c in scored:
         r = table[c].get(RACE)
-        race_calls[c] = "inconclusive" if r is None else ("sign" if r[0] >= math.log10(1.25) else
-                                                           "euclidean" if r[0] <= -math.log10(1.25) else "inconclusive")
+        race_calls[c] = "inconclusive" if r is None else ("sign" if r[0] >= decisive else
+                                                           "euclidean" if r[0] <= -decisive else "inconclusive")
     variants = ("no_race", "with_race", "curvature", "race_tiebreak")
     for variant in variants:
         calls, chosen = nested(table, truth, kinds, scored, variant, race_calls)

@@ -104,5 +104,15 @@ def table_text(truth: Mapping[str, str], calls: Mapping[str, str], title: str) -
     return "\n".join(lines)
 
 
+def block_text(title: str, truth: Mapping[str, str], calls: Mapping[str, str],
+               seed_labels: Mapping[str, list[str]]) -> str:
+    """`table_text` and, below it, the accuracy and wrong-conclusive share against each seed's own label."""
+    per = per_seed({n: seed_labels[n] for n in calls}, calls)
+    acc, wrong = (", ".join("-" if a is None else f"{100 * a:.0f}%" for a in per[k])
+                  for k in ("accuracy_clear", "wrong_conclusive"))
+    return (table_text({n: truth[n] for n in calls}, calls, title)
+            + f"\n  against each seed's own label: accuracy on clear cases {acc}; wrong conclusive {wrong}")
+
+
 def constant(call: str, names: Iterable[str]) -> dict[str, str]:
     return {n: call for n in names}
