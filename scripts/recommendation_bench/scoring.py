@@ -106,7 +106,9 @@ def table_text(truth: Mapping[str, str], calls: Mapping[str, str], title: str) -
 
 def block_text(title: str, truth: Mapping[str, str], calls: Mapping[str, str],
                seed_labels: Mapping[str, list[str]]) -> str:
-    """`table_text` and, below it, the accuracy and wrong-conclusive share against each seed's own label."""
+    """`table_text` and, below it, the accuracy and wrong-conclusive share against each seed's own label; calls on
+    cases without a truth yet (evidence computed first, truth later) are left out."""
+    calls = {n: c for n, c in calls.items() if n in truth}
     per = per_seed({n: seed_labels[n] for n in calls}, calls)
     acc, wrong = (", ".join("-" if a is None else f"{100 * a:.0f}%" for a in per[k])
                   for k in ("accuracy_clear", "wrong_conclusive"))

@@ -42,6 +42,14 @@ def test_per_seed_scores_and_the_label_noise_ceiling():
     assert ceiling["accuracy_clear"] == pytest.approx((1 + 1 + 0.5 + 0.5 + 1 + 1) / 6)
 
 
+def test_a_block_scores_only_the_cases_that_have_a_truth():
+    seeds = {n: [t] * 3 for n, t in TRUTH.items()}
+    calls = {"a": "sign", "b": "euclidean", "c": "euclidean", "d": "sign", "e": "euclidean", "new": "sign"}
+    text = scoring.block_text("title", TRUTH, calls, seeds)
+    assert "accuracy on clear cases   75% (3/4)" in text and "tie                        1 " in text
+    assert "against each seed's own label: accuracy on clear cases 75%, 75%, 75%" in text
+
+
 def test_logistic_matches_scikit_learn():
     from sklearn.linear_model import LogisticRegression
 
