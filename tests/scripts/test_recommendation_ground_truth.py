@@ -74,6 +74,23 @@ def test_truth_takes_the_better_sign_family_and_counts_seed_agreement():
     assert (t["ratio_min"], t["ratio_max"]) == (1.0, 2.0)
 
 
+def test_the_summary_prints_a_ratio_the_json_keeps_as_null():
+    """A sign loss of exactly 0 (float32 underflow: Adam on standardised wine) makes the ratio +inf, which
+    JSON keeps as null, as it does NaN (both diverged, a tie); the summary tells them apart by the truth."""
+    def fam(losses):
+        return {"best_median": sorted(losses)[1], "best_losses": losses, "limit_hit": None, "best_lr": 0.1}
+
+    sign = tuning.truth({"sgdm": fam([4e-6, 3e-5, 4e-5]), "adam": fam([0.0, 0.0, 7e-8]),
+                         "signum": fam([0.0, 9e-3, 1e-8])})
+    both = tuning.truth({"sgdm": fam([math.inf] * 3), "adam": fam([math.inf] * 3), "signum": fam([math.inf] * 3)})
+    name = "logreg_std_init"
+    for t, ratio, spread in ((sign, "inf", "571..inf"), (both, "nan", "-")):
+        entry = gt._clean({**t, "params": 31, "families": {f: fam([1.0] * 3) for f in ("sgdm", "adam", "signum")}})
+        line = next(ln for ln in gt.summary({"cases": {name: entry}}).splitlines() if ln.startswith(name))
+        assert line.split()[2:5] == [t["truth"], ratio, f"{entry['seed_agreement']:.2f}"]
+        assert line.split()[5] == spread
+
+
 def test_tuning_a_real_case_with_few_steps(tmp_path):
     case = CASES["logreg_std_init"]
     out = tuning.tune(lambda lr, s: gt.train_run(case, "signum", lr, s, steps=5), ks=range(-8, -5),
