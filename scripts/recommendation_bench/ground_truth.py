@@ -90,6 +90,18 @@ NOTES: list[str] = [
     "lsq_interp_axis, logreg_separable, vandermonde_lsq and mlp_iris, chosen before any was run, their calls "
     "frozen before this truth. About 3 min for the eight on two one-thread processes. They came out sign, "
     "sign; tie, tie; tie, tie; tie, tie.",
+    "eleventh round (2026-12-05, a new session), a sixth PROSPECTIVE test, of the rule fitted on 72 cases: "
+    "mlp_cancer_std, softmax_digits_rot, zipf_softmax and mlp_moons, chosen before any was run, their calls frozen "
+    "before this truth. About 14 min for the eight on two one-thread processes of a busy machine. They came out "
+    "tie, tie; tie, tie; euclidean, sign; tie, tie. zipf_softmax's classes are nearly separable (means about 8 "
+    "apart against unit noise): from init tuned SGD drove the loss to 8e-10 at its grid's upper edge (lr 100), "
+    "Adam to 8e-4, so its init label is euclidean by a factor 1e6; kept, as the protocol labels it.",
+    "twelfth round (2026-12-05, the same session), chosen before any of it was run and before the eleventh "
+    "round's truth existed, called by the same rule: legendre_lsq, ctr_embedding, cnn1_digits and mlp_wine_std. "
+    "About 17 min for the eight on two busy one-thread processes. They came out tie, tie; sign, sign; "
+    "euclidean, euclidean; sign, sign. mlp_wine_std's sign labels rest on losses at float32's floor: Adam's "
+    "median final loss is exactly 0 (underflow) and Signum's 1e-8 or less, against SGD's 3e-5 and 5e-5, so the "
+    "ratio is +inf (null in this file); kept, as the protocol labels it.",
 ]
 
 
