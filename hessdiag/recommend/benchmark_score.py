@@ -44,6 +44,10 @@ class BenchmarkScore:
     def _row(self, truth: str) -> int:
         return sum(self.confusion[truth].values())
 
+    def cases_of(self, truth: str) -> int:
+        """The benchmark's cases of one truth (`sign`, `euclidean` or `tie`)."""
+        return self._row(truth)
+
     @property
     def cases(self) -> int:
         return sum(self._row(t) for t in TRUTHS)

@@ -106,6 +106,18 @@ def _extrapolation(rule: LogisticRule, feats: dict, outcome: RuleOutcome) -> lis
             for t in rule.terms if t.feature in outcome.outside]
 
 
+def _against_constant(rule: LogisticRule) -> list[str]:
+    """A caveat when, on the benchmark, the rule was right on fewer clear cases than "always sign-based"."""
+    b = rule.provenance
+    if b.better_than_constant >= b.worse_than_constant:
+        return []
+    sign, euclidean = b.cases_of("sign"), b.cases_of("euclidean")
+    return [f"on the benchmark this rule was right on fewer clear cases than always answering sign-based "
+            f"({b.right} against {sign} of {b.clear_cases}): of the {euclidean} cases where Euclidean trained "
+            f"better it calls {b.better_than_constant} right, all of which that constant misses; of the {sign} "
+            f"where sign-based did it misses {b.worse_than_constant}"]
+
+
 def recommend(m: Measurements) -> Recommendation:
     """The call, its evidence, and the advice that goes with it."""
     feats = features(m)
@@ -125,6 +137,7 @@ def recommend(m: Measurements) -> Recommendation:
         caveats.append("stationary point: ‖∇R‖ is at rounding level, so the gradient-based evidence (R, φ, η², "
                        "one-step ratios) compares rounding noise and the rule ignores it")
     caveats.extend(_extrapolation(rule, feats, outcome))
+    caveats.extend(_against_constant(rule))
     local = call_from_ratio(m.improvement_ratio)
     if local != INCONCLUSIVE and call != INCONCLUSIVE and local != call:
         caveats.append(f"R(θ), the local one-step guarantee, points the other way ({local}); on the benchmark "

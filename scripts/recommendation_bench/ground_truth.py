@@ -220,14 +220,6 @@ def is_fresh(entry: dict | None, case: Case) -> bool:
         and entry.get("settings_hash") == settings()["settings_hash"]
 
 
-def _ratio_text(ratio: float | None, truth: str) -> str:
-    """A stored ratio as text. JSON keeps +inf (the sign family's loss reached 0) and NaN (both families
-    diverged, a tie) as null; the truth tells them apart."""
-    if ratio is None:
-        return "inf" if truth == "sign" else "nan"
-    return f"{ratio:.3g}"
-
-
 def summary(doc: dict) -> str:
     """A table: case, params, truth, ratio, seed agreement, best lrs, grid limits hit."""
     head = f"{'case':18s} {'params':>6s} {'truth':9s} {'ratio':>7s} {'agree':>5s} {'seed ratios':>13s} " \
@@ -241,9 +233,9 @@ def summary(doc: dict) -> str:
             continue
         counts[e["truth"]] = counts.get(e["truth"], 0) + 1
         fam = e["families"]
-        r = _ratio_text(e["ratio"], e["truth"])
+        r = tuning.ratio_text(e["ratio"], e["truth"])
         spread = "-" if e["ratio_min"] is None and e["ratio_max"] is None and e["truth"] == "tie" else \
-            f"{_ratio_text(e['ratio_min'], 'sign')}..{_ratio_text(e['ratio_max'], 'sign')}"
+            f"{tuning.ratio_text(e['ratio_min'], 'sign')}..{tuning.ratio_text(e['ratio_max'], 'sign')}"
         lines.append(f"{name:18s} {e['params']:6d} {e['truth']:9s} {r:>7s} {e['seed_agreement']:5.2f} "
                      f"{spread:>13s} {e['sign_family']:7s} {fam['sgdm']['best_lr']:8.2g} "
                      f"{fam['adam']['best_lr']:8.2g} {fam['signum']['best_lr']:9.2g}  "

@@ -25,10 +25,12 @@ if __package__ in (None, ""):  # run as a script: make `recommendation_bench` im
     from recommendation_bench import cache, race_study, rule_fit, scoring
     from recommendation_bench import evidence as ev
     from recommendation_bench.ground_truth import JSON_PATH as TRUTH_PATH
+    from recommendation_bench.tuning import ratio_text
 else:
     from . import cache, race_study, rule_fit, scoring
     from . import evidence as ev
     from .ground_truth import JSON_PATH as TRUTH_PATH
+    from .tuning import ratio_text
 
 JSON_PATH = Path(__file__).resolve().parent / "prospective.json"
 RULES = ("no_race", "with_race")
@@ -80,7 +82,7 @@ def score(path: Path = JSON_PATH) -> str:
     commits = sorted({doc[n]["rule_commit"][:9] for n in doc})
     lines = [f"{len(done)} of {len(doc)} recorded cases have a ground truth; the rules as committed at "
              f"{', '.join(commits)}", ""]
-    lines += [f"  {n:26s} truth {truth[n]:9s} ratio {truth_doc[n].get('ratio') or float('nan'):8.3g}  "
+    lines += [f"  {n:26s} truth {truth[n]:9s} ratio {ratio_text(truth_doc[n].get('ratio'), truth[n]):>8s}  "
               + "  ".join(f"{v} {doc[n][v]['call']:9s}" for v in RULES if v in doc[n]) for n in done]
     blocks = {f"the shipped rule, {v} (frozen before the truth)": {n: doc[n][v]["call"] for n in done if v in doc[n]}
               for v in RULES}

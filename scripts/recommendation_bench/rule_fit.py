@@ -26,7 +26,7 @@ from typing import Iterable
 
 import numpy as np
 
-from .tuning import THRESHOLD
+from .tuning import THRESHOLD, ratio_text
 
 # One feature per rule. With up to three (377 subsets for 17 clear cases) the inner leave-one-kind-out
 # utility overfits the subset search: the nested accuracy on clear cases was 47 % (wrong conclusive
@@ -264,7 +264,7 @@ def case_lines(table: dict, truth_doc: dict, calls: dict, feats: list[str]) -> s
         t = truth_doc[c]
         mark = "" if call in (t["truth"], "inconclusive") or t["truth"] == "tie" else "  WRONG"
         vals = " ".join("{:>16s}".format("-" if table[c].get(f) is None else f"{table[c][f][0]:+.3f}") for f in feats)
-        lines.append(f"  {c:18s} {t['truth']:9s} {t['ratio']:9.3g} {call:13s} {vals}{mark}")
+        lines.append(f"  {c:18s} {t['truth']:9s} {ratio_text(t['ratio'], t['truth']):>9s} {call:13s} {vals}{mark}")
     return "\n".join(lines)
 
 

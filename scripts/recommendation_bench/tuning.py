@@ -89,6 +89,14 @@ def ratio(euclidean: float, sign: float) -> float:
     return euclidean / sign
 
 
+def ratio_text(ratio: float | None, truth: str) -> str:
+    """A stored ratio as text. JSON keeps +inf (the sign family's loss reached 0) and NaN (both families
+    diverged, a tie) as null; the truth tells them apart."""
+    if ratio is None:
+        return "inf" if truth == "sign" else "nan"
+    return f"{ratio:.3g}"
+
+
 def label(euclidean: float, sign: float, threshold: float = THRESHOLD) -> str:
     """'sign' if euclidean/sign ≥ threshold, 'euclidean' if sign/euclidean ≥ threshold, else 'tie'
     (also when both diverged)."""
