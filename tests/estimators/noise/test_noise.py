@@ -231,6 +231,8 @@ def test_subset_variances_are_the_delta_method_of_the_dense_per_sample_matrix(ml
     for r in ends:
         terms = ((t - r * d_hat) ** 2, z2 * (var_t - 2 * r * cov_ad + r * r * var_d))
         assert terms[0] == pytest.approx(terms[1], rel=1e-8), (r, terms)
+    for m in REFERENCE_BATCH_SIZES:  # γ* = 1/(1 + η²/m) decreases in η²: η²'s upper end gives γ*'s lower end
+        assert s.gamma_star[m][1] == pytest.approx([1 / (1 + s.eta2.hi / m), 1 / (1 + s.eta2.lo / m)], rel=1e-12)
     for r in (v / 0.1 for v in (s.cabs.lo, s.cabs.hi) if math.isfinite(v) and v > 0):
         terms = ((t - r * losses.mean()) ** 2, z2 * (var_t - 2 * r * cov[0, 1] / n + r * r * cov[0, 0] / n))
         assert terms[0] == pytest.approx(terms[1], rel=1e-8), (r, terms)
