@@ -16,6 +16,7 @@ from helpers.dense import Dense
 from helpers.problems import problem_for
 from hessdiag.linalg.eigen import extreme_eigenpairs as lanczos
 from hessdiag.linalg.eigen import lanczos_bottom_eigenvalues, lanczos_top_eigenvalues
+from hessdiag.linalg.linear_map import CallableMap
 from hessdiag.operators import HessianOperator
 from hessdiag.rng import generator
 
@@ -223,3 +224,37 @@ def test_blocks_of_two_certify_with_gap_bounds_single_vectors_with_residuals():
     assert single.values[0].bound == "residual" and block.values[0].bound == "gap"
     gap = block.values[0]
     assert gap.residual < gap.residual_norm and abs(gap.value - 5.0) <= gap.residual <= 1e-6 * 5.0
+
+
+@pytest.mark.parametrize("block", [1, 2])
+def test_thick_restarts_keep_the_values_and_their_bars(block):
+    """A basis of 12 vectors on d = 40, so d products never span the space: the run thick-restarts
+    (T = [[diag θ, Cᵀ], [C, ·]] with C = B_j s_last) and its top 3 must still match eigvalsh to 1e-8
+    relative, each within its bar (plus the reference's rounding d·ε·‖A‖)."""
+    rng = np.random.default_rng(5)
+    q, _ = np.linalg.qr(rng.standard_normal((40, 40)))
+    lam = np.concatenate([[10.0, 9.0, 8.5], rng.uniform(-1.0, 7.0, 37)])
+    a = torch.tensor((q * lam) @ q.T)
+    r = lanczos(a, 3, "largest", tol=1e-10, max_matvecs=2000, generator=generator(block, "thick"), block=block,
+                capacity=12)
+    assert r.restarts > 0
+    _check(r, torch.tensor(np.sort(lam)[::-1][:3].copy()), 10.0, 40)
+
+
+@pytest.mark.parametrize("which", ["largest", "smallest"])
+def test_float32_products_past_their_precision_keep_honest_bars(which):
+    """Products of a float32 matrix (d = 50, rounded in float32) asked for tol 1e-12, far below float32's
+    ε ≈ 1e-7: the run cannot converge and its plain residuals ‖B s_last‖ fall below the products'
+    rounding, so the allowance (products · ε₃₂ · ‖T‖) is what keeps the bars honest: each must still
+    contain the float64 eigenvalue of the same float32 matrix (eigvalsh, exact to d·ε₆₄·‖A‖)."""
+    rng = np.random.default_rng(11)
+    q, _ = np.linalg.qr(rng.standard_normal((50, 50)))
+    a = torch.tensor((q * np.linspace(-3.0, 5.0, 50)) @ q.T, dtype=torch.float32)
+    a = 0.5 * (a + a.T)
+    true = torch.linalg.eigvalsh(a.double())
+    want = true.flip(0)[:3] if which == "largest" else true[:3]
+    products = CallableMap(lambda v: a @ v.to(torch.float32), 50, dtype=torch.float32)
+    r = lanczos(products, 3, which, tol=1e-12, max_matvecs=50, generator=generator(0, "f32"), block=2)
+    assert not r.converged
+    for ritz, t in zip(r.values, want.tolist()):
+        assert abs(ritz.value - t) <= ritz.residual + 50 * EPS * 5.0, (ritz, t)

@@ -1,11 +1,13 @@
-"""Wilson's score interval against scipy's, and against the quadratic that defines it."""
+"""Wilson's score interval against scipy's, and against the quadratic that defines it; the delta-method
+ratio errors against the dense covariance; Fieller's ends against the quadratic that defines them."""
 
 import math
 
+import numpy as np
 import pytest
 from scipy.stats import binomtest
 
-from hessdiag.linalg.intervals import Z95, wilson_interval
+from hessdiag.linalg.intervals import Z95, Estimate, fieller_interval, ratio_estimate, ratio_stderr, wilson_interval
 
 
 @pytest.mark.parametrize("k, n", [(16, 18), (0, 5), (5, 5), (1, 2), (13, 18), (250, 1000), (1, 1)])
@@ -38,3 +40,39 @@ def test_wilson_interval_without_trials_is_unknown_and_bad_counts_are_refused():
     with pytest.raises(ValueError):
         wilson_interval(3, 2)
     assert math.isclose(wilson_interval(0, 10).lo, 0.0, abs_tol=1e-15)
+
+
+@pytest.mark.parametrize("a, d, var_a, var_d, cov", [(2.0, 1.0, 0.09, 0.0625, 0.03), (3.0, -1.5, 0.2, 0.1, -0.05),
+                                                     (-1.0, 4.0, 0.5, 0.3, 0.2), (1.0, 0.8, 0.01, 0.0, 0.0)])
+def test_ratio_errors_are_the_delta_method_of_the_dense_covariance(a, d, var_a, var_d, cov):
+    """The delta method: Var(A/D) ≈ gᵀ Σ g with g = ∇(a/d) = (1/d, −a/d²) and Σ = [[v_A, c], [c, v_D]]
+    (c = 0 for `ratio_estimate`, whose errors are independent), computed here as a dense quadratic form."""
+    g = np.array([1 / d, -a / d**2])
+    sigma = np.array([[var_a, cov], [cov, var_d]])
+    assert ratio_stderr(a, d, var_a, var_d, cov) == pytest.approx(math.sqrt(g @ sigma @ g), rel=1e-12)
+    independent = ratio_estimate(Estimate(a, math.sqrt(var_a), "a"), Estimate(d, math.sqrt(var_d), "d"))
+    assert independent.estimate == pytest.approx(a / d, rel=1e-15)
+    assert independent.stderr == pytest.approx(math.sqrt(g @ np.diag([var_a, var_d]) @ g), rel=1e-12)
+
+
+@pytest.mark.parametrize("a, d, var_a, var_d, cov", [(2.0, 1.0, 0.09, 0.0625, 0.03), (3.0, 1.5, 0.2, 0.1, -0.05),
+                                                     (1.0, -1.0, 0.01, 0.02, 0.005), (0.5, 2.0, 0.3, 0.4, 0.3)])
+def test_bounded_fieller_ends_solve_the_defining_quadratic(a, d, var_a, var_d, cov):
+    """A bounded Fieller interval's ends are the roots r of (a − r d)² = z² (v_A − 2 r c + r² v_D): each
+    end solves it (to 1e-10 of the terms) and the estimate a/d lies between them."""
+    got = fieller_interval(a, d, var_a, var_d, cov, nonnegative=False)
+    assert got.bounded and got.lo < a / d < got.hi
+    for r in (got.lo, got.hi):
+        lhs, rhs = (a - r * d) ** 2, Z95**2 * (var_a - 2 * r * cov + r * r * var_d)
+        assert lhs == pytest.approx(rhs, rel=1e-10, abs=1e-12)
+
+
+def test_unbounded_fieller_set_outside_two_roots_starts_at_the_upper_root():
+    """D not significant (d² < z² v_D) and the set the outside of two roots r₁ < 0 < r₂: for a ratio known
+    non-negative the reported set is [r₂, ∞), r₂ solving the defining quadratic."""
+    a, d, var_a, var_d, cov = 1.0, 0.1, 0.01, 0.01, 0.0
+    got = fieller_interval(a, d, var_a, var_d, cov)
+    assert not got.bounded and math.isinf(got.hi) and got.lo > 0
+    assert (a - got.lo * d) ** 2 == pytest.approx(Z95**2 * (var_a - 2 * got.lo * cov + got.lo**2 * var_d), rel=1e-10)
+    roots = np.roots([d * d - Z95**2 * var_d, -2 * (a * d - Z95**2 * cov), a * a - Z95**2 * var_a])
+    assert min(roots) < 0 < max(roots) and got.lo == pytest.approx(max(roots), rel=1e-10)

@@ -21,6 +21,7 @@ import torch
 from helpers.cases import CASE_IDS, CASES
 from helpers.dense import Dense
 from helpers.problems import problem_for
+from hessdiag.linalg.probes import rademacher
 from hessdiag.linalg.quadrature import Quadrature, stochastic_lanczos_quadrature
 from hessdiag.operators import HessianOperator
 from hessdiag.rng import generator
@@ -145,3 +146,20 @@ def test_breakdown_stops_a_probe_with_an_exact_rule():
         np.testing.assert_allclose(nodes, [1, 4, 9], atol=1e-12)
         np.testing.assert_allclose(weights, [2 / 6, 3 / 6, 1 / 6], atol=1e-12)
     assert q.matvecs == 12
+
+
+def test_mean_abs_eigenvalue_and_its_stderr_are_those_of_the_dense_quadratic_forms():
+    """With m = d steps each probe's Gauss rule is exact, d Σ_j τ_j |θ_j| = zᵀ|H|z for its Rademacher z:
+    λ̄ and its standard error must be the mean and the sample standard error (ddof 1) of the dense
+    zᵀ|H|z/d over the same draws, to rounding (relative 1e-9 on values of order 1)."""
+    gen = torch.Generator().manual_seed(3)
+    d, n = 12, 6
+    u, _ = torch.linalg.qr(torch.randn(d, d, generator=gen, dtype=torch.float64))
+    lam = torch.linspace(-2.0, 3.0, d, dtype=torch.float64)
+    H = u @ torch.diag(lam) @ u.T
+    m = _slq(H, probes=n, steps=d, seed=4, stream="pp").mean_abs_eigenvalue()
+    z = rademacher(d, n, generator(4, "pp"))
+    forms = ((z * ((u @ torch.diag(lam.abs()) @ u.T) @ z)).sum(0) / d).numpy()
+    assert m.probes == n
+    assert m.estimate == pytest.approx(forms.mean(), rel=1e-9)
+    assert m.stderr == pytest.approx(forms.std(ddof=1) / np.sqrt(n), rel=1e-9)

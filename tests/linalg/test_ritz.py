@@ -23,7 +23,7 @@ import pytest
 import torch
 
 from hessdiag.linalg.eigen import extreme_eigenpairs
-from hessdiag.linalg.ritz import GAP_MARGIN, certified, gap_bound
+from hessdiag.linalg.ritz import GAP_MARGIN, ZERO_FLOOR, RitzValue, certified, gap_bound, resolved
 from hessdiag.rng import generator
 
 KINDS = ("repeated", "near_copies", "gapped", "indefinite", "separated_groups")
@@ -101,3 +101,25 @@ def test_single_vectors_and_unknown_neighbours_fall_back_to_the_residual_bound()
     assert certified(theta, rho, 0.0, "largest", 2, True, 2)[1].bound == "gap"
     smallest = certified(np.array([-1.0, -0.4]), rho, 0.0, "smallest", 1, False, 2)[0]
     assert smallest.bound == "gap" and smallest.residual == pytest.approx(1e-6 / (0.6 - 1e-3))
+
+
+def test_an_inner_value_takes_its_upper_gap_from_the_neighbours_certified_interval():
+    """θ = 0.5 between θ₀ = 1 ± 0.1 and θ₂ = 0 ± 1e-3 (residual 1e-3): a = 0.001, b = 1 − 0.1 = 0.9 (the
+    neighbour's interval, not its value), δ = min(0.499, 0.4) = 0.4, so the bar is 1e-6/0.4; θ₀ has no
+    neighbour above and δ = 1 − (0.5 + 1e-3), so its bar is 0.1²/0.499."""
+    rho = np.array([0.1, 1e-3, 1e-3])
+    for which, sign in (("largest", 1.0), ("smallest", -1.0)):
+        values = certified(sign * np.array([1.0, 0.5, 0.0]), rho, 0.0, which, 2, False, 2)
+        assert values[1].bound == "gap" and values[1].residual == pytest.approx(1e-6 / 0.4, rel=1e-12)
+        assert values[0].bound == "gap" and values[0].residual == pytest.approx(0.01 / (1 - 0.501), rel=1e-12)
+
+
+def test_resolved_compares_each_bar_with_tol_times_the_value_or_a_floor_of_the_scale():
+    """tol·max(|θ|, ZERO_FLOOR·scale): at |θ| = 1, scale 100, tol 1e-4 the bar must be ≤ 1e-4 (the
+    floor 0.1 is below |θ|); a value near zero is held to tol·ZERO_FLOOR·scale."""
+    assert ZERO_FLOOR == 1e-3
+    assert resolved([RitzValue(1.0, 0.9e-4)], 1e-4, 100.0)
+    assert not resolved([RitzValue(1.0, 1.1e-4)], 1e-4, 100.0)
+    assert not resolved([RitzValue(-1.0, 1.1e-4), RitzValue(50.0, 1e-6)], 1e-4, 100.0)
+    assert resolved([RitzValue(1e-6, 0.9e-5)], 1e-4, 100.0)  # floor: 1e-4·0.1 = 1e-5
+    assert not resolved([RitzValue(1e-6, 1.1e-5)], 1e-4, 100.0)

@@ -20,6 +20,7 @@ import torch
 from helpers.cases import CASE_IDS, CASES
 from helpers.dense import Dense
 from helpers.problems import problem_for
+from hessdiag.linalg.probes import rademacher
 from hessdiag.linalg.trace import TRACE_METHODS, estimate_trace, exact_trace, hutchinson_trace, hutchpp_trace
 from hessdiag.operators import HessianOperator
 from hessdiag.rng import generator
@@ -128,3 +129,33 @@ def test_bad_arguments_raise():
         estimate_trace(lambda V: V, "xtrace", generator=generator(0, "e"), d=3)
     with pytest.raises(ValueError):
         hutchinson_trace(lambda V: V, generator=generator(0, "e"), max_matvecs=1, d=3)
+
+
+@pytest.mark.parametrize("block", [64, 3])
+def test_hutchinson_and_hutchpp_are_their_formulas_on_the_same_draws(block):
+    """16 probes (budget 16, or 2·4 + 16 for Hutch++ with s = 4), in rounds of at most `block`: the estimate
+    and its standard error must equal the mean and the sample standard error (ddof 1) of the dense
+    quadratic forms of the same Rademacher draws — zᵀHz, or tr(QᵀHQ) + gᵀ(I−P)H(I−P)g with Q = orth(H S) —
+    to rounding (relative 1e-10). Block 3 < s also takes the sketch's products 3 columns at a time."""
+    gen = torch.Generator().manual_seed(7)
+    d = 20
+    u, _ = torch.linalg.qr(torch.randn(d, d, generator=gen, dtype=torch.float64))
+    H = u @ torch.diag(torch.linspace(-1.0, 4.0, d, dtype=torch.float64) ** 3) @ u.T
+    rounds = [min(block, 16 - k) for k in range(0, 16, block)]
+    plain = hutchinson_trace(_matmat(H), generator=generator(3, "f"), rtol=0.0, max_matvecs=16, d=d, block=block)
+    draws = generator(3, "f")
+    z = torch.cat([rademacher(d, n, draws) for n in rounds], dim=1)
+    forms = (z * (H @ z)).sum(0).numpy()
+    assert plain.probes == 16 and plain.matvecs == 16
+    assert plain.estimate == pytest.approx(forms.mean(), rel=1e-10)
+    assert plain.stderr == pytest.approx(forms.std(ddof=1) / 4, rel=1e-10)
+    plus = hutchpp_trace(_matmat(H), generator=generator(3, "g"), rtol=0.0, max_matvecs=24, sketch=4, d=d, block=block)
+    draws = generator(3, "g")
+    s = rademacher(d, 4, draws)
+    q, _ = torch.linalg.qr(H @ s)
+    g = torch.cat([rademacher(d, n, draws) for n in rounds], dim=1)
+    g = g - q @ (q.T @ g)
+    forms = (g * (H @ g)).sum(0).numpy()
+    assert plus.probes == 16 and plus.matvecs == 24 and plus.sketch == 4
+    assert plus.estimate == pytest.approx(float(torch.trace(q.T @ H @ q)) + forms.mean(), rel=1e-10)
+    assert plus.stderr == pytest.approx(forms.std(ddof=1) / 4, rel=1e-10)

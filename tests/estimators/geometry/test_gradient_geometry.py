@@ -67,3 +67,17 @@ def test_favours():
     assert improvement_ratio(norms, phi, 4, (0.0, 0.0), (0.0, 0.0))[0] is None  # H = 0
     unbounded, _ = improvement_ratio(norms, phi, 4, (1.0, 1.0), (0.0, 3.0))
     assert unbounded.hi == float("inf")
+
+
+def test_improvement_intervals_are_ordered_and_a_negative_l2_end_is_clipped():
+    """I_GD = ‖g‖₂²/L2 over L2 ∈ [1.9, 2.1] is [‖g‖₂²/2.1, ‖g‖₂²/1.9] (lo ≤ hi); an L2 bar reaching below
+    0 (L2 = 0.5 ± 1) is clipped at 0 (L2 ≥ 0 always): R's lower end is then 0, not negative, and
+    I_GD's upper end unbounded."""
+    g = np.random.default_rng(3).standard_normal(12)
+    norms, phi = gradient_norms(g), gradient_density(g)
+    wide, _ = improvement_ratio(norms, phi, 12, (1.9, 2.1), (10.0, 12.0))
+    assert wide.improvement_gd == pytest.approx((norms.l2**2 / 2.1, norms.l2**2 / 1.9), rel=1e-12)
+    assert wide.improvement_sign == pytest.approx((norms.l1**2 / 12.0, norms.l1**2 / 10.0), rel=1e-12)
+    clipped, _ = improvement_ratio(norms, phi, 12, (-0.5, 1.5), (10.0, 12.0))
+    assert clipped.l2 == (0.0, 1.5) and clipped.lo == 0.0
+    assert clipped.improvement_gd[1] == float("inf")

@@ -7,9 +7,14 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
-from hessdiag.estimators.spectrum.ratios import smallest_positive_from_ritz, spectrum_ratios
+from hessdiag.estimators.spectrum.ratios import (
+    smallest_positive_from_dense,
+    smallest_positive_from_ritz,
+    spectrum_ratios,
+)
 from hessdiag.estimators.spectrum.spectral_norm import spectral_norm
 from hessdiag.estimators.spectrum.step_sizes import step_sizes
 from hessdiag.linalg import LanczosResult, RitzValue
@@ -67,3 +72,41 @@ def test_ratios_with_uncertainty():
     assert none.as_dict()["lmax_over_lmin_positive"]["value"] is None
     wide = spectrum_ratios(top, norm, MeanAbsEigenvalue(0.5, 0.0, "exact", 0), (0.05, 0.1))
     assert wide.condition_interval[1] == math.inf
+
+
+def test_every_interval_takes_the_residuals_of_both_ends():
+    """Residuals large enough to matter (5 %, 10 %, 20 %), compared at 1e-12: the reciprocal intervals
+    [s/(v + r), s/(v − r)], the ratio interval [(λ_max − r_max)/(λ_min⁺ + r), (λ_max + r_max)/(λ_min⁺ − r)],
+    the outlier ratio's relative errors added in quadrature, and a λ_max or λ_min whose bar reaches 0
+    makes the steps that need it positive null."""
+    top, bottom = _ritz("largest", (10.0, 0.5)), _ritz("smallest", (2.0, 0.2))
+    norm = spectral_norm(top, bottom)
+    assert (norm.value, norm.residual) == (10.0, 0.5)
+    s = step_sizes(top, bottom, norm, gradient_sq_norm=4.0, gradient_curvature=8.0)
+    assert s.intervals["gd_1_over_L2"] == pytest.approx((1 / 10.5, 1 / 9.5), rel=1e-12)
+    assert s.intervals["gd_max_2_over_lmax"] == pytest.approx((2 / 10.5, 2 / 9.5), rel=1e-12)
+    assert s.intervals["gd_opt"] == pytest.approx((2 / 12.7, 2 / 11.3), rel=1e-12)
+    r = spectrum_ratios(top, norm, MeanAbsEigenvalue(0.5, 0.05, "slq", 8), (2.0, 0.2))
+    assert r.condition_interval == pytest.approx((9.5 / 2.2, 10.5 / 1.8), rel=1e-12)
+    assert r.outlier_stderr == pytest.approx(20.0 * math.hypot(0.1, 0.05), rel=1e-12)
+    barely = _ritz("largest", (0.4, 0.5))  # positive value, bar reaching below 0
+    s = step_sizes(barely, _ritz("smallest", (0.2, 0.1)), spectral_norm(barely, None), 1.0, 1.0)
+    assert s.gd_max_2_over_lmax is None and s.gd_opt is None
+    assert spectrum_ratios(barely, spectral_norm(barely, None), MeanAbsEigenvalue(0.5, 0.0, "exact", 0),
+                           (0.2, 0.1)).condition_positive is None
+
+
+def test_spectral_norm_widens_its_bar_over_both_candidates():
+    """|λ_max| = 5 ± 0.1 against |λ_min| = 4.95 ± 0.2: the value is 5 (top), but ‖H‖₂ may be |λ_min| up to
+    5.15, so the bar must reach 5.15 (0.15); with 4.6 ± 0.2 the bottom cannot win and the bar stays 0.1."""
+    top = _ritz("largest", (5.0, 0.1))
+    close = spectral_norm(top, _ritz("smallest", (-4.95, 0.2)))
+    assert close.source == "top" and close.value == 5.0 and close.residual == pytest.approx(0.15, rel=1e-12)
+    far = spectral_norm(top, _ritz("smallest", (-4.6, 0.2)))
+    assert far.value == 5.0 and far.residual == pytest.approx(0.1, rel=1e-12)
+
+
+def test_the_dense_floor_scales_with_d():
+    """λ within d·ε·max|λ| of 0 counts as 0: with d = 4, ε = 1e-3 and max|λ| = 1 the floor is 4e-3."""
+    found, why = smallest_positive_from_dense(np.array([-1.0, 3e-3, 5e-3, 1.0]), 1e-3)
+    assert why is None and found == (5e-3, pytest.approx(4e-3, rel=1e-12))
