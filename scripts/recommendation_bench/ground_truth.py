@@ -102,6 +102,11 @@ NOTES: list[str] = [
     "euclidean, euclidean; sign, sign. mlp_wine_std's sign labels rest on losses at float32's floor: Adam's "
     "median final loss is exactly 0 (underflow) and Signum's 1e-8 or less, against SGD's 3e-5 and 5e-5, so the "
     "ratio is +inf (null in this file); kept, as the protocol labels it.",
+    "thirteenth round (2026-12-05, the same session), a PROSPECTIVE test of the rules refitted on 88 cases: "
+    "zipf_overlap, softmax_wine_std, mlp_gelu_wide_digits and mlp_sigmoid_digits, chosen before any was run "
+    "(knowing the eleventh round's truth), their calls frozen before this truth. About 5 min for the eight on two "
+    "one-thread processes. They came out tie, tie; sign, sign (both at float32's floor again: the sign family's "
+    "median loss exactly 0, SGD's above it); euclidean, euclidean (seed agreement 0.67 and 0.33); sign, sign.",
 ]
 
 
