@@ -20,14 +20,15 @@ RECORD = json.loads(prospective.JSON_PATH.read_text())["cases"]
 @pytest.mark.parametrize("name", sorted(RECORD))
 def test_a_recorded_call_is_the_sign_of_its_score_on_the_cached_evidence(name):
     """The record read the case's cached evidence and race (its features are those the caches give now), and
-    each call is what a margin-0 rule makes of its score."""
+    each call is what a margin-0 rule makes of its score: the score's sign, or inconclusive where the score's
+    interval straddles 0 (the race rule on softmax_wine_std_init; the record keeps the score, not its interval)."""
     entry = RECORD[name]
     table = rule_fit.feature_table(ev.load(), race_study.load(), [name])[name]
     assert entry["features"] == {k: None if v is None else list(v) for k, v in table.items()}
     for variant in prospective.RULES:
         if variant in entry:
             call, score = entry[variant]["call"], entry[variant]["score"]
-            assert call == ("sign" if score > 0 else "euclidean")
+            assert call in ("sign" if score > 0 else "euclidean", "inconclusive")
 
 
 def test_a_forecast_is_never_rewritten_nor_made_after_its_truth(tmp_path):
@@ -43,15 +44,17 @@ def test_a_forecast_is_never_rewritten_nor_made_after_its_truth(tmp_path):
 
 
 def test_the_score_counts_the_frozen_calls_against_the_truth_and_the_constant():
-    """Five rounds, 36 cases, 12 of them clear: the frozen rules called ten (they missed rff_cancer_init and
-    lenet_digits_init), 'always sign' nine (it missed the three euclidean ones)."""
+    """Eight rounds, 60 cases, 26 of them clear: the frozen rules without the race called 15 right, 'always sign'
+    18 (it missed the 8 euclidean ones); with the race (rounds thirteen on a race rule) 16 of 25."""
     text = prospective.score()
-    assert text.startswith("36 of 36 recorded cases have a ground truth")
+    assert text.startswith("60 of 60 recorded cases have a ground truth")
     blocks = text.split("\n\n")
     rule = next(b for b in blocks if b.startswith("the shipped rule, no_race"))
+    race = next(b for b in blocks if b.startswith("the shipped rule, with_race"))
     constant = next(b for b in blocks if b.startswith("constant 'always sign'"))
-    assert "accuracy on clear cases   83% (10/12)" in rule and "recall euclidean  100%" in rule
-    assert "accuracy on clear cases   75% (9/12)" in constant and "recall euclidean    0%" in constant
+    assert "accuracy on clear cases   58% (15/26)" in rule and "recall euclidean   62%" in rule
+    assert "accuracy on clear cases   64% (16/25)" in race
+    assert "accuracy on clear cases   69% (18/26)" in constant and "recall euclidean    0%" in constant
 
 
 def test_record_freezes_the_shipped_rules_calls_with_their_commit(tmp_path, monkeypatch):
