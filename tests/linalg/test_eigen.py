@@ -258,3 +258,18 @@ def test_float32_products_past_their_precision_keep_honest_bars(which):
     assert not r.converged
     for ritz, t in zip(r.values, want.tolist()):
         assert abs(ritz.value - t) <= ritz.residual + 50 * EPS * 5.0, (ritz, t)
+
+
+@pytest.mark.parametrize("which", ["largest", "smallest"])
+def test_a_simple_value_after_a_restart_is_not_flagged_as_hiding_copies(which):
+    """Rotated (4, 3×4, 1×3, −1×4), d = 12: a single vector's Krylov space is invariant after 4 products (one
+    copy of each value), the run goes on from one fresh vector and its budget of 6 ends there. It could see
+    2 copies (1 + 1 fresh), the extreme value is simple (dense truth), shown once: no flag."""
+    lam = np.repeat([4.0, 3.0, 1.0, -1.0], [1, 4, 3, 4])
+    h = _rotated(lam if which == "largest" else -lam, 7)
+    true = np.linalg.eigvalsh(h.numpy())
+    want = true[-1] if which == "largest" else true[0]
+    result = lanczos(h, 1, which, tol=1e-8, max_matvecs=6, generator=generator(0, "p"))
+    assert not result.converged and result.matvecs == 6 and result.block_size == 1
+    assert abs(result.values[0].value - want) <= result.values[0].residual + 12 * EPS * 4.0
+    assert result.copies == [1] and result.copy_limit == 2 and not result.copies_hidden
