@@ -23,7 +23,7 @@ import pytest
 import torch
 
 from hessdiag.linalg.eigen import extreme_eigenpairs
-from hessdiag.linalg.ritz import GAP_MARGIN, ZERO_FLOOR, RitzValue, certified, gap_bound, resolved
+from hessdiag.linalg.ritz import GAP_MARGIN, ZERO_FLOOR, RitzValue, certified, copies_seen, gap_bound, resolved
 from hessdiag.rng import generator
 
 KINDS = ("repeated", "near_copies", "gapped", "indefinite", "separated_groups")
@@ -123,3 +123,24 @@ def test_resolved_compares_each_bar_with_tol_times_the_value_or_a_floor_of_the_s
     assert not resolved([RitzValue(-1.0, 1.1e-4), RitzValue(50.0, 1e-6)], 1e-4, 100.0)
     assert resolved([RitzValue(1e-6, 0.9e-5)], 1e-4, 100.0)  # floor: 1e-4·0.1 = 1e-5
     assert not resolved([RitzValue(1e-6, 1.1e-5)], 1e-4, 100.0)
+
+
+@pytest.mark.parametrize("rho", [0.0, 1e-13])
+def test_the_reported_bar_is_the_smaller_of_the_residual_and_the_gap_bound(rho):
+    """A plain residual ρ below (ρ + η)²/δ (η = 1e-6, δ ≈ 0.6: about 1.7e-12): Kato–Temple gives
+    (ρ + η)²/δ + η > ρ + η, so the residual bound is reported (the gap bound is valid but looser)."""
+    eta = 1e-6
+    value = certified(np.array([1.0, 0.4]), np.array([rho, rho]), eta, "largest", 1, False, 2)[0]
+    r = rho + eta
+    assert value.bound == "residual" and value.residual == r
+    assert value.residual < r * r / (1.0 - (0.4 + r)) + eta
+
+
+@pytest.mark.parametrize("offset", [1.2e-6, 1.5e-6, 1.9e-6])
+def test_copies_count_values_whose_intervals_overlap_the_reported_one(offset):
+    """Reported 1 ± 1e-6; T's spectrum {1, 1 + offset, 3} with bars 1e-6 each: 1 + offset ± 1e-6 overlaps
+    1 ± 1e-6 (offset < 2e-6), so it cannot be told apart: 2 copies; 3 is far: not a copy."""
+    reported = [RitzValue(1.0, 1e-6, "residual", 1e-6)]
+    spectrum, bars = np.array([1.0, 1.0 + offset, 3.0]), np.full(3, 1e-6)
+    assert copies_seen(reported, spectrum, bars, 1e-8, 3.0) == [2]
+    assert copies_seen(reported, spectrum, np.array([1e-6, 1e-6, 1e-6]) * 0.1, 1e-8, 3.0) == [1]
