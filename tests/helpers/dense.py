@@ -167,3 +167,14 @@ class Dense:
 
 def rel_err(a: Tensor, b: Tensor) -> float:
     return float((a - b).norm() / b.norm().clamp_min(1e-300))
+
+
+def orthonormal_basis(d: int, rows: int, seed: int):
+    """A `Basis` of `rows` seeded orthonormal vectors in R^d (float64, CPU) and the d × rows matrix Q of them."""
+    from hessdiag.linalg.basis import Basis
+
+    gen = torch.Generator().manual_seed(seed)
+    q, _ = torch.linalg.qr(torch.randn(d, rows, generator=gen, dtype=torch.float64))
+    basis = Basis(d, torch.float64, "cpu")
+    basis.append(q.T)
+    return basis, q

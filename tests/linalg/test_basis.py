@@ -5,21 +5,14 @@ from __future__ import annotations
 import pytest
 import torch
 
+from helpers.dense import orthonormal_basis
 from helpers.devices import OneDevicePerOperation
 from hessdiag.linalg.basis import Basis
 
 
-def _basis(d: int, rows: int, seed: int) -> tuple[Basis, torch.Tensor]:
-    gen = torch.Generator().manual_seed(seed)
-    q, _ = torch.linalg.qr(torch.randn(d, rows, generator=gen, dtype=torch.float64))
-    basis = Basis(d, torch.float64, "cpu")
-    basis.append(q.T)
-    return basis, q
-
-
 @pytest.mark.parametrize("seed", range(5))
 def test_a_column_with_little_in_the_span_takes_one_pass(seed):
-    basis, q = _basis(200, 12, seed)
+    basis, q = orthonormal_basis(200, 12, seed)
     gen = torch.Generator().manual_seed(100 + seed)
     w = torch.randn(200, 2, generator=gen, dtype=torch.float64)
     w = w - q @ (q.T @ w) + 1e-3 * q[:, :2]  # mostly orthogonal already: the pass keeps > 1/√2 of the norm
@@ -30,7 +23,7 @@ def test_a_column_with_little_in_the_span_takes_one_pass(seed):
 
 @pytest.mark.parametrize("seed", range(5))
 def test_a_column_mostly_in_the_span_gets_the_second_pass_and_ends_orthogonal(seed):
-    basis, q = _basis(200, 12, seed)
+    basis, q = orthonormal_basis(200, 12, seed)
     gen = torch.Generator().manual_seed(200 + seed)
     inside = q @ torch.randn(12, 1, generator=gen, dtype=torch.float64)
     outside = torch.randn(200, 1, generator=gen, dtype=torch.float64)

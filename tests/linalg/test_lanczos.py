@@ -16,23 +16,15 @@ import numpy as np
 import pytest
 import torch
 
-from hessdiag.linalg.basis import Basis
+from helpers.dense import orthonormal_basis
 from hessdiag.linalg.lanczos import Lanczos, next_block
 from hessdiag.linalg.linear_map import CountedProducts
-
-
-def _basis(d: int, rows: int, seed: int) -> tuple[Basis, torch.Tensor]:
-    gen = torch.Generator().manual_seed(seed)
-    q, _ = torch.linalg.qr(torch.randn(d, rows, generator=gen, dtype=torch.float64))
-    basis = Basis(d, torch.float64, "cpu")
-    basis.append(q.T)
-    return basis, q
 
 
 @pytest.mark.parametrize("seed", range(3))
 def test_next_block_is_a_qr_of_nearly_dependent_columns(seed):
     d = 50
-    basis, q = _basis(d, 5, seed)
+    basis, q = orthonormal_basis(d, 5, seed)
     gen = torch.Generator().manual_seed(10 + seed)
     w = torch.randn(d, 3, generator=gen, dtype=torch.float64)
     w = w - q @ (q.T @ w)
@@ -54,7 +46,7 @@ def test_next_block_is_a_qr_of_nearly_dependent_columns(seed):
 
 def test_next_block_reports_the_norm_of_a_vanishing_column():
     d = 30
-    basis, q = _basis(d, 4, 0)
+    basis, q = orthonormal_basis(d, 4, 0)
     gen = torch.Generator().manual_seed(1)
     w = torch.randn(d, 2, generator=gen, dtype=torch.float64)
     w = w - q @ (q.T @ w)
