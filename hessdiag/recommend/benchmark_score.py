@@ -38,23 +38,20 @@ class BenchmarkScore:
     def __post_init__(self) -> None:
         if set(self.confusion) != set(TRUTHS) or any(set(row) != set(CALLS) for row in self.confusion.values()):
             raise ValueError(f"confusion needs rows {TRUTHS} and columns {CALLS}")
-        if any(self._row(t) == 0 for t in CLEAR):
+        if any(self.cases_of(t) == 0 for t in CLEAR):
             raise ValueError("a benchmark score needs cases of both clear classes (recall and balanced accuracy)")
 
-    def _row(self, truth: str) -> int:
-        return sum(self.confusion[truth].values())
-
     def cases_of(self, truth: str) -> int:
-        """The benchmark's cases of one truth (`sign`, `euclidean` or `tie`)."""
-        return self._row(truth)
+        """The benchmark's cases of one truth (`sign`, `euclidean` or `tie`): a row of the confusion table."""
+        return sum(self.confusion[truth].values())
 
     @property
     def cases(self) -> int:
-        return sum(self._row(t) for t in TRUTHS)
+        return sum(self.cases_of(t) for t in TRUTHS)
 
     @property
     def clear_cases(self) -> int:
-        return sum(self._row(t) for t in CLEAR)
+        return sum(self.cases_of(t) for t in CLEAR)
 
     @property
     def right(self) -> int:
@@ -82,7 +79,7 @@ class BenchmarkScore:
         return sum(self.confusion[t]["inconclusive"] for t in TRUTHS) / self.cases
 
     def recall(self, truth: str) -> float:
-        return self.confusion[truth][truth] / self._row(truth)
+        return self.confusion[truth][truth] / self.cases_of(truth)
 
     @property
     def balanced_accuracy(self) -> float:
@@ -91,7 +88,7 @@ class BenchmarkScore:
     @property
     def constant_sign_accuracy(self) -> float:
         """Accuracy of "always sign-based" on the clear cases: the share of them the sign family won."""
-        return self._row("sign") / self.clear_cases
+        return self.cases_of("sign") / self.clear_cases
 
     @property
     def better_than_constant(self) -> int:
@@ -101,7 +98,7 @@ class BenchmarkScore:
     @property
     def worse_than_constant(self) -> int:
         """Clear cases "always sign-based" calls right and this rule does not: sign cases not called sign."""
-        return self._row("sign") - self.confusion["sign"]["sign"]
+        return self.cases_of("sign") - self.confusion["sign"]["sign"]
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -185,6 +185,8 @@ cnn1_digits_data = D.digits
 # scaling decide it?), a wide GELU MLP on digits, and a sigmoid MLP on digits (a saturating activation).
 
 
+# A copy of zipf_classes with its means scaled, not a parameter of it: zipf_classes' source is part of
+# zipf_softmax's definition hash, which would go stale.
 def zipf_overlapping_classes(seed: int, n: int = 2000, d: int = 32, classes: int = 50,
                              spread: float = 0.3) -> tuple[Tensor, Tensor]:
     """Gaussian classes x = spread·μ_y + ε (μ_c, ε ~ N(0, I_d)), labels of Zipf frequency p_c ∝ 1/(c+1): with
