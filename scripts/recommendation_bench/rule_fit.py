@@ -26,7 +26,7 @@ from typing import Iterable
 
 import numpy as np
 
-from .tuning import THRESHOLD, ratio_text
+from .tuning import THRESHOLD
 
 # One feature per rule. With up to three (377 subsets for 17 clear cases) the inner leave-one-kind-out
 # utility overfits the subset search: the nested accuracy on clear cases was 47 % (wrong conclusive
@@ -257,21 +257,10 @@ def describe(model: Model) -> str:
     return f"s = {model.intercept:.3f} {terms}; {zs}; margin {model.margin:g}"
 
 
-def case_lines(table: dict, truth_doc: dict, calls: dict, feats: list[str]) -> str:
-    """Per case: truth, tuned loss ratio (SGD+momentum/sign family), the held-out call, the features used."""
-    lines = [f"  {'case':18s} {'truth':9s} {'ratio':>9s} {'held-out call':13s} " + " ".join(f"{f:>16s}" for f in feats)]
-    for c, call in calls.items():
-        t = truth_doc[c]
-        mark = "" if call in (t["truth"], "inconclusive") or t["truth"] == "tie" else "  WRONG"
-        vals = " ".join("{:>16s}".format("-" if table[c].get(f) is None else f"{table[c][f][0]:+.3f}") for f in feats)
-        lines.append(f"  {c:18s} {t['truth']:9s} {ratio_text(t['ratio'], t['truth']):>9s} {call:13s} {vals}{mark}")
-    return "\n".join(lines)
-
-
 def report(evidence: dict, races: dict, truth_doc: dict, scored: list[str], refit: bool = False) -> None:
     """Print the nested-CV figures of each variant and the rule each chooses on all kinds; with `refit`, also
     that rule as a literal for hessdiag/recommend/coefficients.py."""
-    from .scoring import per_seed, table_text
+    from .scoring import case_lines, per_seed, table_text
 
     truth = {c: truth_doc[c]["truth"] for c in scored}
     kinds = {c: truth_doc[c]["kind"] for c in scored}

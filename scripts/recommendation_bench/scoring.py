@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from typing import Iterable, Mapping
 
+from .tuning import ratio_text
+
 TRUTHS = ("sign", "euclidean", "tie")
 CALLS = ("sign", "euclidean", "inconclusive")
 
@@ -118,3 +120,15 @@ def block_text(title: str, truth: Mapping[str, str], calls: Mapping[str, str],
 
 def constant(call: str, names: Iterable[str]) -> dict[str, str]:
     return {n: call for n in names}
+
+
+def case_lines(table: Mapping[str, dict], truth_doc: Mapping[str, dict], calls: Mapping[str, str],
+               feats: list[str]) -> str:
+    """Per case: truth, tuned loss ratio (SGD+momentum/sign family), the held-out call, the features used."""
+    lines = [f"  {'case':18s} {'truth':9s} {'ratio':>9s} {'held-out call':13s} " + " ".join(f"{f:>16s}" for f in feats)]
+    for c, call in calls.items():
+        t = truth_doc[c]
+        mark = "" if call in (t["truth"], "inconclusive") or t["truth"] == "tie" else "  WRONG"
+        vals = " ".join("{:>16s}".format("-" if table[c].get(f) is None else f"{table[c][f][0]:+.3f}") for f in feats)
+        lines.append(f"  {c:18s} {t['truth']:9s} {ratio_text(t['ratio'], t['truth']):>9s} {call:13s} {vals}{mark}")
+    return "\n".join(lines)
