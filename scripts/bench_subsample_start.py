@@ -34,9 +34,9 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _bench_models import checkpoints  # noqa: E402
 from _krylov_oracle import RecordedMap, first_within  # noqa: E402
 from _pyhessian_runs import TARGET, pyhessian_top  # noqa: E402
-from bench_vs_pyhessian import checkpoints  # noqa: E402
 
 from hessdiag.linalg import lanczos_top_eigenvalues  # noqa: E402
 from hessdiag.linalg.eigen import extreme_eigenpairs  # noqa: E402

@@ -51,6 +51,7 @@ from torch import nn
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _bench_models import adam_cnn, checkpoints  # noqa: E402
 from _krylov_oracle import RecordedMap, first_within, gradient_overlap  # noqa: E402
 from _pyhessian_runs import TARGET, pyhessian_module, pyhessian_top  # noqa: E402
 
@@ -62,45 +63,10 @@ from hessdiag.operators import HessianOperator  # noqa: E402
 from hessdiag.rng import generator  # noqa: E402
 
 
-def cnn(gen: torch.Generator) -> nn.Module:
-    model = nn.Sequential(
-        nn.Unflatten(1, (1, 8, 8)), nn.Conv2d(1, 32, 3, padding=1), nn.Tanh(), nn.MaxPool2d(2),
-        nn.Conv2d(32, 64, 3, padding=1), nn.Tanh(), nn.Flatten(),
-        nn.Linear(64 * 4 * 4, 128), nn.Tanh(), nn.Linear(128, 10),
-    )
-    with torch.no_grad():
-        for m in model.modules():
-            if isinstance(m, (nn.Conv2d, nn.Linear)):
-                fan_in = m.weight[0].numel()
-                bound = 1 / math.sqrt(fan_in)
-                m.weight.uniform_(-bound, bound, generator=gen)
-                m.bias.uniform_(-bound, bound, generator=gen)
-    return model
-
-
 def synchronize(device: torch.device | str) -> None:
     """Wait for the device's queued work, so that a time stamp taken next includes it."""
     if torch.device(device).type == "cuda":
         torch.cuda.synchronize(device)
-
-
-def checkpoints(x: torch.Tensor, y: torch.Tensor, steps: list[int]):
-    """Seeded init, then full-batch Adam (lr 1e-3); yields (steps taken, model in eval mode) at each of `steps`."""
-    model = cnn(torch.Generator().manual_seed(0)).to(x.device)
-    params = list(model.parameters())
-    m1 = [torch.zeros_like(p) for p in params]
-    m2 = [torch.zeros_like(p) for p in params]
-    done = 0
-    for target in sorted(steps):
-        while done < target:
-            done += 1
-            grads = torch.autograd.grad(nn.functional.cross_entropy(model(x), y), params)
-            with torch.no_grad():
-                for p, g, a, b in zip(params, grads, m1, m2):
-                    a.mul_(0.9).add_(g, alpha=0.1)
-                    b.mul_(0.999).addcmul_(g, g, value=0.001)
-                    p.addcdiv_(a / (1 - 0.9**done), (b / (1 - 0.999**done)).sqrt_().add_(1e-8), value=-1e-3)
-        yield done, model.eval()
 
 
 def gradient_of(problem) -> torch.Tensor:
@@ -282,7 +248,7 @@ def main() -> None:
     x, y = x[: args.samples].float().to(args.device), y[: args.samples].to(args.device)
     steps = [int(s) for s in args.checkpoints.split(",")]
     variants = [Variant.parse(v) for v in args.variants.split(",")]
-    d = sum(p.numel() for p in cnn(torch.Generator().manual_seed(0)).parameters())
+    d = sum(p.numel() for p in adam_cnn(torch.Generator().manual_seed(0)).parameters())
     print(f"tanh CNN, d = {d:,}, {x.shape[0]} digits in one batch, float32, torch {torch.__version__}, "
           f"{device_name(args.device)}; λ_max to within {TARGET:g} ({args.seeds} seeds per checkpoint)")
     rows = []

@@ -27,8 +27,9 @@ from torch import nn
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _bench_models import checkpoints  # noqa: E402
 from _pyhessian_runs import TARGET, pyhessian_module  # noqa: E402
-from bench_vs_pyhessian import checkpoints, synchronize  # noqa: E402
+from bench_vs_pyhessian import synchronize  # noqa: E402
 
 from hessdiag.linalg.eigen import extreme_eigenpairs  # noqa: E402
 from hessdiag.load import problem_from_objects, set_tf32  # noqa: E402
