@@ -152,8 +152,10 @@ def test_recommend_states_the_rule_its_benchmark_accuracy_and_every_measurement(
     outcome = apply(WITH_RACE, features(_measurements(race_ratio=E(2.0, I(1.8, 2.2)))))
     assert rec.call == outcome.call and rule["score"] == pytest.approx(outcome.score)
     assert rule["benchmark"] == WITH_RACE.provenance.as_dict() and "accuracy_clear" in rule["benchmark"]
-    assert "cross-validated" in rec.summary and "95 % interval 58–82 %" in rec.summary
-    assert "always sign-based is 71 %" in rec.summary
+    assert "cross-validated" in rec.summary and "69 % right on 49 cases" in rec.summary
+    assert "95 % interval 55–80 %" in rec.summary and "always sign-based is 71 %" in rec.summary
+    against = [c for c in rec.caveats if "fewer clear cases than always answering" in c]
+    assert len(against) == 1 and "(34 against 35 of 49)" in against[0]
     names = {e["quantity"] for e in doc["evidence"]}
     assert {"improvement_ratio", "rho_diag", "adam_rate_ratio", "jacobi_rate_ratio", "block_js", "race_ratio",
             "class_imbalance", "noise_to_signal"} <= names
