@@ -56,3 +56,79 @@ def test_coefficients_from_the_cpu_meet_a_basis_on_another_device(method):
         else:
             basis.keep_combinations(coefficients)
             assert basis.size == 2 and basis.rows(0, 2).device.type == "meta"
+
+
+def _kept_share_column(q: torch.Tensor, share: float, gen: torch.Generator) -> torch.Tensor:
+    """A unit column whose part orthogonal to span(q) has norm `share`: a Gram–Schmidt pass keeps that share."""
+    inside = q @ torch.randn(q.shape[1], 1, generator=gen, dtype=torch.float64)
+    outside = torch.randn(q.shape[0], 1, generator=gen, dtype=torch.float64)
+    outside = outside - q @ (q.T @ outside)
+    return share * outside / outside.norm() + (1 - share**2) ** 0.5 * inside / inside.norm()
+
+
+@pytest.mark.parametrize("share, passes", [(0.5, 2), (0.69, 2), (0.72, 1), (0.9, 1)])
+def test_the_second_pass_is_taken_exactly_below_one_over_root_two(share, passes):
+    """DGKS threshold 1/√2 ≈ 0.7071 (module docstring): shares either side of it, 0.015 away — far above
+    the 1e-16 rounding of the kept norm."""
+    basis, q = orthonormal_basis(60, 8, 0)
+    w = _kept_share_column(q, share, torch.Generator().manual_seed(1))
+    out = basis.orthogonalise(w)
+    assert basis.passes == passes
+    assert float((q.T @ out).abs().max()) < 1e-13
+
+
+def test_one_column_needing_the_second_pass_gets_it_beside_one_that_does_not():
+    """Columns are judged one by one: a block passes on only when every column kept ≥ 1/√2 of its norm."""
+    basis, q = orthonormal_basis(60, 8, 2)
+    gen = torch.Generator().manual_seed(3)
+    easy = _kept_share_column(q, 0.99, gen)
+    hard = 1e6 * _kept_share_column(q, 1e-6, gen)  # the first pass cancels all but ~1e-6 of it
+    out = basis.orthogonalise(torch.cat([easy, hard], dim=1))
+    assert basis.passes == 2
+    # after two passes each column is orthogonal to working precision relative to its own norm
+    assert float((q.T @ out).abs().max(0).values.div(out.norm(dim=0)).max()) < 1e-13
+
+
+def test_a_basis_takes_exactly_its_capacity():
+    basis = Basis(6, torch.float64, "cpu", capacity=3)
+    basis.append(torch.eye(6, dtype=torch.float64)[:3])
+    assert basis.size == 3 and basis.free() == 0
+    with pytest.raises(ValueError, match="at most 3 rows"):
+        basis.append(torch.eye(6, dtype=torch.float64)[3:4])
+    with pytest.raises(ValueError, match="combinations of shape"):  # more combinations than rows
+        basis.keep_combinations(torch.ones(3, 4, dtype=torch.float64))
+
+
+def test_a_float32_basis_gives_float64_coefficients_and_vectors():
+    """Rows in float32, callers' coefficients in float64 (module docstring): Q w and Qᵀ c against dense
+    float64 products with the float32-rounded rows, to float32 accuracy (1e-6 relative)."""
+    _, q = orthonormal_basis(40, 11, 4)
+    basis = Basis(40, torch.float32, "cpu")
+    basis.append(q.T)
+    q32 = q.to(torch.float32).to(torch.float64)
+    w = torch.randn(40, 3, generator=torch.Generator().manual_seed(5), dtype=torch.float64)
+    coefficients = basis.project(w)
+    assert coefficients.dtype == torch.float64 and coefficients.shape == (11, 3)
+    torch.testing.assert_close(coefficients, q32.T @ w, rtol=0, atol=1e-6 * float(w.norm()))
+    expanded = basis.expand(coefficients)
+    assert expanded.dtype == torch.float64
+    torch.testing.assert_close(expanded, q32 @ coefficients, rtol=0, atol=1e-6 * float(coefficients.norm()))
+    middle = basis.expand(coefficients[5:10], rows=slice(5, 10))  # rows 5..9 only, across the chunk boundary
+    torch.testing.assert_close(middle, q32[:, 5:10] @ coefficients[5:10], rtol=0,
+                               atol=1e-6 * float(coefficients.norm()))
+
+
+@pytest.mark.parametrize("keep", [1, 8, 9, 12])
+def test_keep_combinations_is_s_transpose_q_slice_by_slice(keep, monkeypatch):
+    """12 rows over two chunks, recombined 7 coordinates at a time (SLICE patched down from 2^20): the
+    rows become sᵀQ (dense float64 product, 1e-12: a dozen-term sums of order-one numbers)."""
+    import hessdiag.linalg.basis as module
+
+    monkeypatch.setattr(module, "SLICE", 7)
+    basis, q = orthonormal_basis(40, 12, 6)
+    s = torch.randn(12, keep, generator=torch.Generator().manual_seed(keep), dtype=torch.float64)
+    basis.keep_combinations(s)
+    assert basis.size == keep and len(basis._chunks) == -(-keep // module.CHUNK)
+    torch.testing.assert_close(basis.rows(), s.T @ q.T, rtol=0, atol=1e-12)
+    expanded = basis.expand(torch.eye(keep - 1, dtype=torch.float64), rows=slice(1, None))  # rows 1.. only
+    torch.testing.assert_close(expanded, (s.T @ q.T)[1:].T, rtol=0, atol=1e-12)

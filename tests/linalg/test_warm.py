@@ -11,10 +11,11 @@ random share of the start keeps it within reach.
 
 from __future__ import annotations
 
+import pytest
 import torch
 
 from hessdiag.linalg import extreme_eigenpairs
-from hessdiag.linalg.warm import warm_start_vector
+from hessdiag.linalg.warm import RANDOM_SHARE, warm_start_vector
 from hessdiag.rng import generator
 
 
@@ -64,3 +65,29 @@ def test_start_vector_is_unit_and_keeps_a_random_share():
     assert 0.9 < inside < 1 and float(v[4:].norm()) > 0.05  # mostly the block, partly random
     empty = warm_start_vector(torch.zeros(1, 50, dtype=torch.float64), generator(0, "s"), "cpu")  # nothing to use
     assert abs(float(empty.norm()) - 1) < 1e-14
+
+
+@pytest.mark.parametrize("random_share", [None, 0.25])
+def test_start_vector_is_the_equal_weight_direction_plus_the_stated_random_share(random_share):
+    """q₁ ∝ û + μ r̂ (module docstring), û the direction of Σ v_i/‖v_i‖ and r̂ the unit N(0, I) draw of the
+    generator: rows of very different norms (and two parallel ones) must count alike, and the least-squares
+    coefficients of q₁ on (û, r̂) must have the ratio μ (1e-12: a 2-column float64 solve)."""
+    gen = torch.Generator().manual_seed(8)
+    rows = torch.randn(3, 30, generator=gen, dtype=torch.float64)
+    block = torch.stack([1e3 * rows[0], 1e-3 * rows[1], rows[2], 7 * rows[2]])
+    v = warm_start_vector(block, generator(1, "w"), "cpu", random_share=random_share)
+    units = rows / rows.norm(dim=1, keepdim=True)
+    mean = (units[0] + units[1] + 2 * units[2]) / ((units[0] + units[1] + 2 * units[2]).norm())
+    noise = torch.randn(30, generator=generator(1, "w"), dtype=torch.float64)
+    coefficients = torch.linalg.lstsq(torch.stack([mean, noise / noise.norm()], dim=1), v[:, None]).solution[:, 0]
+    share = RANDOM_SHARE if random_share is None else random_share
+    assert float(coefficients[1] / coefficients[0]) == pytest.approx(share, rel=1e-12)
+    assert abs(float(v.norm()) - 1) < 1e-14
+
+
+def test_start_vector_is_reproducible_and_leaves_the_global_rng_alone():
+    block = torch.eye(3, 20, dtype=torch.float64)
+    state = torch.get_rng_state()
+    first = warm_start_vector(block, generator(2, "w"), "cpu")
+    assert torch.equal(torch.get_rng_state(), state)
+    assert torch.equal(warm_start_vector(block, generator(2, "w"), "cpu"), first)

@@ -82,3 +82,25 @@ def test_the_same_seed_gives_the_same_sampled_fisher_for_any_batch_size(case):
     products = [MonteCarloFisherOperator(problem_for(case, batch_size), generator(0, "fmc"), samples=2).matmat(V)
                 for batch_size in (None, 1, 3)]
     assert all(torch.allclose(p, products[0], rtol=1e-12, atol=0) for p in products[1:])
+
+
+def test_batches_of_different_sequence_lengths_get_labels_of_their_own_length():
+    """A DataLoader that pads each batch to its own longest sequence: here the second batch cropped to 3 of
+    the 5 positions (the model is per-token). Labels are drawn on rows padded to the longest length and
+    cropped back; the products equal (1/S) Σ_s Σ_n w_n ĝ_ns ĝ_nsᵀ from a per-sample loop on each batch."""
+    from hessdiag.load import Batch
+
+    case = CASE_BY_NAME["embedding_tokens"]
+    model, _, _ = case.build()
+    problem = problem_for(case, batch_size=4)
+    short = problem.batches[1]
+    problem.batches[1] = Batch({k: v[:, :3] for k, v in short.x.items()}, short.y[:, :3], short.w)
+    op = MonteCarloFisherOperator(problem, torch.Generator().manual_seed(5), samples=2)
+    reference = torch.zeros(problem.d, problem.d, dtype=torch.float64)
+    for index, batch in enumerate(problem.batches):
+        for y_hat in op.targets[index]:
+            assert y_hat.shape == batch.y.shape
+            g = Dense(model, batch.x, y_hat, case.loss).per_sample_gradients()
+            reference += g.T @ (batch.w[:, None] * g) / 2
+    vectors = torch.randn(problem.d, 3, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    assert rel_err(op.matmat(vectors), reference @ vectors) < 1e-10
