@@ -15,10 +15,11 @@ import pytest
 import torch
 from scipy.stats import spearmanr
 
-from helpers.cases import CASES
+from helpers.cases import CASES, seeded_model
 from helpers.dense import Dense, per_sample_loss
 from helpers.problems import problem_for
 from hessdiag.estimators.imbalance import class_statistics, no_classes_reason
+from hessdiag.load import problem_from_objects
 
 CLASSIFIERS = [c for c in CASES if c.name in ("tanh_mlp_ce", "logreg_bce", "cnn_pool_ce")]
 
@@ -72,3 +73,27 @@ def test_regression_has_no_classes():
     assert "no class labels" in no_classes_reason(problem)
     with pytest.raises(ValueError):
         class_statistics(problem)
+
+
+@pytest.mark.parametrize("case", CLASSIFIERS, ids=str)
+def test_frequency_errors_are_binomial(case):
+    """se(π_c) = √(π_c(1 − π_c)/N), the binomial standard error of a frequency over N rows."""
+    _, x, y = case.build()
+    labels = y.reshape(-1).to(torch.int64).tolist()
+    stats = class_statistics(problem_for(case, batch_size=5))
+    n = len(labels)
+    for c, se in enumerate(stats.frequency_stderr):
+        pi = labels.count(c) / n
+        assert se == pytest.approx(math.sqrt(pi * (1 - pi) / n), rel=1e-12)
+
+
+def test_bce_with_soft_targets_has_no_classes():
+    """Only 0/1 targets of a single-output bce are class labels; soft targets (0.3) are not."""
+    gen = torch.Generator().manual_seed(0)
+    x = torch.randn(8, 5, generator=gen, dtype=torch.float64)
+    y = torch.tensor([[0.0], [1.0], [0.3], [1.0], [0.0], [1.0], [0.0], [1.0]], dtype=torch.float64)
+    model = seeded_model(lambda: torch.nn.Linear(5, 1), gen)
+    problem = problem_from_objects(model, x, y, "bce", dtype="float64", device="cpu")
+    assert "no class labels" in no_classes_reason(problem)
+    hard = problem_from_objects(model, x, (y > 0.5).to(torch.float64), "bce", dtype="float64", device="cpu")
+    assert no_classes_reason(hard) is None and class_statistics(hard).counts == [4, 4]
