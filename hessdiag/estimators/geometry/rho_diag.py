@@ -33,6 +33,7 @@ block-diagonal concentration).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from statistics import NormalDist
 
 import numpy as np
 
@@ -227,14 +228,17 @@ def _ratio_variance(strata: list[_Stratum], rho, den, moments) -> np.ndarray | f
 
 def _studentized(estimate: float, se: float, replicates: np.ndarray, replicate_se: np.ndarray,
                  tails: tuple[float, float]) -> tuple[float, float]:
-    """Bootstrap-t interval [θ̂ − t*_hi·se, θ̂ − t*_lo·se] with t* = (θ* − θ̂)/se* (Efron & Tibshirani, ch. 12)."""
+    """Bootstrap-t interval [θ̂ − t*_hi·se, θ̂ − t*_lo·se] with t* = (θ* − θ̂)/se* (Efron & Tibshirani, ch. 12).
+
+    Where the finite t* have no spread (each resample is the sample or has se* = 0): the normal θ̂ ± z·se."""
     if not se > 0:
         return estimate, estimate
     with np.errstate(divide="ignore", invalid="ignore"):
         t = (replicates - estimate) / replicate_se
     t = t[np.isfinite(t)]
-    if t.size == 0:
-        return estimate, estimate
+    if t.size == 0 or np.ptp(t) == 0:
+        z = NormalDist().inv_cdf(tails[1])
+        return estimate - z * se, estimate + z * se
     lo_t, hi_t = np.quantile(t, tails)
     return float(estimate - hi_t * se), float(estimate - lo_t * se)
 
@@ -247,7 +251,8 @@ def rho_diag_sampled(source: ColumnSource, layout: ParamLayout, budget: int, rng
     Draws `allocate(numels, budget)` columns, so about `budget` products. When that covers every
     column the result is the exact one (method "exact").
     """
-    floor = max(minimum, 2)  # ≥ 2 columns per sampled stratum: a variance needs them
+    # ≥ 3 columns per sampled stratum: with 2, every resample is the sample (t* = 0) or has se* = 0
+    floor = max(minimum, 3)
     spans = column_strata(layout, budget, floor)
     sizes = np.array([span.numel for span in spans], dtype=np.int64)
     counts = allocate(sizes, budget, floor)

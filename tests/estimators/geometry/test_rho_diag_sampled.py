@@ -18,7 +18,13 @@ import numpy as np
 import pytest
 
 from hessdiag.estimators.geometry.columns import column_source
-from hessdiag.estimators.geometry.rho_diag import allocate, column_strata, rho_diag_exact, rho_diag_sampled
+from hessdiag.estimators.geometry.rho_diag import (
+    _studentized,
+    allocate,
+    column_strata,
+    rho_diag_exact,
+    rho_diag_sampled,
+)
 from hessdiag.load import ParamBlock, ParamLayout
 
 REL = 1e-8
@@ -158,12 +164,29 @@ def test_strata_merge_the_adjacent_pair_with_fewest_columns_first():
         ("t0", "t2", 0, 110, 3), ("t3", "t5", 110, 106, 3)]
 
 
-def test_a_floor_below_two_still_draws_two_columns_per_sampled_stratum():
-    """minimum = 1 would leave a stratum one column and no variance (t1 here: 1 of 3); the estimator
-    raises the floor to 2, so every stratum has a sample variance and the interval is finite and wide."""
-    layout = _layout(50, 3)
-    result = rho_diag_sampled(column_source(_matrix(53, 4)), layout, 6, np.random.default_rng(0),
+def test_a_floor_below_three_still_draws_three_columns_per_sampled_stratum():
+    """minimum = 1 would leave a stratum one column and no variance, and 2 columns a bootstrap with no spread
+    (each resample is the sample, t* = 0, or has se* = 0: the per-layer interval was the point [ρ̂_B, ρ̂_B]);
+    the estimator raises the floor to 3, so every sampled layer's interval is finite and has a width."""
+    layout = _layout(50, 10)
+    result = rho_diag_sampled(column_source(_matrix(60, 4)), layout, 6, np.random.default_rng(0),
                               resamples=200, minimum=1)
-    assert [layer.columns for layer in result.per_layer.values()] == [4, 2]  # floors 2 and 2, the 2 left to t0
-    assert all(np.all(np.isfinite(layer.ci)) for layer in result.per_layer.values())
+    assert [(layer.method, layer.columns) for layer in result.per_layer.values()] == [("sampled", 3)] * 2
+    for layer in result.per_layer.values():
+        assert np.all(np.isfinite(layer.ci)) and layer.ci[0] < layer.estimate < layer.ci[1], layer.name
     assert np.all(np.isfinite(result.ci)) and result.ci[1] > result.ci[0]
+
+
+@pytest.mark.parametrize("replicates, replicate_se", [(np.full(50, 0.4), np.full(50, 0.05)),  # t* all 0
+                                                      (np.linspace(0.3, 0.5, 50), np.zeros(50))])  # se* all 0
+def test_a_bootstrap_without_spread_gives_the_normal_interval_not_a_point(replicates, replicate_se):
+    """[ρ̂ − z·se, ρ̂ + z·se] with z = Φ⁻¹(0.975) = 1.959964 where the t* carry no information; with a
+    spread, the bootstrap-t quantiles; with se = 0, the point."""
+    tails = (0.025, 0.975)
+    assert _studentized(0.4, 0.01, replicates, replicate_se, tails) == pytest.approx((0.4 - 0.0195996,
+                                                                                     0.4 + 0.0195996), rel=1e-6)
+    assert _studentized(0.4, 0.0, replicates, replicate_se, tails) == (0.4, 0.4)
+    spread = np.linspace(0.3, 0.5, 50)
+    t = (spread - 0.4) / 0.05
+    expected = (0.4 - np.quantile(t, 0.975) * 0.01, 0.4 - np.quantile(t, 0.025) * 0.01)
+    assert _studentized(0.4, 0.01, spread, np.full(50, 0.05), tails) == pytest.approx(expected, rel=1e-12)
