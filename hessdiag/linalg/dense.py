@@ -30,7 +30,7 @@ def columns(operator: Any, indices: np.ndarray, progress: Callable[[int], None] 
     """A[:, indices] as a float64 NumPy array (d, k): slices of a dense map, else `UNIT_BLOCK` products
     per `matmat`; `progress(k)` is called after each block with the number of columns it gave."""
     linear_map = as_linear_map(operator)
-    indices = np.asarray(indices, dtype=np.int64)
+    indices = np.ascontiguousarray(indices, dtype=np.int64)  # torch.from_numpy refuses negative strides
     if isinstance(linear_map, DenseMap):
         return linear_map.matrix[:, torch.from_numpy(indices)].cpu().numpy()
     out = np.empty((linear_map.d, indices.size), dtype=np.float64)

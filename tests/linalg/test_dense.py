@@ -13,7 +13,7 @@ import torch
 
 from hessdiag.linalg import dense_matrix, dense_top
 from hessdiag.linalg.dense import UNIT_BLOCK, columns
-from hessdiag.linalg.linear_map import CallableMap
+from hessdiag.linalg.linear_map import CallableMap, DenseMap
 
 D = 150
 
@@ -41,6 +41,16 @@ def test_columns_in_several_blocks_are_the_matrix_columns():
     out = columns(CallableMap(lambda v: a @ v, D), indices, progress=done.append)
     np.testing.assert_allclose(out, a[:, indices].numpy(), rtol=0, atol=1e-14)
     assert done == [UNIT_BLOCK, UNIT_BLOCK, 140 - 2 * UNIT_BLOCK]
+
+
+@pytest.mark.parametrize("dense", [True, False])
+def test_columns_of_a_reversed_view_of_indices(dense):
+    """Indices with a negative stride (np.arange(n)[::-1], a view) give the columns in that order, from a
+    dense map or from products."""
+    a = _matrix(4)
+    indices = np.arange(D)[::-1][:70]
+    out = columns(DenseMap(a) if dense else CallableMap(lambda v: a @ v, D), indices)
+    np.testing.assert_allclose(out, a[:, indices.copy()].numpy(), rtol=0, atol=1e-14)
 
 
 @pytest.mark.parametrize("k", [1, 4])
