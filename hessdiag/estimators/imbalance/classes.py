@@ -7,8 +7,9 @@ frequency π_c, so one step size cannot suit both ends — while Adam and sign d
 per coordinate, reduce all classes' losses alike. What is measured here, on the selection:
 
 - class counts N_c and frequencies π_c = N_c/N (with the binomial standard error √(π(1−π)/N));
-- `imbalance_ratio` π_max/π_min over the classes present, the normalised entropy H(π)/log C
-  (1 = balanced), and the `tail_share`: the share of samples in the rarer half of the classes;
+- over the C classes present (a class the selection lacks is counted in `classes`, not here):
+  `imbalance_ratio` π_max/π_min, the normalised entropy H(π)/log C (1 = balanced among them) and the
+  `tail_share`, the share of samples in the rarer half of them;
 - per-class mean losses R_c = (1/N_c) Σ_{n∈c} ℓ_n (± their standard error) and per-class gradient norms
   ‖∇R_c‖, ∇R_c = (1/N_c) Σ_{n∈c} ∇ℓ_n (exact on the selection; π_c ∇R_c is class c's share of ∇R);
 - `loss_frequency_correlation`: Spearman's rank correlation of π_c with R_c over the classes present
