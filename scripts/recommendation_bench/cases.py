@@ -29,7 +29,7 @@ from typing import Callable
 import torch
 from torch import Tensor, nn
 
-from . import kinds, kinds_late, kinds_prospective
+from . import kinds, kinds_late, kinds_prospective, kinds_round14
 from . import models as M
 from .objective import WARM_STEPS, full_loss, per_sample_loss, warm_up
 
@@ -107,10 +107,10 @@ def _checkpoint(name: str) -> tuple[dict[str, Tensor], list[float] | None]:
     return {k: v.detach().clone() for k, v in model.state_dict().items()}, lr
 
 
-# ---- problem kinds (kinds.py: rounds one to five; kinds_prospective.py: rounds six to ten; kinds_late.py: from
-# round eleven on) -----------------------------------------------------------------------------------------------
+# ---- problem kinds (kinds.py: rounds one to five; kinds_prospective.py: rounds six to ten; kinds_late.py: eleven
+# to thirteen; kinds_round14.py: from fourteen on) ---------------------------------------------------------------
 
-KIND_MODULES = (kinds, kinds_prospective, kinds_late)
+KIND_MODULES = (kinds, kinds_prospective, kinds_late, kinds_round14)
 KINDS: dict[str, tuple] = {k: v for module in KIND_MODULES for k, v in module.KINDS.items()}
 
 
