@@ -107,6 +107,12 @@ NOTES: list[str] = [
     "(knowing the eleventh round's truth), their calls frozen before this truth. About 5 min for the eight on two "
     "one-thread processes. They came out tie, tie; sign, sign (both at float32's floor again: the sign family's "
     "median loss exactly 0, SGD's above it); euclidean, euclidean (seed agreement 0.67 and 0.33); sign, sign.",
+    "fourteenth round (2026-12-05, a new session), a PROSPECTIVE test of the rules refitted on 96 cases (race study "
+    "complete): lsq_powerlaw_axis, lsq_powerlaw_steep, rff_digits and mlp_tanh_digits, chosen before any was run, "
+    "their calls frozen before this truth. About 3 min for the eight on two one-thread processes. They came out "
+    "sign 315, sign 28.5 (lsq_powerlaw's spectrum axis-aligned: Adam 8e-10 against SGD's 2e-7 and 2e-8, where the "
+    "rotated lsq_powerlaw is euclidean); tie, tie; sign, sign (seed agreement 1.0 and 0.67); tie (0.807, just above "
+    "the 0.8 boundary), sign 1.42 (seed agreement 0.67).",
 ]
 
 
