@@ -50,12 +50,15 @@ def test_next_block_reports_the_norm_of_a_vanishing_column():
     gen = torch.Generator().manual_seed(1)
     w = torch.randn(d, 2, generator=gen, dtype=torch.float64)
     w = w - q @ (q.T @ w)
-    tiny = 1e-13 * w[:, 0] / w[:, 0].norm()
-    w[:, 1] = tiny  # orthogonal part ≈ 1e-13 ≤ tolerance: dropped, replaced by a random unit vector
+    v = torch.randn(d, generator=gen, dtype=torch.float64)
+    v = v - q @ (q.T @ v)
+    v = v - w[:, 0] * (w[:, 0] @ v) / (w[:, 0] @ w[:, 0])
+    tiny = 1e-13 * (w[:, 0] / w[:, 0].norm() + v / v.norm())
+    w[:, 1] = tiny  # its part orthogonal to the basis and column 0 is 1e-13·v̂ ≤ tolerance: dropped, replaced
     block = next_block(w, basis, 1e-12, torch.Generator().manual_seed(2))
     assert block.replaced == 1 and block.q.shape == (d, 2)
-    assert block.dropped == pytest.approx(float((tiny - block.q[:, 0] * (block.q[:, 0] @ tiny)).norm()), rel=1e-6)
-    assert 0.0 < block.dropped <= 1e-13
+    # abs=0: the reported norm is 1e-13, far below pytest's default absolute tolerance of 1e-12
+    assert block.dropped == pytest.approx(1e-13, rel=1e-6, abs=0)
     assert block.b[1, 1] == 0.0  # the replacement has no coupling
     gram = block.q.T @ block.q
     assert float((gram - torch.eye(2, dtype=torch.float64)).abs().max()) < 1e-12

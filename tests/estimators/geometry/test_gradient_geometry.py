@@ -33,7 +33,8 @@ def test_density_and_norms_are_scale_safe():
     g = np.random.default_rng(1).standard_normal(50)
     for scale in (1e-200, 1e200):
         assert gradient_density(scale * g) == pytest.approx(gradient_density(g), rel=1e-12)
-        assert gradient_norms(scale * g).l2 == pytest.approx(scale * np.linalg.norm(g), rel=1e-12)
+        # abs=0: at 1e-200 pytest's default absolute tolerance (1e-12) would pass any value, an underflow to 0 too
+        assert gradient_norms(scale * g).l2 == pytest.approx(scale * np.linalg.norm(g), rel=1e-12, abs=0)
     norms = gradient_norms(g)
     assert (norms.l1, norms.linf) == (pytest.approx(np.abs(g).sum()), np.abs(g).max())
     assert norms.as_dict().keys() >= {"l2", "l1"}
