@@ -9,7 +9,8 @@ count cannot disagree:
   (`linalg.intervals.wilson_interval`: the benchmark is small, and the interval says how small);
 - per-class recall and balanced accuracy (their mean), wrong conclusive calls, the inconclusive share;
 - the constant answer "always sign-based" on the same cases (on small problems Adam often wins, so it is
-  the baseline to beat): its accuracy is the share of sign cases, its balanced accuracy ½; and the paired
+  the baseline to beat): its accuracy is the share of sign cases, its balanced accuracy ½ (a rule at or below
+  that is not `skilful`, and makes no call); and the paired
   comparison, clear cases this rule gets right that the constant gets wrong (`better`) and the reverse
   (`worse`).
 """
@@ -24,6 +25,7 @@ from ..linalg.intervals import Interval, wilson_interval
 CLEAR = ("sign", "euclidean")
 TRUTHS = (*CLEAR, "tie")
 CALLS = (*CLEAR, "inconclusive")
+CONSTANT_BALANCED_ACCURACY = 0.5  # any constant answer: recall 1 on one class, 0 on the other
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,12 @@ class BenchmarkScore:
         return sum(self.recall(t) for t in CLEAR) / len(CLEAR)
 
     @property
+    def skilful(self) -> bool:
+        """Whether the rule forecast better than any constant answer: nested balanced accuracy above ½. A rule
+        that did not has shown no skill, and the recommendation makes no call from it."""
+        return self.balanced_accuracy > CONSTANT_BALANCED_ACCURACY
+
+    @property
     def constant_sign_accuracy(self) -> float:
         """Accuracy of "always sign-based" on the clear cases: the share of them the sign family won."""
         return self.cases_of("sign") / self.clear_cases
@@ -111,7 +119,8 @@ class BenchmarkScore:
             "recall_euclidean": self.recall("euclidean"), "balanced_accuracy": self.balanced_accuracy,
             "per_seed_accuracy_clear": list(self.per_seed_accuracy_clear),
             "confusion": {t: dict(self.confusion[t]) for t in TRUTHS},
-            "constant_sign": {"accuracy_clear": self.constant_sign_accuracy, "balanced_accuracy": 0.5,
+            "constant_sign": {"accuracy_clear": self.constant_sign_accuracy,
+                              "balanced_accuracy": CONSTANT_BALANCED_ACCURACY,
                               "rule_better": self.better_than_constant,
                               "rule_worse": self.worse_than_constant},
         }

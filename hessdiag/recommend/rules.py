@@ -90,6 +90,10 @@ def _summary(call: str, rule: LogisticRule, outcome: RuleOutcome) -> str:
                 f"(a section left out by --only, or a measurement that failed) ({acc}).")
     lo, hi = outcome.interval
     score = f"score {outcome.score:+.2f} ∈ [{lo:+.2f}, {hi:+.2f}], margin ±{rule.margin:g}"
+    if not b.skilful:
+        return (f"Inconclusive: the rule for this run (on {', '.join(t.feature for t in rule.terms)}) forecast "
+                f"tuned training no better than a constant answer on the benchmark (balanced accuracy "
+                f"{100 * b.balanced_accuracy:.0f} %, a constant's is 50 %), so its {score} makes no call ({acc}).")
     if call == SIGN:
         return f"Sign-based (Adam family) is forecast to train better: {score} ({acc})."
     if call == EUCLIDEAN:
@@ -123,7 +127,7 @@ def recommend(m: Measurements) -> Recommendation:
     feats = features(m)
     rule = rule_for(feats, m.stationary)
     outcome = apply(rule, feats)
-    call = outcome.call
+    call = outcome.call if rule.provenance.skilful else INCONCLUSIVE
     race = feats.get("log_race_ratio")
     tiebreak = RACE_TIEBREAK and call == INCONCLUSIVE and race is not None and abs(race.value) >= RACE_DECISIVE
     if tiebreak:

@@ -53,23 +53,35 @@ def test_shares_and_the_paired_comparison_equal_the_case_by_case_count(seed):
     assert doc["constant_sign"]["balanced_accuracy"] == 0.5 and doc["right_clear"] == score.right
 
 
-def test_the_shipped_rules_state_their_counts_against_thirty_five_of_forty_nine_for_always_sign():
-    """On 96 cases the rules' nested accuracy, their recall and the constant's, as the benchmark counted them:
-    with the race one clear case fewer right than the constant (as many at stationary points), without it fewer."""
+def test_the_shipped_rules_state_their_counts_against_forty_of_fifty_four_for_always_sign():
+    """On 104 cases the rules' nested accuracy, their recall and the constant's, as the benchmark counted them:
+    with the race two clear cases fewer right than the constant but skilful (balanced 66 %); without it far fewer,
+    and below any constant's balanced accuracy, so not skilful."""
     doc = NO_RACE.provenance.as_dict()
-    assert (doc["right_clear"], doc["clear_cases"], doc["cases"]) == (28, 49, 96)
-    assert doc["accuracy_clear"] == pytest.approx(28 / 49)
-    assert doc["balanced_accuracy"] == pytest.approx((20 / 35 + 8 / 14) / 2)
-    assert doc["constant_sign"]["accuracy_clear"] == pytest.approx(35 / 49)
-    assert (doc["constant_sign"]["rule_better"], doc["constant_sign"]["rule_worse"]) == (8, 15)
+    assert (doc["right_clear"], doc["clear_cases"], doc["cases"]) == (21, 54, 104)
+    assert doc["accuracy_clear"] == pytest.approx(21 / 54)
+    assert doc["balanced_accuracy"] == pytest.approx((17 / 40 + 4 / 14) / 2)
+    assert doc["constant_sign"]["accuracy_clear"] == pytest.approx(40 / 54)
+    assert (doc["constant_sign"]["rule_better"], doc["constant_sign"]["rule_worse"]) == (4, 23)
+    assert not NO_RACE.provenance.skilful
     race = WITH_RACE.provenance
-    assert (race.right, race.balanced_accuracy) == (34, pytest.approx((27 / 35 + 7 / 14) / 2))
-    assert (race.better_than_constant, race.worse_than_constant) == (7, 8)
-    assert race.inconclusive_share == pytest.approx(7 / 96)
-    curvature = CURVATURE.provenance
-    assert (curvature.right, curvature.balanced_accuracy) == (35, pytest.approx((27 / 35 + 8 / 14) / 2))
-    assert (curvature.better_than_constant, curvature.worse_than_constant) == (8, 8)
-    assert CURVATURE.terms == WITH_RACE.terms and CURVATURE.intercept == WITH_RACE.intercept
+    assert (race.right, race.balanced_accuracy) == (38, pytest.approx((30 / 40 + 8 / 14) / 2))
+    assert (race.better_than_constant, race.worse_than_constant) == (8, 10)
+    assert race.inconclusive_share == pytest.approx(7 / 104) and race.skilful
+    assert CURVATURE.provenance == race and CURVATURE.terms == WITH_RACE.terms
+
+
+@pytest.mark.parametrize("euclidean_row, skilful", [
+    ({"sign": 7, "euclidean": 7, "inconclusive": 0}, True),    # recalls 0.6 and 0.5: balanced 0.55
+    ({"sign": 10, "euclidean": 4, "inconclusive": 0}, False),  # 0.6 and 2/7: 0.443
+    ({"sign": 0, "euclidean": 0, "inconclusive": 14}, False),  # 1.0 and 0: the constant itself, 0.5
+])
+def test_a_rule_is_skilful_only_above_a_constant_answers_balanced_accuracy(euclidean_row, skilful):
+    sign_row = {"sign": 35, "euclidean": 0, "inconclusive": 0} if euclidean_row["inconclusive"] else \
+        {"sign": 21, "euclidean": 10, "inconclusive": 4}
+    score = BenchmarkScore("d", "b", 1, "cv", {"sign": sign_row, "euclidean": euclidean_row,
+                                               "tie": {"sign": 0, "euclidean": 0, "inconclusive": 0}}, ())
+    assert score.skilful is skilful
 
 
 def test_a_confusion_without_every_row_and_column_or_a_clear_class_is_refused():
