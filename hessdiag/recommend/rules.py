@@ -3,7 +3,8 @@
 The call forecasts which family trains this model better under tuned training. It is made by a rule
 chosen and scored on the benchmark of tuned runs (scripts/bench_recommendation.py): a logistic score
 over a few features (`rule.py`, coefficients with their provenance in `coefficients.py`), which is
-`inconclusive` when the evidence is balanced or its intervals straddle the decision. R(θ), the
+`inconclusive` when the evidence is balanced or its intervals straddle the decision, and always when the rule's
+nested balanced accuracy on the benchmark is not above a constant answer's (`BenchmarkScore.skilful`). R(θ), the
 thesis' local one-step guarantee (Eq. 6.30), stays in the evidence as the statement it is; it no
 longer makes the call by itself (on the benchmark it did not predict tuned training well enough).
 At a stationary point (‖∇R‖ at rounding level) the gradient-based features are dropped.
@@ -18,6 +19,7 @@ from typing import Any
 from ..experiments.race import THRESHOLD
 from ..linalg.intervals import Interval
 from .advice import ef_warning, variance_adaptation_advice, what_would_settle
+from .benchmark_score import CONSTANT_BALANCED_ACCURACY
 from .coefficients import RACE_TIEBREAK, rule_for
 from .evidence import COIN_FLIP_HIGH, Evidence, gather_evidence
 from .features import features
@@ -93,7 +95,8 @@ def _summary(call: str, rule: LogisticRule, outcome: RuleOutcome) -> str:
     if not b.skilful:
         return (f"Inconclusive: the rule for this run (on {', '.join(t.feature for t in rule.terms)}) forecast "
                 f"tuned training no better than a constant answer on the benchmark (balanced accuracy "
-                f"{100 * b.balanced_accuracy:.0f} %, a constant's is 50 %), so its {score} makes no call ({acc}).")
+                f"{100 * b.balanced_accuracy:.0f} %, a constant's is {100 * CONSTANT_BALANCED_ACCURACY:.0f} %), so its "
+                f"{score} makes no call ({acc}).")
     if call == SIGN:
         return f"Sign-based (Adam family) is forecast to train better: {score} ({acc})."
     if call == EUCLIDEAN:
