@@ -57,10 +57,9 @@ def _pct(x: float | None) -> str:
 
 
 def _line(name: str, f: dict) -> str:
-    pct = _pct
-    return (f"  {name:13s} right {f['right']} of {f['clear']} ({pct(f['accuracy_clear'])}), "
-            f"balanced {pct(f['balanced_accuracy'])}, wrong conclusive {pct(f['wrong_conclusive'])}, "
-            f"inconclusive {pct(f['inconclusive_share'])}")
+    return (f"  {name:13s} right {f['right']} of {f['clear']} ({_pct(f['accuracy_clear'])}), "
+            f"balanced {_pct(f['balanced_accuracy'])}, wrong conclusive {_pct(f['wrong_conclusive'])}, "
+            f"inconclusive {_pct(f['inconclusive_share'])}")
 
 
 def report(evidence: dict, races: dict, truth_doc: dict, cases: list[str]) -> str:
