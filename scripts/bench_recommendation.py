@@ -60,10 +60,6 @@ def _r_only_calls(evidence: dict) -> dict[str, str]:
     return out
 
 
-def _pct(x: float | None) -> str:
-    return "-" if x is None else f"{100 * x:.0f}%"
-
-
 def _print_block(title: str, truth: dict, calls: dict, seed_labels: dict) -> None:
     print(scoring.block_text(title, truth, calls, seed_labels) + "\n")
 
@@ -108,9 +104,10 @@ def main(argv: list[str] | None = None) -> int:
         f = scoring.figures({n: truth[n] for n in calls}, calls)
         steps = sum(e["minibatch_steps"] for e in entries.values() if e)
         seconds = sum(e["seconds"] for e in entries.values() if e)
-        print(f"race alone, batch {batch:7s} {length:4d} steps: accuracy clear {_pct(f['accuracy_clear'])}, "
-              f"wrong conclusive {_pct(f['wrong_conclusive'])}, inconclusive {_pct(f['inconclusive_share'])}, "
-              f"balanced {_pct(f['balanced_accuracy'])}  (cost {steps} mini-batch steps, {seconds:.0f} s, "
+        pct = scoring.pct
+        print(f"race alone, batch {batch:7s} {length:4d} steps: accuracy clear {pct(f['accuracy_clear'])}, "
+              f"wrong conclusive {pct(f['wrong_conclusive'])}, inconclusive {pct(f['inconclusive_share'])}, "
+              f"balanced {pct(f['balanced_accuracy'])}  (cost {steps} mini-batch steps, {seconds:.0f} s, "
               f"{len(calls)} cases)")
     print()
     rule_fit.report(evidence, races, truth_doc, scored, refit=args.fit)

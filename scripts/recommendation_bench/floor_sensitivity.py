@@ -52,14 +52,11 @@ def floored_labels(entry: dict, floor: float) -> tuple[str, list[str]]:
     return overall, seeds
 
 
-def _pct(x: float | None) -> str:
-    return "-" if x is None else f"{100 * x:.0f}%"
-
-
 def _line(name: str, f: dict) -> str:
-    return (f"  {name:13s} right {f['right']} of {f['clear']} ({_pct(f['accuracy_clear'])}), "
-            f"balanced {_pct(f['balanced_accuracy'])}, wrong conclusive {_pct(f['wrong_conclusive'])}, "
-            f"inconclusive {_pct(f['inconclusive_share'])}")
+    pct = scoring.pct
+    return (f"  {name:13s} right {f['right']} of {f['clear']} ({pct(f['accuracy_clear'])}), "
+            f"balanced {pct(f['balanced_accuracy'])}, wrong conclusive {pct(f['wrong_conclusive'])}, "
+            f"inconclusive {pct(f['inconclusive_share'])}")
 
 
 def report(evidence: dict, races: dict, truth_doc: dict, cases: list[str]) -> str:
@@ -68,8 +65,7 @@ def report(evidence: dict, races: dict, truth_doc: dict, cases: list[str]) -> st
     kinds = {c: truth_doc[c]["kind"] for c in cases}
     lines = []
     for floor in FLOORS:
-        labels = {c: floored_labels(truth_doc[c], floor) for c in cases}
-        truth = {c: lab for c, (lab, _) in labels.items()}
+        truth = {c: floored_labels(truth_doc[c], floor)[0] for c in cases}
         moved = [f"{c} {truth_doc[c]['truth']}→{truth[c]}" for c in cases if truth[c] != truth_doc[c]["truth"]]
         counts = {k: sum(v == k for v in truth.values()) for k in scoring.TRUTHS}
         lines.append(f"floor {floor:g}·L₀: {counts['sign']} sign, {counts['euclidean']} euclidean, "

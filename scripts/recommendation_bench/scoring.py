@@ -88,7 +88,12 @@ def seed_ceiling(seed_labels: Mapping[str, list[str]]) -> dict[str, float | None
             "wrong_conclusive": sum(wrongs) / len(wrongs) if wrongs else None}
 
 
-def _pct(x: float | None) -> str:
+def pct(x: float | None) -> str:
+    """A share as a whole percentage ("-" when undefined)."""
+    return "-" if x is None else f"{100 * x:.0f}%"
+
+
+def _pct(x: float | None) -> str:  # padded, for the tables' columns
     return "  -  " if x is None else f"{100 * x:4.0f}%"
 
 
