@@ -178,3 +178,11 @@ def orthonormal_basis(d: int, rows: int, seed: int):
     basis = Basis(d, torch.float64, "cpu")
     basis.append(q.T)
     return basis, q
+
+
+def vector_layout(*sizes: int):
+    """A `ParamLayout` of 1-d tensors t0, t1, … of the given sizes, laid out one after another."""
+    from hessdiag.load import ParamBlock, ParamLayout
+
+    offsets = [sum(sizes[:i]) for i in range(len(sizes))]
+    return ParamLayout(tuple(ParamBlock(f"t{i}", (n,), o, n) for i, (n, o) in enumerate(zip(sizes, offsets))))

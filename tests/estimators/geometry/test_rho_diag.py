@@ -18,20 +18,12 @@ import torch
 from torch import nn
 
 from helpers.cases import CASE_IDS, CASES, seeded_model
-from helpers.dense import Dense
+from helpers.dense import Dense, vector_layout
 from helpers.problems import problem_for
 from hessdiag.estimators.geometry.columns import column_source
 from hessdiag.estimators.geometry.rho_diag import allocate, column_strata, rho_diag_exact, rho_diag_sampled
 from hessdiag.load import ParamBlock, ParamLayout
 from hessdiag.operators import HessianOperator
-
-
-def _layout(*sizes: int) -> ParamLayout:
-    blocks, offset = [], 0
-    for i, n in enumerate(sizes):
-        blocks.append(ParamBlock(f"t{i}", (n,), offset, n))
-        offset += n
-    return ParamLayout(tuple(blocks))
 
 
 def _reference(h: np.ndarray, layout: ParamLayout) -> tuple[float, dict[str, float]]:
@@ -60,7 +52,7 @@ def test_exact_matches_dense_hessian(case):
 def test_diagonal_hessian_has_rho_one():
     rng = np.random.default_rng(0)
     h = np.diag(rng.standard_normal(12))
-    result = rho_diag_exact(column_source(h), _layout(5, 7))
+    result = rho_diag_exact(column_source(h), vector_layout(5, 7))
     assert result.estimate == 1.0
     assert all(layer.estimate == 1.0 and layer.block_share == 1.0 for layer in result.per_layer.values())
 
@@ -72,8 +64,8 @@ def test_rotated_2d_quadratic_matches_eq_c15():
         rot = np.array([[c, -s], [s, c]])
         h = rot @ np.diag([7.0, 1.0]) @ rot.T
         a, b, d = h[0, 0], h[0, 1], h[1, 1]
-        assert rho_diag_exact(column_source(h), _layout(2)).estimate == pytest.approx((a + d) / (a + d + 2 * abs(b)),
-                                                                                      rel=1e-14)
+        expected = (a + d) / (a + d + 2 * abs(b))
+        assert rho_diag_exact(column_source(h), vector_layout(2)).estimate == pytest.approx(expected, rel=1e-14)
 
 
 def _check_sums(result) -> None:
@@ -88,7 +80,7 @@ def test_per_layer_values_sum_to_the_whole():
     rng = np.random.default_rng(1)
     a = rng.standard_normal((60, 60))
     h = a @ a.T / 60 + np.diag(rng.uniform(0, 3, 60))
-    layout = _layout(40, 3, 17)
+    layout = vector_layout(40, 3, 17)
     _check_sums(rho_diag_exact(column_source(h), layout))
     sampled = rho_diag_sampled(column_source(h), layout, 30, np.random.default_rng(2), resamples=200, minimum=4)
     assert sampled.method == "sampled"
@@ -110,7 +102,7 @@ def test_many_small_tensors_are_merged_into_strata_that_the_budget_affords():
     rng = np.random.default_rng(5)
     a = rng.standard_normal((600, 600))
     h = a @ a.T / 600 + np.diag(rng.uniform(0, 3, 600))
-    layout = _layout(*[30] * 20)
+    layout = vector_layout(*[30] * 20)
     spans = column_strata(layout, 64)
     assert len(spans) == 4 and sum(s.numel for s in spans) == 600 and sum(s.count for s in spans) == 20
     assert [s.offset for s in spans] == [0, *np.cumsum([s.numel for s in spans[:-1]])]  # adjacent runs
@@ -129,12 +121,13 @@ def test_many_small_tensors_are_merged_into_strata_that_the_budget_affords():
 def test_budget_covering_everything_is_exact():
     h = np.random.default_rng(3).standard_normal((9, 9))
     h = h + h.T
-    result = rho_diag_sampled(column_source(h), _layout(4, 5), 50, np.random.default_rng(0))
-    assert result.method == "exact" and result.estimate == rho_diag_exact(column_source(h), _layout(4, 5)).estimate
+    result = rho_diag_sampled(column_source(h), vector_layout(4, 5), 50, np.random.default_rng(0))
+    exact = rho_diag_exact(column_source(h), vector_layout(4, 5))
+    assert result.method == "exact" and result.estimate == exact.estimate
 
 
 def test_zero_hessian_is_null_with_reason():
-    result = rho_diag_exact(column_source(np.zeros((4, 4))), _layout(4))
+    result = rho_diag_exact(column_source(np.zeros((4, 4))), vector_layout(4))
     assert result.estimate is None and result.ci is None and "zero" in result.reason
     assert result.as_dict()["estimate"] is None
 

@@ -17,6 +17,7 @@ import itertools
 import numpy as np
 import pytest
 
+from helpers.dense import vector_layout
 from hessdiag.estimators.geometry.columns import column_source
 from hessdiag.estimators.geometry.rho_diag import (
     _studentized,
@@ -25,14 +26,8 @@ from hessdiag.estimators.geometry.rho_diag import (
     rho_diag_exact,
     rho_diag_sampled,
 )
-from hessdiag.load import ParamBlock, ParamLayout
 
 REL = 1e-8
-
-
-def _layout(*sizes: int) -> ParamLayout:
-    offsets = np.cumsum([0, *sizes[:-1]])
-    return ParamLayout(tuple(ParamBlock(f"t{i}", (n,), int(o), n) for i, (n, o) in enumerate(zip(sizes, offsets))))
 
 
 def _matrix(d: int, seed: int) -> np.ndarray:
@@ -100,7 +95,7 @@ def _reference(h, layout, budget, seed, resamples, level, minimum):
 @pytest.mark.parametrize("sizes, budget, minimum", [((30, 3, 24), 24, 4), ((40, 12), 20, 6), ((18, 25, 9), 30, 5)])
 @pytest.mark.parametrize("seed", [0, 1])
 def test_sampled_estimate_and_intervals_are_the_documented_bootstrap_t(sizes, budget, minimum, seed):
-    layout = _layout(*sizes)
+    layout = vector_layout(*sizes)
     h = _matrix(layout.d, seed + 10)
     source, seen = _recording(h)
     result = rho_diag_sampled(source, layout, budget, np.random.default_rng(seed), resamples=300, minimum=minimum)
@@ -117,7 +112,7 @@ def test_sampled_estimate_and_intervals_are_the_documented_bootstrap_t(sizes, bu
 
 def test_exact_block_share_is_the_mass_in_the_diagonal_block():
     """block_share_B = Σ_{i,j∈B} |H_ij| / Σ_{j∈B} Σ_i |H_ij| (App. C.1.2), from the dense matrix."""
-    layout = _layout(7, 2, 11)
+    layout = vector_layout(7, 2, 11)
     h = _matrix(layout.d, 3)
     absolute = np.abs(h)
     result = rho_diag_exact(column_source(h), layout)
@@ -159,7 +154,7 @@ def test_strata_merge_the_adjacent_pair_with_fewest_columns_first():
     """Floors min(n, 16) of (100, 5, 5, 100, 3, 3) add to 48 > 40. Merging by fewest columns together:
     (3, 3) → 6 (still 48), (5, 5) → 10 (48), then 100 + 6 = 106 < 110 → (100, 6) (42 > 40), then the
     first of the two 110 pairs: (100, 10) → 16 + 16 = 32 ≤ 40. So t0…t2 and t3…t5."""
-    spans = column_strata(_layout(100, 5, 5, 100, 3, 3), 40, 16)
+    spans = column_strata(vector_layout(100, 5, 5, 100, 3, 3), 40, 16)
     assert [(s.first, s.last, s.offset, s.numel, s.count) for s in spans] == [
         ("t0", "t2", 0, 110, 3), ("t3", "t5", 110, 106, 3)]
 
@@ -168,7 +163,7 @@ def test_a_floor_below_three_still_draws_three_columns_per_sampled_stratum():
     """minimum = 1 would leave a stratum one column and no variance, and 2 columns a bootstrap with no spread
     (each resample is the sample, t* = 0, or has se* = 0: the per-layer interval was the point [ρ̂_B, ρ̂_B]);
     the estimator raises the floor to 3, so every sampled layer's interval is finite and has a width."""
-    layout = _layout(50, 10)
+    layout = vector_layout(50, 10)
     result = rho_diag_sampled(column_source(_matrix(60, 4)), layout, 6, np.random.default_rng(0),
                               resamples=200, minimum=1)
     assert [(layer.method, layer.columns) for layer in result.per_layer.values()] == [("sampled", 3)] * 2
