@@ -1,6 +1,7 @@
-"""The benchmark's problem kinds of the prospective rounds from fourteen on (kinds_late.py holds eleven to thirteen):
-each round chosen before any of its cases was run, and called by the rule then shipped before its ground truth was
-computed (prospective.json). Seeded model factories, data functions (those only these kinds use), and `KINDS`."""
+"""The benchmark's problem kinds of the fourteenth prospective round (kinds_late.py holds eleven to thirteen,
+kinds_round15.py the fifteenth): chosen before any of its cases was run, and called by the rule then shipped before
+its ground truth was computed (prospective.json). Seeded model factories, data functions (those only these kinds
+use), and `KINDS`."""
 
 from __future__ import annotations
 
