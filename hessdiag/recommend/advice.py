@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from .measurements import Measurements
@@ -20,6 +21,20 @@ SECTION_OF = {"log_improvement_ratio": "geometry", "log_adam_rate": "preconditio
               "block_js": "blocks", "block_top_spread": "blocks", "log_class_imbalance": "imbalance"}
 
 
+def race_unread(m: Measurements) -> str | None:
+    """Why a race that ran gives the rule no feature: its loss ratio (best SGD+momentum loss over Adam's) is 0, +∞
+    or NaN, which has no logarithm; None when the ratio is a positive number or no race ran."""
+    r = m.race_ratio
+    if r is None or r.value is None or (0 < r.value < math.inf):
+        return None
+    why = ("both families' best losses were infinite (diverged)" if math.isnan(r.value) else
+           "SGD+momentum's best loss was exactly 0 and Adam's was not" if r.value == 0 else
+           "Adam's best loss was exactly 0 and SGD+momentum's was not")
+    return (f"the race ran, but its loss ratio ({r.value:g}) is not one the rule reads: {why}; a loss of exactly 0 "
+            "is float arithmetic's floor, where the benchmark's own labels are fragile, so the call is made as if "
+            "no race had run")
+
+
 def what_would_settle(m: Measurements, rule: LogisticRule, outcome: RuleOutcome) -> str:
     """For an inconclusive call: missing evidence, wide intervals, or evidence that cancels out."""
     parts = []
@@ -36,6 +51,9 @@ def what_would_settle(m: Measurements, rule: LogisticRule, outcome: RuleOutcome)
         parts.append(f"the evidence is balanced: score {outcome.score:+.2f} within ±{rule.margin:g} (terms {terms})")
     if m.race_ratio is None:
         parts.append("the race (--race-steps N) compares the two families directly")
+    elif race_unread(m):
+        parts.append("a race whose best losses both stay finite and above 0 (fewer --race-steps) compares the two "
+                     "families directly")
     return "; ".join(parts) or "the score interval straddles the decision"
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from ..experiments.race import THRESHOLD
 from ..linalg.intervals import Interval
-from .advice import ef_warning, variance_adaptation_advice, what_would_settle
+from .advice import ef_warning, race_unread, variance_adaptation_advice, what_would_settle
 from .benchmark_score import CONSTANT_BALANCED_ACCURACY
 from .coefficients import RACE_TIEBREAK, rule_for
 from .evidence import COIN_FLIP_HIGH, Evidence, gather_evidence
@@ -140,6 +140,8 @@ def recommend(m: Measurements) -> Recommendation:
         at = f" at batch size {m.reference_batch}" if m.reference_batch else ""
         caveats.append(f"{m.coin_flip_share:.0%} of coordinates have a stochastic sign{at} close to a coin flip: "
                        "sign-based steps need larger batches or variance adaptation")
+    if race_unread(m):
+        caveats.append(race_unread(m))
     if m.stationary:
         caveats.append("stationary point: ‖∇R‖ is at rounding level, so the gradient-based evidence (R, φ, η², "
                        "one-step ratios) compares rounding noise and the rule ignores it")

@@ -10,6 +10,7 @@ import pytest
 from hessdiag.linalg import Interval
 from hessdiag.recommend import Measured, Measurements, call_from_ratio, recommend
 from hessdiag.recommend import rules as rules_module
+from hessdiag.recommend.advice import race_unread
 from hessdiag.recommend.coefficients import CURVATURE, NO_RACE, WITH_RACE, rule_for
 from hessdiag.recommend.features import CANDIDATES, Feature, features
 from hessdiag.recommend.rule import LogisticRule, Term, apply
@@ -185,3 +186,18 @@ def test_a_rule_without_skill_makes_no_call_and_says_why():
     assert rec.call == "inconclusive" and rec.as_dict()["rule"]["score"] == pytest.approx(outcome.score)
     assert "no better than a constant answer" in rec.summary and "balanced accuracy 36 %" in rec.summary
     assert "--race-steps" in rec.settle
+
+
+@pytest.mark.parametrize("ratio, why", [(0.0, "SGD+momentum's best loss was exactly 0"),
+                                        (math.inf, "Adam's best loss was exactly 0"),
+                                        (math.nan, "diverged")])
+def test_a_race_whose_ratio_has_no_logarithm_is_named_and_the_call_falls_back(ratio, why):
+    """A race that ran with a loss ratio of 0, +∞ or NaN gives no feature: the rule without the race decides (and,
+    lacking skill, withholds its call), and the caveat and `settle` say why the race was not read."""
+    m = _measurements(race_ratio=E(ratio, I(ratio, ratio)))
+    assert features(m)["log_race_ratio"] is None and race_unread(m) is not None
+    rec = recommend(m)
+    assert rec.call == "inconclusive" and rec.rule["name"] == NO_RACE.name
+    assert sum(why in c and "the race ran" in c for c in rec.caveats) == 1
+    assert "fewer --race-steps" in rec.settle and "the race (--race-steps N)" not in rec.settle
+    assert race_unread(_measurements(race_ratio=E(2.0, I(1.8, 2.2)))) is None and race_unread(_measurements()) is None
