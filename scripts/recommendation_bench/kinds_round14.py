@@ -1,7 +1,7 @@
 """The benchmark's problem kinds of the fourteenth prospective round (kinds_late.py holds eleven to thirteen,
-kinds_round15.py the fifteenth): chosen before any of its cases was run, and called by the rule then shipped before
-its ground truth was computed (prospective.json). Seeded model factories, data functions (those only these kinds
-use), and `KINDS`."""
+kinds_round15.py and kinds_round16.py the next two): chosen before any of its cases was run, and called by the
+rule then shipped before its ground truth was computed (prospective.json). Seeded model factories, data functions
+(those only these kinds use), and `KINDS`."""
 
 from __future__ import annotations
 
