@@ -121,6 +121,13 @@ NOTES: list[str] = [
     "euclidean without noise, turns tie with label noise 0.5); tie, tie; sign 1.52, tie 0.887 (batch 8; seed "
     "agreement 0.67 and 0.67); tie, tie; sign 1.31, sign 1.31 (seed agreement 0.33 and 0.67); sign 2.07, sign 2.01; "
     "tie 1.08, sign 1.29 (seed agreement 0.67). No euclidean case.",
+    "sixteenth round (2026-12-05, the same session), a PROSPECTIVE test of the rules refitted on 120 cases: eight "
+    "kinds leaning to where euclidean wins were found, lsq_powerlaw_flat, lsq_overparam_powerlaw, "
+    "matrix_completion_r8, softmax_powerlaw, mlp_gelu_wide_clusters, logreg_illcond_rot, deep_linear_powerlaw and "
+    "mlp_gelu_wide_friedman, chosen before any was run, their calls frozen before this truth. About 4 min for the "
+    "sixteen on two one-thread processes. They came out euclidean 0.032, tie 1.13 (seed agreement 0.33); euclidean "
+    "0.159, euclidean 0.111 (seed agreement 0.33 and 0.67); tie 0.80 (just inside the boundary), tie 0.869; tie, tie; "
+    "sign 1.35, sign 1.81; tie, tie; euclidean 0.111, euclidean 0.208; sign 1.25 (seed agreement 0.33), tie 1.22.",
 ]
 
 
