@@ -1,4 +1,5 @@
-"""Data sets of the recommendation benchmark: (x, y) tensors, at most 2,000 samples each.
+"""Data sets of the recommendation benchmark: (x, y) tensors, at most 2,500 samples each (2,000 until the sixteenth
+round, whose matrix_completion_r8 observes 2,500 entries).
 
 Synthetic sets are drawn from a `torch.Generator` seeded by the caller (never the global RNG);
 the real ones are scikit-learn's bundled copies (no download). Inputs are float32 or int64 token
