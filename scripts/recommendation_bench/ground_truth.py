@@ -128,6 +128,15 @@ NOTES: list[str] = [
     "sixteen on two one-thread processes. They came out euclidean 0.032, tie 1.13 (seed agreement 0.33); euclidean "
     "0.159, euclidean 0.111 (seed agreement 0.33 and 0.67); tie 0.80 (just inside the boundary), tie 0.869; tie, tie; "
     "sign 1.35, sign 1.81; tie, tie; euclidean 0.111, euclidean 0.208; sign 1.25 (seed agreement 0.33), tie 1.22.",
+    "seventeenth round (2026-12-05, the same session), a PROSPECTIVE test of the rules refitted on 136 cases: "
+    "lsq_two_scales, uniform_bow, deep_linear_flat, logreg_powerlaw, softmax_digits_std, mlp_gelu_wide_diabetes, "
+    "mlp_tanh_friedman and lsq_overparam_noisy, chosen before any was run, their calls frozen before this truth. "
+    "About 5 min for the sixteen on two one-thread processes. They came out tie 1.01, tie 1.00 (lsq_block_scales' "
+    "scales under a dense rotation: no diagonal preconditioner undoes it, and the sign win of 507 and 330 is gone); "
+    "sign 4.6e3, sign 3.6e4 (zipf_bow with UNIFORM class and token frequencies: still sign by thousands, so the heavy "
+    "tail is not what gives Adam its edge here); euclidean 0.06, euclidean 2.4e-6 (Signum's best learning rate at the "
+    "grid's lower limit 1e-6, flagged signum:low); tie, tie; euclidean 0.789, tie 1.24; tie, tie; tie, tie; euclidean "
+    "0.375, euclidean 0.191.",
 ]
 
 
