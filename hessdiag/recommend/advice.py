@@ -27,12 +27,12 @@ def race_unread(m: Measurements) -> str | None:
     r = m.race_ratio
     if r is None or r.value is None or (0 < r.value < math.inf):
         return None
+    floor = "; a loss of exactly 0 is float arithmetic's floor, where the benchmark's own labels are fragile"
     why = ("both families' best losses were infinite (diverged)" if math.isnan(r.value) else
-           "SGD+momentum's best loss was exactly 0 and Adam's was not" if r.value == 0 else
-           "Adam's best loss was exactly 0 and SGD+momentum's was not")
-    return (f"the race ran, but its loss ratio ({r.value:g}) is not one the rule reads: {why}; a loss of exactly 0 "
-            "is float arithmetic's floor, where the benchmark's own labels are fragile, so the call is made as if "
-            "no race had run")
+           "SGD+momentum's best loss was exactly 0 and Adam's was not" + floor if r.value == 0 else
+           "Adam's best loss was exactly 0 and SGD+momentum's was not" + floor)
+    return (f"the race ran, but its loss ratio ({r.value:g}) is not one the rule reads: {why}; the call is made as "
+            "if no race had run")
 
 
 def what_would_settle(m: Measurements, rule: LogisticRule, outcome: RuleOutcome) -> str:

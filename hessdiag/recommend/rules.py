@@ -140,8 +140,9 @@ def recommend(m: Measurements) -> Recommendation:
         at = f" at batch size {m.reference_batch}" if m.reference_batch else ""
         caveats.append(f"{m.coin_flip_share:.0%} of coordinates have a stochastic sign{at} close to a coin flip: "
                        "sign-based steps need larger batches or variance adaptation")
-    if race_unread(m):
-        caveats.append(race_unread(m))
+    unread = race_unread(m)
+    if unread:
+        caveats.append(unread)
     if m.stationary:
         caveats.append("stationary point: ‖∇R‖ is at rounding level, so the gradient-based evidence (R, φ, η², "
                        "one-step ratios) compares rounding noise and the rule ignores it")
