@@ -137,6 +137,14 @@ NOTES: list[str] = [
     "tail is not what gives Adam its edge here); euclidean 0.06, euclidean 2.4e-6 (Signum's best learning rate at the "
     "grid's lower limit 1e-6, flagged signum:low); tie, tie; euclidean 0.789, tie 1.24; tie, tie; tie, tie; euclidean "
     "0.375, euclidean 0.191.",
+    "eighteenth round (2026-12-05, the same session), a PROSPECTIVE test of the rules refitted on 152 cases (the "
+    "Jacobi rate with and without the race): lsq_axis_noisy, deep_linear_axis, softmax_clusters, uniform_bow_v200, "
+    "logreg_digits_38, mlp_relu_diabetes, mlp_relu_wide_friedman and mlp_sigmoid_clusters, chosen before any was run, "
+    "their calls frozen before this truth. About 4 min for the sixteen on two one-thread processes. They came out "
+    "tie, tie (label noise undoes lsq_powerlaw_axis' sign win, as it undid lsq_powerlaw's euclidean one); euclidean "
+    "0.332, euclidean 0.151 (a deep linear net on the AXIS-ALIGNED spectrum is euclidean, as on the rotated one); "
+    "tie, tie; tie 1.23, tie 1.22; sign inf, sign 6e17 (separable: Adam's loss at float32's floor, its best learning "
+    "rate at the grid's upper limit at init, flagged adam:high); tie, tie; tie, tie; sign 1.85, sign 1.34.",
 ]
 
 
