@@ -105,4 +105,14 @@ NOTES: list[str] = [
     "0.332, euclidean 0.151 (a deep linear net on the AXIS-ALIGNED spectrum is euclidean, as on the rotated one); "
     "tie, tie; tie 1.23, tie 1.22; sign inf, sign 6e17 (separable: Adam's loss at float32's floor, its best learning "
     "rate at the grid's upper limit at init, flagged adam:high); tie, tie; tie, tie; sign 1.85, sign 1.34.",
+    "nineteenth round (2026-12-05, a new session), a PROSPECTIVE test of the rules refitted on 168 cases (the Jacobi "
+    "rate with and without the race): lsq_flat_axis, mlp_gelu_digits, mlp_gelu_wide_digits_rot, "
+    "matrix_completion_clean, softmax_digits_std_b16, mlp_softplus_cancer_std, rff_friedman and resmlp_ln_clusters, "
+    "chosen before any was run, their calls frozen before this truth. About 6 min for the sixteen on two one-thread "
+    "processes (one restarted: its worktree was removed under it; the cases done were reused, their hashes equal). "
+    "They came out euclidean 0.768 (seed agreement 0.67), euclidean 0.475 (lsq_powerlaw_flat's 1/sqrt(i) spectrum "
+    "made AXIS-ALIGNED stays euclidean: a diagonal preconditioner undoes a condition of only 14); euclidean 0.378, "
+    "sign 1.48 (seed agreement 0.33); euclidean 0.479, sign 1.38 (rotated pixels: as mlp_gelu_wide_digits at init, "
+    "not after the warm-up); euclidean 0.462, euclidean 0.104 (matrix_completion without label noise); sign 1.31, "
+    "tie 1.22 (softmax_digits_std at batch 16); tie 0.814, sign 1.8; tie, tie; tie, tie.",
 ]
