@@ -115,4 +115,13 @@ NOTES: list[str] = [
     "sign 1.48 (seed agreement 0.33); euclidean 0.479, sign 1.38 (rotated pixels: as mlp_gelu_wide_digits at init, "
     "not after the warm-up); euclidean 0.462, euclidean 0.104 (matrix_completion without label noise); sign 1.31, "
     "tie 1.22 (softmax_digits_std at batch 16); tie 0.814, sign 1.8; tie, tie; tie, tie.",
+    "twentieth round (2026-12-05, the same session), a PROSPECTIVE test of the rules refitted on 184 cases (the "
+    "Jacobi rate without the race, the race's ratio with it): lsq_steep_axis, lsq_student_t, mlp_elu_digits, "
+    "deep_relu_clusters, mlp_tanh_moons, mlp_gelu_wide_cancer_std, poly_friedman and zipf_bow_v500, chosen with the "
+    "nineteenth round and before any of either was run, their calls frozen before this truth. About 5 min for the "
+    "sixteen on two one-thread processes. They came out sign 6.9e5, sign 4.8e5 (lsq_powerlaw_steep's 1/i² spectrum, a "
+    "tie rotated, made AXIS-ALIGNED: a condition of 4e4 that a diagonal preconditioner removes); euclidean 0.66 (seed "
+    "agreement 0.67), euclidean 1.5e-4 (heavy-tailed Student-t features; Adam's and Signum's best learning rates at "
+    "the grid's lower limit 1e-6, flagged adam:low, signum:low); sign 1.87, sign 1.36; sign 1.32, sign 1.27; tie, "
+    "tie; euclidean 0.541, sign 5.21 (seed agreement 0.67); tie, tie; sign 72, sign 131.",
 ]
