@@ -132,4 +132,13 @@ NOTES: list[str] = [
     "softmax_wine); tie, tie; tie, tie; sign 2.04, sign 1.27 (seed agreement 0.67); tie, tie; sign 8.26 (seed "
     "agreement 0.67), sign 5.43 (multinomial logistic regression on digits at batch 256); sign 1.31, sign 1.52 (seed "
     "agreement 0.67 and 0.67); tie, tie. No euclidean case.",
+    "twenty-second round (2026-12-05, the same session), a PROSPECTIVE test of the rules refitted on 216 cases (the "
+    "Jacobi rate without the race, the race's ratio with it): lsq_rot_cond1e4, lsq_axis_cond1e2, mlp_relu_digits_std, "
+    "softmax_iris, mlp_tanh_wine_raw, rff_moons, mlp_gelu_friedman and zipf_bow_dim4, chosen before any case of rounds "
+    "20 to 22 had a ground truth, their calls frozen before this truth. About 4 min for the sixteen on two one-thread "
+    "processes. They came out tie 0.825 (seed agreement 0.33), tie (noisy least squares rotated at condition 1e4); "
+    "tie, tie (axis-aligned at condition 1e2: with label noise 0.5 neither family gains, where lsq_axis at 1e3 was "
+    "sign at both); sign 2.53, sign 1.88; tie, tie; tie, tie (raw wine features through a tanh MLP: both families "
+    "reach the same loss, where the linear models on them were sign); tie, tie; sign 1.44, sign 2.4; sign 22.8, sign "
+    "12.2. No euclidean case.",
 ]
