@@ -141,4 +141,13 @@ NOTES: list[str] = [
     "sign at both); sign 2.53, sign 1.88; tie, tie; tie, tie (raw wine features through a tanh MLP: both families "
     "reach the same loss, where the linear models on them were sign); tie, tie; sign 1.44, sign 2.4; sign 22.8, sign "
     "12.2. No euclidean case.",
+    "twenty-third round (2026-12-05, the same session), a PROSPECTIVE test of the rules refitted on 232 cases (the "
+    "Jacobi rate without the race, the race's ratio with it): lsq_interp_1e4, lsq_interp_1e4_axis, "
+    "mlp_relu_wide_moons, deep_tanh_clusters, mlp_gelu_wide_iris, matrix_completion_100, logreg_raw_b8 and "
+    "mlp_relu_deep_cancer_raw, chosen before any case of rounds 22 and 23 had a ground truth, their calls frozen "
+    "before this truth. About 3 min for the sixteen on two one-thread processes. They came out euclidean 0.673, "
+    "euclidean 0.741 (seed agreement 0.67) and sign 6.0e3, sign 8.5e3 (noiseless least squares at condition 1e4, "
+    "rotated against axis-aligned: as lsq_interp and lsq_interp_axis at 1e2); tie, tie; tie, tie; tie, tie; tie 1.09 "
+    "(seed agreement 0.33), euclidean 0.722; sign 1.63 (seed agreement 0.67), sign 78 (logistic regression on raw "
+    "breast-cancer features at batch 8); sign 1.26, sign 1.32 (seed agreement 0.67 and 0.33).",
 ]
