@@ -1,14 +1,16 @@
 """A prospective test of the shipped rule: its calls on new cases, frozen before their ground truth exists.
 
     python scripts/recommendation_bench/prospective.py --record a,b,...   # freeze the calls (needs evidence)
+    python scripts/recommendation_bench/prospective.py --record-candidates a,b,...   # add CANDIDATES' calls
     python scripts/recommendation_bench/prospective.py --score            # score them against ground truth
 
 `--record` applies the rules in `hessdiag/recommend/coefficients.py` (as committed at `rule_commit`) to each
-case's cached evidence and race, and writes the calls with their scores and features to `prospective.json`.
-A case already recorded is never overwritten, and a case whose ground truth already exists is refused: a
-call recorded after its truth was known is not a forecast. `--score` prints, on the recorded cases that now
-have a ground truth, the confusion table of each recorded call against the truth and against the constant
-answer "always sign", with per-seed figures.
+case's cached evidence and race, and writes the calls with their scores and features to `prospective.json`,
+with the calls of the candidate designs (`CANDIDATES`, selected and fitted on the ground truth as of
+`candidates_commit`). A case already recorded is never overwritten, and a case whose ground truth already
+exists is refused: a call recorded after its truth was known is not a forecast. `--score` prints, on the
+recorded cases that now have a ground truth, the confusion table of each recorded call against the truth and
+against the constant answer "always sign", with per-seed figures.
 """
 
 from __future__ import annotations
@@ -34,6 +36,11 @@ else:
 
 JSON_PATH = Path(__file__).resolve().parent / "prospective.json"
 RULES = ("no_race", "with_race")
+# Designs not shipped, whose calls are frozen beside the shipped rules' so that a later choice between them rests on
+# forecasts, not on the benchmark they were selected on: rule_fit's selection with up to two features (MAX_FEATURES
+# is one), without and with the race, run on every case that had a ground truth when the calls were recorded.
+# name: (rule_fit variant, most features). Recorded from round 24 on.
+CANDIDATES = {"two_features_no_race": ("no_race", 2), "two_features_with_race": ("with_race", 2)}
 
 
 def _git(*args: str) -> str:
@@ -54,6 +61,61 @@ def frozen_calls(evidence: dict, races: dict, name: str) -> dict:
     return out
 
 
+def candidate_models(evidence: dict, races: dict) -> dict[str, rule_fit.Model]:
+    """Each candidate design's rule: its selection and fit on every case that has a ground truth now."""
+    truth_doc = json.loads(TRUTH_PATH.read_text())["cases"]
+    scored = [n for n in truth_doc if n in evidence["cases"]]
+    truth = {n: truth_doc[n]["truth"] for n in scored}
+    kinds = {n: truth_doc[n]["kind"] for n in scored}
+    table = rule_fit.feature_table(evidence, races, scored)
+    out = {}
+    for name, (variant, size) in CANDIDATES.items():
+        feats, margin, _ = rule_fit.select(table, truth, kinds, scored, variant, size)
+        out[name] = rule_fit.fit(table, truth, scored, feats, margin)
+    return out
+
+
+def candidate_calls(models: dict[str, rule_fit.Model], evidence: dict, races: dict, name: str) -> dict:
+    """The candidate rules' calls on one case, as rule_fit scores them (a missing feature at its mean; a design
+    with the race only where the race ran), with the score and the rule."""
+    row = rule_fit.feature_table(evidence, races, [name])[name]
+    out = {}
+    for cand, model in models.items():
+        with_race = CANDIDATES[cand][0] == "with_race"
+        if with_race and not row.get(rule_fit.RACE):
+            continue
+        use = {name: row if with_race else {**row, rule_fit.RACE: None}}
+        v, lo, hi = rule_fit._matrix(use, [name], model.feats)
+        out[cand] = {"call": model.calls(v, lo, hi)[0], "score": float(model.score_interval(v, lo, hi)[0][0]),
+                     "rule": rule_fit.describe(model)}
+    return out
+
+
+def _refuse_unless_forecast(n: str, truth: dict, evidence: dict) -> None:
+    if n in truth:
+        raise SystemExit(f"{n} already has a ground truth; its call would not be a forecast")
+    if n not in evidence["cases"]:
+        raise SystemExit(f"{n} has no cached evidence; run bench_recommendation.py --only {n} first")
+
+
+def record_candidates(names: list[str], path: Path = JSON_PATH) -> dict:
+    """Add the candidate designs' calls to recorded cases that lack them and have no ground truth yet."""
+    doc = json.loads(path.read_text())
+    truth = json.loads(TRUTH_PATH.read_text())["cases"]
+    evidence, races = ev.load(), race_study.load()
+    for n in names:
+        if n not in doc["cases"] or any(c in doc["cases"][n] for c in CANDIDATES):
+            raise SystemExit(f"{n} is not recorded, or its candidate calls are; a forecast is never rewritten")
+        _refuse_unless_forecast(n, truth, evidence)
+    models = candidate_models(evidence, races)
+    stamp = {"candidates_recorded": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+             "candidates_commit": _git("rev-parse", "HEAD")}
+    for n in names:
+        doc["cases"][n].update(stamp, **candidate_calls(models, evidence, races, n))
+    cache.save(doc, path, compact=False)
+    return doc
+
+
 def record(names: list[str], path: Path = JSON_PATH) -> dict:
     doc = json.loads(path.read_text()) if path.exists() else {"cases": {}}
     truth = json.loads(TRUTH_PATH.read_text())["cases"]
@@ -61,14 +123,14 @@ def record(names: list[str], path: Path = JSON_PATH) -> dict:
     for n in names:
         if n in doc["cases"]:
             raise SystemExit(f"{n} is already recorded; a forecast is never rewritten")
-        if n in truth:
-            raise SystemExit(f"{n} already has a ground truth; its call would not be a forecast")
-        if n not in evidence["cases"]:
-            raise SystemExit(f"{n} has no cached evidence; run bench_recommendation.py --only {n} first")
+        _refuse_unless_forecast(n, truth, evidence)
     rule_commit = _git("log", "-1", "--format=%H", "--", "../../hessdiag/recommend/coefficients.py")
+    models = candidate_models(evidence, races)
+    now = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     for n in names:
-        doc["cases"][n] = {"recorded": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-                           "rule_commit": rule_commit, **frozen_calls(evidence, races, n)}
+        doc["cases"][n] = {"recorded": now, "rule_commit": rule_commit, **frozen_calls(evidence, races, n),
+                           "candidates_commit": _git("rev-parse", "HEAD"),
+                           **candidate_calls(models, evidence, races, n)}
     cache.save(doc, path, compact=False)
     return doc
 
@@ -86,6 +148,10 @@ def score(path: Path = JSON_PATH) -> str:
               + "  ".join(f"{v} {doc[n][v]['call']:9s}" for v in RULES if v in doc[n]) for n in done]
     blocks = {f"the shipped rule, {v} (frozen before the truth)": {n: doc[n][v]["call"] for n in done if v in doc[n]}
               for v in RULES}
+    for c in CANDIDATES:
+        calls = {n: doc[n][c]["call"] for n in done if c in doc[n]}
+        if calls:
+            blocks[f"a candidate design, {c} (frozen before the truth, not shipped)"] = calls
     blocks["constant 'always sign'"] = scoring.constant("sign", done)
     for title, calls in blocks.items():
         lines += ["", scoring.block_text(title, truth, calls, seeds)]
@@ -96,12 +162,14 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     g = p.add_mutually_exclusive_group(required=True)
     g.add_argument("--record", help="comma-separated case names whose calls to freeze")
+    g.add_argument("--record-candidates", help="comma-separated recorded cases whose candidate calls to freeze")
     g.add_argument("--score", action="store_true", help="score the recorded calls against the ground truth")
     args = p.parse_args(argv)
-    if args.record:
-        doc = record(args.record.split(","))
-        for n in args.record.split(","):
-            print(n, {v: doc["cases"][n][v]["call"] for v in RULES if v in doc["cases"][n]})
+    if args.record or args.record_candidates:
+        names = (args.record or args.record_candidates).split(",")
+        doc = record(names) if args.record else record_candidates(names)
+        for n in names:
+            print(n, {v: doc["cases"][n][v]["call"] for v in (*RULES, *CANDIDATES) if v in doc["cases"][n]})
     else:
         print(score())
     return 0

@@ -194,12 +194,13 @@ def candidates(table: dict, variant: str) -> list[str]:
     return [f for f in names if variant == "with_race" or f != RACE]
 
 
-def select(table: dict, truth: dict, kinds: dict, cases: list[str],
-           variant: str) -> tuple[tuple[str, ...], float, float]:
-    """(features, margin, inner utility) maximising the inner leave-one-kind-out utility."""
+def select(table: dict, truth: dict, kinds: dict, cases: list[str], variant: str,
+           max_features: int = MAX_FEATURES) -> tuple[tuple[str, ...], float, float]:
+    """(features, margin, inner utility) maximising the inner leave-one-kind-out utility over the subsets of at
+    most `max_features` candidates."""
     best = None
     pool = candidates(table, variant)
-    for size in range(1, MAX_FEATURES + 1):
+    for size in range(1, max_features + 1):
         for feats in itertools.combinations(pool, size):
             for margin, calls in loko_calls(table, truth, kinds, cases, feats).items():
                 key = (utility(calls, truth), -size, -margin)
@@ -209,14 +210,15 @@ def select(table: dict, truth: dict, kinds: dict, cases: list[str],
     return best[1], best[2], best[0][0]
 
 
-def nested(table: dict, truth: dict, kinds: dict, cases: list[str], variant: str,
-           race_calls: dict | None = None) -> tuple[dict[str, str], list[tuple[str, tuple, float]]]:
+def nested(table: dict, truth: dict, kinds: dict, cases: list[str], variant: str, race_calls: dict | None = None,
+           max_features: int = MAX_FEATURES) -> tuple[dict[str, str], list[tuple[str, tuple, float]]]:
     """Nested leave-one-kind-out calls of the whole selection procedure, and what each fold chose."""
     calls, chosen = {}, []
     for kind in sorted({kinds[c] for c in cases}):
         train = [c for c in cases if kinds[c] != kind]
         test = [c for c in cases if kinds[c] == kind]
-        feats, margin, _ = select(table, truth, kinds, train, "no_race" if variant == "race_tiebreak" else variant)
+        feats, margin, _ = select(table, truth, kinds, train, "no_race" if variant == "race_tiebreak" else variant,
+                                  max_features)
         model = fit(table, truth, train, feats, margin)
         got = model.calls(*_matrix(table, test, feats))
         for c, call in zip(test, got):

@@ -25,7 +25,7 @@ def test_a_recorded_call_is_the_sign_of_its_score_on_the_cached_evidence(name):
     entry = RECORD[name]
     table = rule_fit.feature_table(ev.load(), race_study.load(), [name])[name]
     assert entry["features"] == {k: None if v is None else list(v) for k, v in table.items()}
-    for variant in prospective.RULES:
+    for variant in (*prospective.RULES, *prospective.CANDIDATES):
         if variant in entry:
             call, score = entry[variant]["call"], entry[variant]["score"]
             assert call in ("sign" if score > 0 else "euclidean", "inconclusive")
@@ -61,7 +61,9 @@ def test_the_score_counts_the_frozen_calls_against_the_truth_and_the_constant():
 
 def test_record_freezes_the_shipped_rules_calls_with_their_commit(tmp_path, monkeypatch):
     """With a ground truth that lacks the case, `record` writes what `frozen_calls` gives on the caches now,
-    stamped with the commit of coefficients.py, and a second record of it is refused."""
+    stamped with the commit of coefficients.py, beside the candidate designs' calls (here one cheap candidate), and
+    a second record of it is refused."""
+    monkeypatch.setattr(prospective, "CANDIDATES", {"one_feature_with_race": ("with_race", 1)})
     name = "lstm_warm"
     truth = json.loads(prospective.TRUTH_PATH.read_text())
     del truth["cases"][name]
@@ -74,5 +76,36 @@ def test_record_freezes_the_shipped_rules_calls_with_their_commit(tmp_path, monk
     assert entry == json.loads(json.dumps(doc["cases"][name])) and len(entry["rule_commit"]) == 40
     want = prospective.frozen_calls(ev.load(), race_study.load(), name)
     assert {v: entry[v]["call"] for v in prospective.RULES} == {v: want[v]["call"] for v in prospective.RULES}
+    models = prospective.candidate_models(ev.load(), race_study.load())
+    assert entry["one_feature_with_race"] == prospective.candidate_calls(models, ev.load(), race_study.load(), name)[
+        "one_feature_with_race"]
     with pytest.raises(SystemExit, match="already recorded"):
         prospective.record([name], out)
+
+
+def test_record_candidates_adds_the_candidate_designs_calls_once_and_only_before_the_truth(tmp_path, monkeypatch):
+    """A candidate design (here the selection with one feature, cheap) is selected and fitted on the ground truth
+    there is, and its call on a recorded case without a truth is added beside the shipped rules' calls, which stay
+    as they were; a second record of it, or one of a case with a truth, is refused and writes nothing."""
+    monkeypatch.setattr(prospective, "CANDIDATES", {"one_feature_no_race": ("no_race", 1)})
+    truth = json.loads(prospective.TRUTH_PATH.read_text())
+    name = next(n for n in RECORD if n in truth["cases"] and "one_feature_no_race" not in RECORD[n])
+    del truth["cases"][name]
+    truth_path = tmp_path / "ground_truth.json"
+    truth_path.write_text(json.dumps(truth))
+    copy = tmp_path / "prospective.json"
+    shutil.copy(prospective.JSON_PATH, copy)
+    with pytest.raises(SystemExit, match="already has a ground truth"):
+        prospective.record_candidates([name], copy)
+    monkeypatch.setattr(prospective, "TRUTH_PATH", truth_path)
+    prospective.record_candidates([name], copy)
+    entry = json.loads(copy.read_text())["cases"][name]
+    models = prospective.candidate_models(ev.load(), race_study.load())
+    want = prospective.candidate_calls(models, ev.load(), race_study.load(), name)["one_feature_no_race"]
+    assert entry["one_feature_no_race"] == want and want["call"] in ("sign", "euclidean", "inconclusive")
+    assert want["rule"] == rule_fit.describe(models["one_feature_no_race"])
+    assert {k: v for k, v in entry.items() if not k.startswith(("candidates_", "one_feature"))} == RECORD[name]
+    before = copy.read_text()
+    with pytest.raises(SystemExit, match="never rewritten"):
+        prospective.record_candidates([name], copy)
+    assert copy.read_text() == before
