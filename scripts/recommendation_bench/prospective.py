@@ -145,7 +145,7 @@ def score(path: Path = JSON_PATH) -> str:
     lines = [f"{len(done)} of {len(doc)} recorded cases have a ground truth; the rules as committed at "
              f"{', '.join(commits)}", ""]
     lines += [f"  {n:26s} truth {truth[n]:9s} ratio {ratio_text(truth_doc[n].get('ratio'), truth[n]):>8s}  "
-              + "  ".join(f"{v} {doc[n][v]['call']:9s}" for v in RULES if v in doc[n]) for n in done]
+              + "  ".join(f"{v} {doc[n][v]['call']:9s}" for v in (*RULES, *CANDIDATES) if v in doc[n]) for n in done]
     blocks = {f"the shipped rule, {v} (frozen before the truth)": {n: doc[n][v]["call"] for n in done if v in doc[n]}
               for v in RULES}
     for c in CANDIDATES:
