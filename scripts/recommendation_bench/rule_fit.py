@@ -144,16 +144,21 @@ def logistic(z: np.ndarray, y: np.ndarray, c: float = PENALTY_C) -> tuple[np.nda
 
 
 def fit(table: dict, truth: dict, cases: list[str], feats: tuple[str, ...], margin: float) -> Model:
+    """The rule on these features, fitted on the clear cases among `cases`."""
     clear = [c for c in cases if truth[c] in ("sign", "euclidean")]
     v, _, _ = _matrix(table, clear, feats)
+    return fit_arrays(feats, v, np.array([truth[c] == "sign" for c in clear], dtype=int), margin)
+
+
+def fit_arrays(feats: tuple[str, ...], v: np.ndarray, y: np.ndarray, margin: float) -> Model:
+    """`fit` on the clear cases' values (cases × features, NaN where missing) and labels (1: sign wins)."""
     mean = np.nanmean(v, axis=0)
     mean = np.where(np.isfinite(mean), mean, 0.0)
     scale = np.nanstd(v, axis=0)
     scale = np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
     z = np.nan_to_num((v - mean) / scale)
-    y = np.array([truth[c] == "sign" for c in clear], dtype=int)
     finite = np.where(np.isfinite(v), v, np.nan)
-    seen = np.stack([np.nanmin(finite, axis=0), np.nanmax(finite, axis=0)], axis=1) if len(clear) else None
+    seen = np.stack([np.nanmin(finite, axis=0), np.nanmax(finite, axis=0)], axis=1) if len(y) else None
     if len(set(y)) < 2:  # one class only: a constant rule
         return Model(feats, mean, scale, np.zeros(len(feats)), 5.0 if y[0] else -5.0, margin, seen)
     coef, intercept = logistic(z, y)
@@ -171,14 +176,17 @@ def loko_calls(table: dict, truth: dict, kinds: dict, cases: list[str], feats: t
                margins: Iterable[float] = MARGINS) -> dict[float, dict[str, str]]:
     """Leave-one-kind-out calls of a fixed feature set, for each margin (one fit per fold)."""
     out: dict[float, dict[str, str]] = {m: {} for m in margins}
-    for kind in sorted({kinds[c] for c in cases}):
-        train = [c for c in cases if kinds[c] != kind]
-        test = [c for c in cases if kinds[c] == kind]
-        model = fit(table, truth, train, feats, 0.0)
-        v, lo, hi = _matrix(table, test, feats)
-        _, low, high = model.score_interval(v, lo, hi)
+    v, lo, hi = _matrix(table, cases, feats)  # once; each fold takes its rows, in the order of `cases`
+    of_kind = np.array([kinds[c] for c in cases])
+    clear = np.array([truth[c] in ("sign", "euclidean") for c in cases])
+    y = np.array([truth[c] == "sign" for c in cases], dtype=int)
+    for kind in sorted(set(of_kind)):
+        test = of_kind == kind
+        model = fit_arrays(feats, v[~test & clear], y[~test & clear], 0.0)
+        _, low, high = model.score_interval(v[test], lo[test], hi[test])
+        names = [c for c, t in zip(cases, test) if t]
         for m in out:
-            for c, a, b in zip(test, low, high):
+            for c, a, b in zip(names, low, high):
                 out[m][c] = "sign" if a > m else "euclidean" if b < -m else "inconclusive"
     return out
 
@@ -210,21 +218,16 @@ def select(table: dict, truth: dict, kinds: dict, cases: list[str], variant: str
     return best[1], best[2], best[0][0]
 
 
-def nested(table: dict, truth: dict, kinds: dict, cases: list[str], variant: str, race_calls: dict | None = None,
+def nested(table: dict, truth: dict, kinds: dict, cases: list[str], variant: str,
            max_features: int = MAX_FEATURES) -> tuple[dict[str, str], list[tuple[str, tuple, float]]]:
     """Nested leave-one-kind-out calls of the whole selection procedure, and what each fold chose."""
     calls, chosen = {}, []
     for kind in sorted({kinds[c] for c in cases}):
         train = [c for c in cases if kinds[c] != kind]
         test = [c for c in cases if kinds[c] == kind]
-        feats, margin, _ = select(table, truth, kinds, train, "no_race" if variant == "race_tiebreak" else variant,
-                                  max_features)
+        feats, margin, _ = select(table, truth, kinds, train, variant, max_features)
         model = fit(table, truth, train, feats, margin)
-        got = model.calls(*_matrix(table, test, feats))
-        for c, call in zip(test, got):
-            if variant == "race_tiebreak" and call == "inconclusive" and race_calls:
-                call = race_calls.get(c, "inconclusive")
-            calls[c] = call
+        calls.update(zip(test, model.calls(*_matrix(table, test, feats))))
         chosen.append((kind, feats, margin))
     return calls, chosen
 
@@ -274,16 +277,21 @@ def report(evidence: dict, races: dict, truth_doc: dict, scored: list[str], refi
         race_calls[c] = "inconclusive" if r is None else ("sign" if r[0] >= decisive else
                                                            "euclidean" if r[0] <= -decisive else "inconclusive")
     variants = ("no_race", "with_race", "curvature", "race_tiebreak")
+    selections: dict[str, tuple] = {}  # race_tiebreak settles no_race's calls: its selection is run once
     for variant in variants:
-        calls, chosen = nested(table, truth, kinds, scored, variant, race_calls)
+        base = "no_race" if variant == "race_tiebreak" else variant
+        if base not in selections:
+            selections[base] = (nested(table, truth, kinds, scored, base), select(table, truth, kinds, scored, base))
+        (calls, chosen), (feats, margin, inner) = selections[base]
+        if variant == "race_tiebreak":
+            calls = {c: race_calls.get(c, "inconclusive") if call == "inconclusive" else call
+                     for c, call in calls.items()}
         print(table_text(truth, calls, f"nested leave-one-kind-out: rule variant {variant}"))
         acc = per_seed(seeds, calls)["accuracy_clear"]
         print("  against each seed's own label: " + ", ".join("-" if a is None else f"{100 * a:.0f}%" for a in acc))
-        for kind, feats, margin in chosen:
-            print(f"  held out {kind:13s}: chose {', '.join(feats)} (margin {margin:g})")
+        for kind, fold_feats, fold_margin in chosen:
+            print(f"  held out {kind:13s}: chose {', '.join(fold_feats)} (margin {fold_margin:g})")
         print(case_lines(table, truth_doc, calls, sorted({f for _, fs, _ in chosen for f in fs})))
-        feats, margin, inner = select(table, truth, kinds, scored,
-                                      "no_race" if variant == "race_tiebreak" else variant)
         model = fit(table, truth, scored, feats, margin)
         print(f"  on all kinds: {describe(model)} (inner utility {inner:g})")
         fixed = loko_calls(table, truth, kinds, scored, feats, (margin,))[margin]
