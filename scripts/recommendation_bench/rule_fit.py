@@ -26,6 +26,7 @@ from typing import Iterable
 
 import numpy as np
 
+from .logistic import Model, fit_arrays, fit_folds
 from .tuning import THRESHOLD
 
 # One feature per rule. With up to three (377 subsets for 17 clear cases) the inner leave-one-kind-out
@@ -34,7 +35,6 @@ from .tuning import THRESHOLD
 # made on the benchmark itself, so the size limit is one choice made with the held-out figures in view.
 MAX_FEATURES = 1
 MARGINS = (0.0, 0.5, 1.0)
-PENALTY_C = 1.0
 RACE = "log_race_ratio"
 
 
@@ -93,76 +93,11 @@ def _matrix(table: dict, cases: list[str], feats: tuple[str, ...]) -> tuple[np.n
     return v, lo, hi
 
 
-class Model:
-    """A fitted logistic rule: standardisation, coefficients, intercept, margin."""
-
-    def __init__(self, feats: tuple[str, ...], mean: np.ndarray, scale: np.ndarray, coef: np.ndarray,
-                 intercept: float, margin: float, seen: np.ndarray | None = None) -> None:
-        self.feats, self.mean, self.scale, self.coef, self.intercept, self.margin = \
-            feats, mean, scale, coef, intercept, margin
-        # each feature's smallest and largest value on the clear cases it was fitted on (features × 2)
-        self.seen = seen if seen is not None else np.full((len(feats), 2), np.nan)
-
-    def score_interval(self, v: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, ...]:
-        def z(a: np.ndarray) -> np.ndarray:
-            out = (a - self.mean) / self.scale
-            return np.where(np.isfinite(out), out, np.where(np.isnan(a), 0.0, out))
-
-        zv, zl, zh = z(v), z(np.where(np.isnan(lo), v, lo)), z(np.where(np.isnan(hi), v, hi))
-        zl, zh = np.clip(zl, -50, 50), np.clip(zh, -50, 50)
-        s = zv @ self.coef + self.intercept
-        low = np.where(self.coef >= 0, zl, zh) @ self.coef + self.intercept
-        high = np.where(self.coef >= 0, zh, zl) @ self.coef + self.intercept
-        return s, low, high
-
-    def calls(self, v: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> list[str]:
-        _, low, high = self.score_interval(v, lo, hi)
-        return ["sign" if a > self.margin else "euclidean" if b < -self.margin else "inconclusive"
-                for a, b in zip(low, high)]
-
-
-def logistic(z: np.ndarray, y: np.ndarray, c: float = PENALTY_C) -> tuple[np.ndarray, float]:
-    """L2-penalised logistic regression with class-balanced weights, by Newton's method; the objective of
-    scikit-learn's LogisticRegression(C=c, class_weight="balanced"): ½‖w‖² + c Σ_i s_i log(1 + e^{−ỹ_i(w·z_i + b)}),
-    s_i = n / (2 n_{y_i}), intercept b unpenalised."""
-    n, k = z.shape
-    counts = np.bincount(y, minlength=2)
-    sw = n / (2.0 * counts[y])
-    x = np.hstack([z, np.ones((n, 1))])
-    theta = np.zeros(k + 1)
-    reg = np.eye(k + 1)
-    reg[k, k] = 0.0
-    for _ in range(100):
-        p = 1.0 / (1.0 + np.exp(-np.clip(x @ theta, -50, 50)))
-        grad = reg @ theta + c * x.T @ (sw * (p - y))
-        hess = reg + c * (x * (sw * p * (1 - p))[:, None]).T @ x + 1e-12 * np.eye(k + 1)
-        step = np.linalg.solve(hess, grad)
-        theta -= step
-        if np.max(np.abs(step)) < 1e-10:
-            break
-    return theta[:k], float(theta[k])
-
-
 def fit(table: dict, truth: dict, cases: list[str], feats: tuple[str, ...], margin: float) -> Model:
     """The rule on these features, fitted on the clear cases among `cases`."""
     clear = [c for c in cases if truth[c] in ("sign", "euclidean")]
     v, _, _ = _matrix(table, clear, feats)
     return fit_arrays(feats, v, np.array([truth[c] == "sign" for c in clear], dtype=int), margin)
-
-
-def fit_arrays(feats: tuple[str, ...], v: np.ndarray, y: np.ndarray, margin: float) -> Model:
-    """`fit` on the clear cases' values (cases × features, NaN where missing) and labels (1: sign wins)."""
-    mean = np.nanmean(v, axis=0)
-    mean = np.where(np.isfinite(mean), mean, 0.0)
-    scale = np.nanstd(v, axis=0)
-    scale = np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
-    z = np.nan_to_num((v - mean) / scale)
-    finite = np.where(np.isfinite(v), v, np.nan)
-    seen = np.stack([np.nanmin(finite, axis=0), np.nanmax(finite, axis=0)], axis=1) if len(y) else None
-    if len(set(y)) < 2:  # one class only: a constant rule
-        return Model(feats, mean, scale, np.zeros(len(feats)), 5.0 if y[0] else -5.0, margin, seen)
-    coef, intercept = logistic(z, y)
-    return Model(feats, mean, scale, coef, intercept, margin, seen)
 
 
 def utility(calls: dict, truth: dict) -> float:
@@ -176,13 +111,14 @@ def loko_calls(table: dict, truth: dict, kinds: dict, cases: list[str], feats: t
                margins: Iterable[float] = MARGINS) -> dict[float, dict[str, str]]:
     """Leave-one-kind-out calls of a fixed feature set, for each margin (one fit per fold)."""
     out: dict[float, dict[str, str]] = {m: {} for m in margins}
-    v, lo, hi = _matrix(table, cases, feats)  # once; each fold takes its rows, in the order of `cases`
+    v, lo, hi = _matrix(table, cases, feats)  # once; each fold fits on its rows, all folds in one solve
     of_kind = np.array([kinds[c] for c in cases])
     clear = np.array([truth[c] in ("sign", "euclidean") for c in cases])
     y = np.array([truth[c] == "sign" for c in cases], dtype=int)
-    for kind in sorted(set(of_kind)):
+    held_out = sorted(set(of_kind))
+    models = fit_folds(feats, v, y, np.array([(of_kind != kind) & clear for kind in held_out]), 0.0)
+    for kind, model in zip(held_out, models):
         test = of_kind == kind
-        model = fit_arrays(feats, v[~test & clear], y[~test & clear], 0.0)
         _, low, high = model.score_interval(v[test], lo[test], hi[test])
         names = [c for c, t in zip(cases, test) if t]
         for m in out:

@@ -14,7 +14,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 
-from recommendation_bench import rule_fit, scoring  # noqa: E402
+from recommendation_bench import logistic, rule_fit, scoring  # noqa: E402
 
 TRUTH = {"a": "sign", "b": "sign", "c": "euclidean", "d": "tie", "e": "euclidean"}
 
@@ -56,9 +56,33 @@ def test_logistic_matches_scikit_learn():
     gen = np.random.default_rng(0)
     z = gen.normal(size=(20, 2))
     y = (z[:, 0] - 0.5 * z[:, 1] + 0.7 * gen.normal(size=20) > 0.4).astype(int)
-    w, b = rule_fit.logistic(z, y)
+    w, b = logistic.logistic(z, y)
     ref = LogisticRegression(C=1.0, class_weight="balanced", tol=1e-12, max_iter=10000).fit(z, y)
     assert np.allclose(w, ref.coef_[0], atol=1e-6) and b == pytest.approx(ref.intercept_[0], abs=1e-6)
+
+
+@pytest.mark.parametrize("k", [1, 2, 3])
+def test_the_folds_fitted_together_are_each_fold_fitted_alone(k):
+    """`fit_folds` (one batched Newton solve, held-out rows weighted 0) gives each fold the standardisation, range,
+    coefficients and intercept of `fit_arrays` on that fold's rows alone; a fold with one class is the constant rule;
+    a feature missing on some rows is left out of its fold's mean and range, as alone."""
+    gen = np.random.default_rng(k)
+    v = gen.normal(size=(30, k)) * np.array([1.0, 10.0, 0.1])[:k] + np.array([0.5, -3.0, 2.0])[:k]
+    v[3, 0] = np.nan
+    y = (v[:, 0] + 0.8 * gen.normal(size=30) > 0.5).astype(int)
+    y[3] = 1
+    train = np.ones((7, 30), dtype=bool)
+    for f in range(6):
+        train[f, 5 * f:5 * f + 5] = False
+    train[6] = y == 1  # one class only
+    feats = tuple("abc"[:k])
+    for model, rows in zip(logistic.fit_folds(feats, v, y, train, 0.5), train):
+        alone = logistic.fit_arrays(feats, v[rows], y[rows], 0.5)
+        assert np.allclose(model.mean, alone.mean, rtol=1e-14) and np.allclose(model.scale, alone.scale, rtol=1e-14)
+        assert np.array_equal(model.seen, alone.seen) and model.margin == 0.5
+        assert np.allclose(model.coef, alone.coef, rtol=1e-9, atol=1e-12)
+        assert model.intercept == pytest.approx(alone.intercept, rel=1e-9, abs=1e-12)
+    assert model.intercept == 5.0 and not model.coef.any()
 
 
 def _table(n_kinds: int = 6):
@@ -80,17 +104,16 @@ def test_folds_leave_whole_kinds_out_and_the_selection_finds_the_informative_fea
     table, truth, kinds = _table()
     cases = list(table)
     seen = []
-    fit = rule_fit.fit
+    fit_folds = rule_fit.fit_folds
 
-    def recording_fit(table_, truth_, train, feats, margin):
-        seen.append(set(train))
-        return fit(table_, truth_, train, feats, margin)
+    def recording_fit_folds(feats, v, y, train, margin):
+        seen.extend({c for c, t in zip(cases, rows) if t} for rows in train)
+        return fit_folds(feats, v, y, train, margin)
 
-    monkeypatch.setattr(rule_fit, "fit", recording_fit)
+    monkeypatch.setattr(rule_fit, "fit_folds", recording_fit_folds)
     calls = rule_fit.loko_calls(table, truth, kinds, cases, ("x",), (0.0,))[0.0]
-    for train in seen:
-        held = {kinds[c] for c in cases} - {kinds[c] for c in train}
-        assert len(held) == 1 and all(kinds[c] not in held for c in train)
+    for kind, train in zip(sorted(set(kinds.values())), seen, strict=True):  # the clear cases of the others
+        assert train == {c for c in cases if kinds[c] != kind and truth[c] != "tie"}
     assert all(calls[c] == truth[c] for c in cases if truth[c] != "tie")
     monkeypatch.setattr(rule_fit, "candidates", lambda table_, variant: ["x", "y"])
     feats, margin, _ = rule_fit.select(table, truth, kinds, cases, "no_race")

@@ -1,0 +1,126 @@
+"""The rule's logistic model: class-balanced L2 logistic regression on standardised features (`logistic`), the
+fitted rule with its score interval and calls (`Model`), and the fit of one training set (`fit_arrays`) or of every
+leave-one-kind-out fold at once (`fit_folds`: one Newton iteration for all folds together, each fold's held-out
+rows weighted 0)."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+PENALTY_C = 1.0
+
+
+class Model:
+    """A fitted logistic rule: standardisation, coefficients, intercept, margin."""
+
+    def __init__(self, feats: tuple[str, ...], mean: np.ndarray, scale: np.ndarray, coef: np.ndarray,
+                 intercept: float, margin: float, seen: np.ndarray | None = None) -> None:
+        self.feats, self.mean, self.scale, self.coef, self.intercept, self.margin = \
+            feats, mean, scale, coef, intercept, margin
+        # each feature's smallest and largest value on the clear cases it was fitted on (features × 2)
+        self.seen = seen if seen is not None else np.full((len(feats), 2), np.nan)
+
+    def score_interval(self, v: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, ...]:
+        def z(a: np.ndarray) -> np.ndarray:
+            out = (a - self.mean) / self.scale
+            return np.where(np.isfinite(out), out, np.where(np.isnan(a), 0.0, out))
+
+        zv, zl, zh = z(v), z(np.where(np.isnan(lo), v, lo)), z(np.where(np.isnan(hi), v, hi))
+        zl, zh = np.clip(zl, -50, 50), np.clip(zh, -50, 50)
+        s = zv @ self.coef + self.intercept
+        low = np.where(self.coef >= 0, zl, zh) @ self.coef + self.intercept
+        high = np.where(self.coef >= 0, zh, zl) @ self.coef + self.intercept
+        return s, low, high
+
+    def calls(self, v: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> list[str]:
+        _, low, high = self.score_interval(v, lo, hi)
+        return ["sign" if a > self.margin else "euclidean" if b < -self.margin else "inconclusive"
+                for a, b in zip(low, high)]
+
+
+def logistic(z: np.ndarray, y: np.ndarray, c: float = PENALTY_C) -> tuple[np.ndarray, float]:
+    """L2-penalised logistic regression with class-balanced weights, by Newton's method; the objective of
+    scikit-learn's LogisticRegression(C=c, class_weight="balanced"): ½‖w‖² + c Σ_i s_i log(1 + e^{−ỹ_i(w·z_i + b)}),
+    s_i = n / (2 n_{y_i}), intercept b unpenalised."""
+    n, k = z.shape
+    counts = np.bincount(y, minlength=2)
+    sw = n / (2.0 * counts[y])
+    x = np.hstack([z, np.ones((n, 1))])
+    theta = np.zeros(k + 1)
+    reg = np.eye(k + 1)
+    reg[k, k] = 0.0
+    for _ in range(100):
+        p = 1.0 / (1.0 + np.exp(-np.clip(x @ theta, -50, 50)))
+        grad = reg @ theta + c * x.T @ (sw * (p - y))
+        hess = reg + c * (x * (sw * p * (1 - p))[:, None]).T @ x + 1e-12 * np.eye(k + 1)
+        step = np.linalg.solve(hess, grad)
+        theta -= step
+        if np.max(np.abs(step)) < 1e-10:
+            break
+    return theta[:k], float(theta[k])
+
+
+def fit_arrays(feats: tuple[str, ...], v: np.ndarray, y: np.ndarray, margin: float) -> Model:
+    """`fit` on the clear cases' values (cases × features, NaN where missing) and labels (1: sign wins)."""
+    mean = np.nanmean(v, axis=0)
+    mean = np.where(np.isfinite(mean), mean, 0.0)
+    scale = np.nanstd(v, axis=0)
+    scale = np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
+    z = np.nan_to_num((v - mean) / scale)
+    finite = np.where(np.isfinite(v), v, np.nan)
+    seen = np.stack([np.nanmin(finite, axis=0), np.nanmax(finite, axis=0)], axis=1) if len(y) else None
+    if len(set(y)) < 2:  # one class only: a constant rule
+        return Model(feats, mean, scale, np.zeros(len(feats)), 5.0 if y[0] else -5.0, margin, seen)
+    coef, intercept = logistic(z, y)
+    return Model(feats, mean, scale, coef, intercept, margin, seen)
+
+
+def logistic_folds(z: np.ndarray, y: np.ndarray, w: np.ndarray, c: float = PENALTY_C) -> tuple[np.ndarray, np.ndarray]:
+    """`logistic` for F training sets at once: z (F × n × k, each fold's own standardisation), y (n), w (F × n: 1 for
+    a fold's training rows, 0 for the rest). Each fold stops, as `logistic` does, after its first step below 1e-10;
+    the iterates agree with `logistic` on that fold's rows up to the order of summation."""
+    f, n, k = z.shape
+    y = y.astype(float)
+    ones, size = (w * y).sum(axis=1), w.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):  # a fold with one class (fit_folds fits it alone)
+        sw = np.nan_to_num(w * size[:, None] / (2.0 * np.where(y > 0, ones[:, None], (size - ones)[:, None])))
+    x = np.concatenate([z, np.ones((f, n, 1))], axis=2)
+    theta = np.zeros((f, k + 1))
+    reg = np.eye(k + 1)
+    reg[k, k] = 0.0
+    active = np.ones(f, dtype=bool)
+    for _ in range(100):
+        xa, ta, sa = x[active], theta[active], sw[active]
+        p = 1.0 / (1.0 + np.exp(-np.clip((xa @ ta[:, :, None])[:, :, 0], -50, 50)))
+        grad = ta @ reg + c * ((sa * (p - y))[:, None, :] @ xa)[:, 0]
+        hess = reg + c * (xa * (sa * p * (1 - p))[:, :, None]).transpose(0, 2, 1) @ xa + 1e-12 * np.eye(k + 1)
+        step = np.linalg.solve(hess, grad[..., None])[..., 0]
+        theta[active] = ta - step
+        still = np.max(np.abs(step), axis=1) >= 1e-10
+        active[np.flatnonzero(active)[~still]] = False
+        if not active.any():
+            break
+    return theta[:, :k], theta[:, k]
+
+
+def fit_folds(feats: tuple[str, ...], v: np.ndarray, y: np.ndarray, train: np.ndarray, margin: float) -> list[Model]:
+    """`fit_arrays` on each fold's training rows (train: folds × cases, True for the clear cases a fold fits on), all
+    folds in one batched Newton solve; a fold whose training cases have one class only is fitted alone."""
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a feature missing on a whole fold: mean 0, scale 1
+        rows = np.where(train[:, :, None], v[None], np.nan)
+        mean = np.nanmean(rows, axis=1)
+        mean = np.where(np.isfinite(mean), mean, 0.0)
+        scale = np.nanstd(rows, axis=1)
+        scale = np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
+        finite = np.where(np.isfinite(rows), rows, np.nan)
+        seen = np.stack([np.nanmin(finite, axis=1), np.nanmax(finite, axis=1)], axis=2)
+    z = np.nan_to_num((v[None] - mean[:, None]) / scale[:, None]) * train[:, :, None]
+    coef, intercept = logistic_folds(z, y, train.astype(float))
+    models = [Model(feats, mean[i], scale[i], coef[i], float(intercept[i]), margin, seen[i]) for i in range(len(train))]
+    for i, rows_i in enumerate(train):
+        if len(set(y[rows_i])) < 2:
+            models[i] = fit_arrays(feats, v[rows_i], y[rows_i], margin)
+    return models
