@@ -37,10 +37,11 @@ else:
 JSON_PATH = Path(__file__).resolve().parent / "prospective.json"
 RULES = ("no_race", "with_race")
 # Designs not shipped, whose calls are frozen beside the shipped rules' so that a later choice between them rests on
-# forecasts, not on the benchmark they were selected on: rule_fit's selection with up to two features (MAX_FEATURES
-# is one), without and with the race, run on every case that had a ground truth when the calls were recorded.
-# name: (rule_fit variant, most features). Recorded from round 24 on.
-CANDIDATES = {"two_features_no_race": ("no_race", 2), "two_features_with_race": ("with_race", 2)}
+# forecasts, not on the benchmark they were selected on; each selected and fitted on every case that had a ground
+# truth when the calls were recorded. name: (rule_fit variant, most features). Round 24 froze the selection with up to
+# two features (two_features_no_race, two_features_with_race), which then became the shipped design (rule_fit's
+# MAX_FEATURES); from round 25 on the candidates are the one-feature design it replaced.
+CANDIDATES = {"one_feature_no_race": ("no_race", 1), "one_feature_with_race": ("with_race", 1)}
 
 
 def _git(*args: str) -> str:
@@ -135,6 +136,12 @@ def record(names: list[str], path: Path = JSON_PATH) -> dict:
     return doc
 
 
+def candidates_recorded(doc: dict) -> list[str]:
+    """Every candidate design with a frozen call in the record, the current CANDIDATES and earlier ones."""
+    return sorted({k for entry in doc.values() for k, v in entry.items()
+                   if isinstance(v, dict) and "call" in v and k not in RULES})
+
+
 def score(path: Path = JSON_PATH) -> str:
     doc = json.loads(path.read_text())["cases"]
     truth_doc = json.loads(TRUTH_PATH.read_text())["cases"]
@@ -145,13 +152,13 @@ def score(path: Path = JSON_PATH) -> str:
     lines = [f"{len(done)} of {len(doc)} recorded cases have a ground truth; the rules as committed at "
              f"{', '.join(commits)}", ""]
     lines += [f"  {n:26s} truth {truth[n]:9s} ratio {ratio_text(truth_doc[n].get('ratio'), truth[n]):>8s}  "
-              + "  ".join(f"{v} {doc[n][v]['call']:9s}" for v in (*RULES, *CANDIDATES) if v in doc[n]) for n in done]
+              + "  ".join(f"{v} {doc[n][v]['call']:9s}" for v in (*RULES, *candidates_recorded(doc)) if v in doc[n])
+              for n in done]
     blocks = {f"the shipped rule, {v} (frozen before the truth)": {n: doc[n][v]["call"] for n in done if v in doc[n]}
               for v in RULES}
-    for c in CANDIDATES:
-        calls = {n: doc[n][c]["call"] for n in done if c in doc[n]}
-        if calls:
-            blocks[f"a candidate design, {c} (frozen before the truth, not shipped)"] = calls
+    for c in candidates_recorded(doc):
+        blocks[f"a candidate design, {c} (frozen before the truth, not shipped)"] = {
+            n: doc[n][c]["call"] for n in done if c in doc[n]}
     blocks["constant 'always sign'"] = scoring.constant("sign", done)
     for title, calls in blocks.items():
         lines += ["", scoring.block_text(title, truth, calls, seeds)]
