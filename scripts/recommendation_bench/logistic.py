@@ -124,3 +124,20 @@ def fit_folds(feats: tuple[str, ...], v: np.ndarray, y: np.ndarray, train: np.nd
         if len(set(y[rows_i])) < 2:
             models[i] = fit_arrays(feats, v[rows_i], y[rows_i], margin)
     return models
+
+
+def score_intervals(models: list[Model], which: np.ndarray, v: np.ndarray, lo: np.ndarray,
+                    hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`Model.score_interval`'s ends for every row i under its own model, models[which[i]], in one pass."""
+    mean, scale, coef = (np.array([getattr(m, a) for m in models])[which] for a in ("mean", "scale", "coef"))
+    intercept = np.array([m.intercept for m in models])[which]
+
+    def z(a: np.ndarray) -> np.ndarray:
+        out = (a - mean) / scale
+        return np.where(np.isfinite(out), out, np.where(np.isnan(a), 0.0, out))
+
+    zl = np.clip(z(np.where(np.isnan(lo), v, lo)), -50, 50)
+    zh = np.clip(z(np.where(np.isnan(hi), v, hi)), -50, 50)
+    low = (np.where(coef >= 0, zl, zh) * coef).sum(axis=1) + intercept
+    high = (np.where(coef >= 0, zh, zl) * coef).sum(axis=1) + intercept
+    return low, high

@@ -26,7 +26,7 @@ from typing import Iterable
 
 import numpy as np
 
-from .logistic import Model, fit_arrays, fit_folds
+from .logistic import Model, fit_arrays, fit_folds, score_intervals
 from .tuning import THRESHOLD
 
 # Up to two features per rule. With up to three (377 subsets for 17 clear cases) the inner leave-one-kind-out
@@ -114,20 +114,17 @@ def utility(calls: dict, truth: dict) -> float:
 def loko_calls(table: dict, truth: dict, kinds: dict, cases: list[str], feats: tuple[str, ...],
                margins: Iterable[float] = MARGINS) -> dict[float, dict[str, str]]:
     """Leave-one-kind-out calls of a fixed feature set, for each margin (one fit per fold)."""
-    out: dict[float, dict[str, str]] = {m: {} for m in margins}
+    out: dict[float, dict[str, str]] = {}
     v, lo, hi = _matrix(table, cases, feats)  # once; each fold fits on its rows, all folds in one solve
     of_kind = np.array([kinds[c] for c in cases])
     clear = np.array([truth[c] in ("sign", "euclidean") for c in cases])
     y = np.array([truth[c] == "sign" for c in cases], dtype=int)
     held_out = sorted(set(of_kind))
     models = fit_folds(feats, v, y, np.array([(of_kind != kind) & clear for kind in held_out]), 0.0)
-    for kind, model in zip(held_out, models):
-        test = of_kind == kind
-        _, low, high = model.score_interval(v[test], lo[test], hi[test])
-        names = [c for c, t in zip(cases, test) if t]
-        for m in out:
-            for c, a, b in zip(names, low, high):
-                out[m][c] = "sign" if a > m else "euclidean" if b < -m else "inconclusive"
+    low, high = score_intervals(models, np.searchsorted(held_out, of_kind), v, lo, hi)  # each case by its fold
+    for m in margins:
+        out[m] = {c: "sign" if a > m else "euclidean" if b < -m else "inconclusive"
+                  for c, a, b in zip(cases, low, high)}
     return out
 
 
