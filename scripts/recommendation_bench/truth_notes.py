@@ -159,4 +159,13 @@ NOTES: list[str] = [
     "1.43 (seed agreement 0.67); sign 4.21, sign 4.61 (raw wine features through a ReLU MLP, where the tanh MLP was a "
     "tie); tie, sign 1.33; euclidean 0.549, tie (Signum's best learning rate at the grid's lower limit, flagged "
     "signum:low); sign 10.3, sign 5.99; sign 2.41, sign 2.34; sign 1.39, tie.",
+    "twenty-fifth round (2026-12-05, the same session), a PROSPECTIVE test of the rules refitted on 264 cases with up "
+    "to two features (the Hessian blocks' heterogeneity without the race, the Jacobi rate and the race's ratio with "
+    "it) and of the one-feature design they replaced: lsq_rot_cond1e2, mlp_mish_digits, mlp_tanh_cancer_raw, "
+    "logreg_moons, matrix_completion_b8, resmlp_ln_moons, zipf_overlap_b16 and mlp_gelu_wine_std, chosen before "
+    "round 24 had a ground truth, their calls frozen before this truth. About 5 min for the sixteen on two one-thread "
+    "processes. They came out tie, tie (noisy least squares rotated at condition 1e2, as axis-aligned); sign 1.27, tie "
+    "0.88 (seed agreement 0.67); sign 1.82, sign 1.81 (raw breast-cancer features through a tanh MLP); tie, tie; tie "
+    "0.839 (seed agreement 0.67), tie; tie, tie; tie, tie; sign, sign (Adam's best loss exactly 0 on two of three "
+    "seeds and on one, so no finite ratio; seed agreement 0.67 and 0.67).",
 ]
