@@ -1,5 +1,5 @@
 """The benchmark's problem kinds of the fourteenth prospective round (kinds_late.py holds eleven to thirteen,
-kinds_round15.py to kinds_round25.py the next eleven): chosen before any of its cases was run, and called by the
+kinds_round15.py to kinds_round26.py the next twelve): chosen before any of its cases was run, and called by the
 rule then shipped before its ground truth was computed (prospective.json). Seeded model factories, data functions
 (those only these kinds use), and `KINDS`."""
 
