@@ -126,12 +126,11 @@ def record(names: list[str], path: Path = JSON_PATH) -> dict:
             raise SystemExit(f"{n} is already recorded; a forecast is never rewritten")
         _refuse_unless_forecast(n, truth, evidence)
     rule_commit = _git("log", "-1", "--format=%H", "--", "../../hessdiag/recommend/coefficients.py")
-    models = candidate_models(evidence, races)
+    models, head = candidate_models(evidence, races), _git("rev-parse", "HEAD")
     now = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     for n in names:
         doc["cases"][n] = {"recorded": now, "rule_commit": rule_commit, **frozen_calls(evidence, races, n),
-                           "candidates_commit": _git("rev-parse", "HEAD"),
-                           **candidate_calls(models, evidence, races, n)}
+                           "candidates_commit": head, **candidate_calls(models, evidence, races, n)}
     cache.save(doc, path, compact=False)
     return doc
 
@@ -151,12 +150,12 @@ def score(path: Path = JSON_PATH) -> str:
     commits = sorted({doc[n]["rule_commit"][:9] for n in doc})
     lines = [f"{len(done)} of {len(doc)} recorded cases have a ground truth; the rules as committed at "
              f"{', '.join(commits)}", ""]
+    variants = (*RULES, *candidates_recorded(doc))
     lines += [f"  {n:26s} truth {truth[n]:9s} ratio {ratio_text(truth_doc[n].get('ratio'), truth[n]):>8s}  "
-              + "  ".join(f"{v} {doc[n][v]['call']:9s}" for v in (*RULES, *candidates_recorded(doc)) if v in doc[n])
-              for n in done]
+              + "  ".join(f"{v} {doc[n][v]['call']:9s}" for v in variants if v in doc[n]) for n in done]
     blocks = {f"the shipped rule, {v} (frozen before the truth)": {n: doc[n][v]["call"] for n in done if v in doc[n]}
               for v in RULES}
-    for c in candidates_recorded(doc):
+    for c in variants[len(RULES):]:
         blocks[f"a candidate design, {c} (frozen before the truth, not shipped)"] = {
             n: doc[n][c]["call"] for n in done if c in doc[n]}
     blocks["constant 'always sign'"] = scoring.constant("sign", done)
