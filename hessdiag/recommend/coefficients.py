@@ -1,14 +1,14 @@
 """The fitted rules of the call, with their provenance (printed by `scripts/bench_recommendation.py --fit`,
 scripts/recommendation_bench/rule_fit.py, and pasted here).
 
-Selection procedure (rule_fit.py): for each rule variant, the one candidate feature and margin μ ∈ {0, ½, 1}
-maximising the leave-one-kind-out utility right − 2·wrong − ¼·inconclusive on the benchmark, then a
-class-balanced L2 logistic regression (C = 1) of "the sign family wins" on the clear cases. The figures in
-`provenance` are NESTED leave-one-kind-out: for each kind of problem the whole selection ran on the other
-kinds and the rule it chose called the held-out kind's two checkpoints; no case is scored by a rule fitted
-on it. `provenance` holds those calls as counts (`BenchmarkScore`), and every share is derived from them. The
-benchmark: scripts/recommendation_bench (tuned SGD+momentum vs Adam/Signum, 300 steps, 3 seeds,
-a family wins when its best final loss is ≥ 1.25× lower).
+Selection procedure (rule_fit.py): for each rule variant, the one or two candidate features (rule_fit.MAX_FEATURES;
+one up to 248 cases) and margin μ ∈ {0, ½, 1} maximising the leave-one-kind-out utility right − 2·wrong −
+¼·inconclusive on the benchmark, then a class-balanced L2 logistic regression (C = 1) of "the sign family wins" on
+the clear cases. The figures in `provenance` are NESTED leave-one-kind-out: for each kind of problem the whole
+selection ran on the other kinds and the rule it chose called the held-out kind's two checkpoints; no case is scored
+by a rule fitted on it. `provenance` holds those calls as counts (`BenchmarkScore`), and every share is derived from
+them. The benchmark: scripts/recommendation_bench (tuned SGD+momentum vs Adam/Signum, 300 steps, 3 seeds, a family
+wins when its best final loss is ≥ 1.25× lower).
 
 - NO_RACE: Hessian block heterogeneity, the averaged Jensen–Shannon divergence between the blocks' spectra and
   log10 of the largest over the smallest block top eigenvalue (Zhang et al. 2024): heterogeneous blocks forecast the
