@@ -23,12 +23,7 @@ class Model:
         self.seen = seen if seen is not None else np.full((len(feats), 2), np.nan)
 
     def score_interval(self, v: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, ...]:
-        def z(a: np.ndarray) -> np.ndarray:
-            out = (a - self.mean) / self.scale
-            return np.where(np.isfinite(out), out, np.where(np.isnan(a), 0.0, out))
-
-        zv, zl, zh = z(v), z(np.where(np.isnan(lo), v, lo)), z(np.where(np.isnan(hi), v, hi))
-        zl, zh = np.clip(zl, -50, 50), np.clip(zh, -50, 50)
+        zv, zl, zh = _standardised(v, lo, hi, self.mean, self.scale)
         s = zv @ self.coef + self.intercept
         low = np.where(self.coef >= 0, zl, zh) @ self.coef + self.intercept
         high = np.where(self.coef >= 0, zh, zl) @ self.coef + self.intercept
@@ -38,6 +33,28 @@ class Model:
         _, low, high = self.score_interval(v, lo, hi)
         return ["sign" if a > self.margin else "euclidean" if b < -self.margin else "inconclusive"
                 for a, b in zip(low, high)]
+
+
+def _standardised(v: np.ndarray, lo: np.ndarray, hi: np.ndarray, mean: np.ndarray,
+                  scale: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """z of the values and of their interval's ends (a missing end → the value; a missing value → z = 0; the ends
+    clipped to ±50, so an unbounded end counts as far out, not infinite)."""
+    def z(a: np.ndarray) -> np.ndarray:
+        out = (a - mean) / scale
+        return np.where(np.isfinite(out), out, np.where(np.isnan(a), 0.0, out))
+
+    zl, zh = z(np.where(np.isnan(lo), v, lo)), z(np.where(np.isnan(hi), v, hi))
+    return z(v), np.clip(zl, -50, 50), np.clip(zh, -50, 50)
+
+
+def _standardisation(rows: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean (0 where no value), scale (1 where no spread) and (smallest, largest) value along `axis`, NaN ignored."""
+    mean = np.nanmean(rows, axis=axis)
+    mean = np.where(np.isfinite(mean), mean, 0.0)
+    scale = np.nanstd(rows, axis=axis)
+    scale = np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
+    finite = np.where(np.isfinite(rows), rows, np.nan)
+    return mean, scale, np.stack([np.nanmin(finite, axis=axis), np.nanmax(finite, axis=axis)], axis=-1)
 
 
 def logistic(z: np.ndarray, y: np.ndarray, c: float = PENALTY_C) -> tuple[np.ndarray, float]:
@@ -64,13 +81,9 @@ def logistic(z: np.ndarray, y: np.ndarray, c: float = PENALTY_C) -> tuple[np.nda
 
 def fit_arrays(feats: tuple[str, ...], v: np.ndarray, y: np.ndarray, margin: float) -> Model:
     """`fit` on the clear cases' values (cases × features, NaN where missing) and labels (1: sign wins)."""
-    mean = np.nanmean(v, axis=0)
-    mean = np.where(np.isfinite(mean), mean, 0.0)
-    scale = np.nanstd(v, axis=0)
-    scale = np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
+    mean, scale, seen = _standardisation(v, axis=0)
+    seen = seen if len(y) else None
     z = np.nan_to_num((v - mean) / scale)
-    finite = np.where(np.isfinite(v), v, np.nan)
-    seen = np.stack([np.nanmin(finite, axis=0), np.nanmax(finite, axis=0)], axis=1) if len(y) else None
     if len(set(y)) < 2:  # one class only: a constant rule
         return Model(feats, mean, scale, np.zeros(len(feats)), 5.0 if y[0] else -5.0, margin, seen)
     coef, intercept = logistic(z, y)
@@ -110,13 +123,7 @@ def fit_folds(feats: tuple[str, ...], v: np.ndarray, y: np.ndarray, train: np.nd
     folds in one batched Newton solve; a fold whose training cases have one class only is fitted alone."""
     with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # a feature missing on a whole fold: mean 0, scale 1
-        rows = np.where(train[:, :, None], v[None], np.nan)
-        mean = np.nanmean(rows, axis=1)
-        mean = np.where(np.isfinite(mean), mean, 0.0)
-        scale = np.nanstd(rows, axis=1)
-        scale = np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
-        finite = np.where(np.isfinite(rows), rows, np.nan)
-        seen = np.stack([np.nanmin(finite, axis=1), np.nanmax(finite, axis=1)], axis=2)
+        mean, scale, seen = _standardisation(np.where(train[:, :, None], v[None], np.nan), axis=1)
     z = np.nan_to_num((v[None] - mean[:, None]) / scale[:, None]) * train[:, :, None]
     coef, intercept = logistic_folds(z, y, train.astype(float))
     models = [Model(feats, mean[i], scale[i], coef[i], float(intercept[i]), margin, seen[i]) for i in range(len(train))]
@@ -132,12 +139,7 @@ def score_intervals(models: list[Model], which: np.ndarray, v: np.ndarray, lo: n
     mean, scale, coef = (np.array([getattr(m, a) for m in models])[which] for a in ("mean", "scale", "coef"))
     intercept = np.array([m.intercept for m in models])[which]
 
-    def z(a: np.ndarray) -> np.ndarray:
-        out = (a - mean) / scale
-        return np.where(np.isfinite(out), out, np.where(np.isnan(a), 0.0, out))
-
-    zl = np.clip(z(np.where(np.isnan(lo), v, lo)), -50, 50)
-    zh = np.clip(z(np.where(np.isnan(hi), v, hi)), -50, 50)
+    _, zl, zh = _standardised(v, lo, hi, mean, scale)
     low = (np.where(coef >= 0, zl, zh) * coef).sum(axis=1) + intercept
     high = (np.where(coef >= 0, zh, zl) * coef).sum(axis=1) + intercept
     return low, high
