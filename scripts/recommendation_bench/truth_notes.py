@@ -168,4 +168,15 @@ NOTES: list[str] = [
     "0.88 (seed agreement 0.67); sign 1.82, sign 1.81 (raw breast-cancer features through a tanh MLP); tie, tie; tie "
     "0.839 (seed agreement 0.67), tie; tie, tie; tie, tie; sign, sign (Adam's best loss exactly 0 on two of three "
     "seeds and on one, so no finite ratio; seed agreement 0.67 and 0.67).",
+    "twenty-sixth round (2026-12-05, chosen in one session, its ground truth computed in the next), a PROSPECTIVE "
+    "test of the rules refitted on 280 cases with up to two features (the Hessian blocks' heterogeneity without the "
+    "race, the Jacobi rate and the race's ratio with it) and of the one-feature design they replaced: "
+    "mlp_relu_wide_cancer_raw, mlp_tanh_digits_b16, softmax_iris_raw, deep_gelu_clusters, resmlp_ln_cancer_std, "
+    "zipf_bow_c10, autoencoder_gelu_clusters and matrix_completion_r2_clean, chosen minutes after round 25's truth "
+    "was merged and before any was run, their calls frozen before this truth. About 8 min for the sixteen on two "
+    "one-thread processes. They came out tie 1.06, tie 1.19 (seed agreement 0.67); sign 1.50, sign 1.25 (seed "
+    "agreement 0.67 and 0.67); sign 1.44 (seed agreement 0.67), sign 1.41; sign 2.34, tie 1.14; euclidean 0.614, "
+    "sign 9.02 (the one kind whose two starts call opposite families); sign, sign (Signum's best loss exactly 0 on all three seeds, "
+    "so no finite ratio: labels at the floor); tie, tie; euclidean 0.0207, euclidean 9.5e-4 (rank-2 completion "
+    "without noise, where with noise in round 21 it was a tie).",
 ]
