@@ -176,7 +176,7 @@ NOTES: list[str] = [
     "was merged and before any was run, their calls frozen before this truth. About 8 min for the sixteen on two "
     "one-thread processes. They came out tie 1.06, tie 1.19 (seed agreement 0.67); sign 1.50, sign 1.25 (seed "
     "agreement 0.67 and 0.67); sign 1.44 (seed agreement 0.67), sign 1.41; sign 2.34, tie 1.14; euclidean 0.614, "
-    "sign 9.02 (the one kind whose two starts call opposite families); sign, sign (Signum's best loss exactly 0 on all three seeds, "
-    "so no finite ratio: labels at the floor); tie, tie; euclidean 0.0207, euclidean 9.5e-4 (rank-2 completion "
-    "without noise, where with noise in round 21 it was a tie).",
+    "sign 9.02 (the one kind whose two starts call opposite families); sign, sign (Signum's best loss exactly 0 on "
+    "all three seeds, so no finite ratio: labels at the floor); tie, tie; euclidean 0.0207, euclidean 9.5e-4 "
+    "(rank-2 completion without noise, where with noise in round 21 it was a tie).",
 ]
