@@ -31,7 +31,7 @@ wins when its best final loss is ≥ 1.25× lower).
 
 On 296 cases the rule without the race is right on 110 of 157 clear cases and the selection with it on 109, where
 the constant answer "always sign-based" is right on 114; balanced accuracy 69 % and 67 % against 50 %. Neither rule
-is right on more clear cases than the constant; each calls about two thirds of the euclidean cases, all of which the
+is right on more clear cases than the constant; each calls 60–65 % of the euclidean cases right, all of which the
 constant misses.
 """
 
