@@ -179,4 +179,13 @@ NOTES: list[str] = [
     "sign 9.02 (the one kind whose two starts call opposite families); sign, sign (Signum's best loss exactly 0 on "
     "all three seeds, so no finite ratio: labels at the floor); tie, tie; euclidean 0.0207, euclidean 9.5e-4 "
     "(rank-2 completion without noise, where with noise in round 21 it was a tie).",
+    "twenty-seventh round (2026-12-05, chosen in one session, its ground truth computed in the next), a PROSPECTIVE "
+    "test of the rules refitted on 296 cases (the Hessian blocks' top spread with the Jacobi rate without the race, "
+    "the race's ratio alone with it) and of the one-feature candidates: cnn_digits_b16, mlp_gelu_wine_raw, "
+    "mlp_elu_clusters, sparse_logreg_b8, autoencoder_silu_digits, resmlp_ln_wine_raw, conv1d_motif_noisy and "
+    "mlp_softplus_digits, chosen while round 26's truth was being computed and before any of it was read, their calls "
+    "frozen before this truth. About 4 min for the sixteen on two one-thread processes. They came out sign 2.18 (seed "
+    "agreement 0.33), tie 0.913 (0.67); sign 4.84, sign 3.66 (raw wine features through a GELU MLP, as through ReLU); "
+    "tie 1.16 (0.67), tie 1.19; tie 1.08, tie 1.08; tie 1.20, tie 1.03; sign 3.76, sign 3.59 (raw wine again, through "
+    "a residual LayerNorm MLP); tie 1.04, tie 1.04; sign 1.46, sign 1.42 (0.67). No euclidean case.",
 ]
