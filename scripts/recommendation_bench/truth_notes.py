@@ -188,4 +188,14 @@ NOTES: list[str] = [
     "agreement 0.33), tie 0.913 (0.67); sign 4.84, sign 3.66 (raw wine features through a GELU MLP, as through ReLU); "
     "tie 1.16 (0.67), tie 1.19; tie 1.08, tie 1.08; tie 1.20, tie 1.03; sign 3.76, sign 3.59 (raw wine again, through "
     "a residual LayerNorm MLP); tie 1.04, tie 1.04; sign 1.46, sign 1.42 (0.67). No euclidean case.",
+    "twenty-eighth round (2026-12-05, chosen, called and given its ground truth in one session), a PROSPECTIVE test "
+    "of the rules refitted on 312 cases (the same features as on 296) and of the one-feature candidates: "
+    "lenet_digits_b16, deep_linear_d3, vandermonde_lsq_deg6, logreg_blobs_gap2, matrix_completion_r3_clean, "
+    "mlp_silu_diabetes, mlp_relu_iris_b8 and lsq_overparam_cond1e3, chosen while round 27's truth was being computed "
+    "and before any of it was read, their calls frozen before this truth. About 4 min for the sixteen on two "
+    "one-thread processes. They came out sign 1.54 (seed agreement 0.33), sign 1.38 (0.67); sign 1.79, tie 1.06 (a "
+    "three-layer deep linear net at condition 1e3); tie 0.957 (0.67), tie 0.968 (0.67); tie, tie (overlapping blobs: "
+    "every family reaches the same loss; Signum's best rate at the low end of its grid after the warm-up); euclidean "
+    "0.0353, euclidean 0.110 (rank-3 completion without noise, as rank 2); tie 1.08, tie 1.05 (0.67); tie 1.12, tie "
+    "1.10 (0.67); euclidean 0.405, euclidean 0.797 (noiseless over-parameterised least squares at condition 1e3).",
 ]
