@@ -114,7 +114,8 @@ def test_a_feature_outside_the_benchmark_range_is_a_caveat_and_a_json_flag(sprea
     top eigenvalue) in [0, 8.08]; a spread of 9 (blocks 1e9 apart in curvature) is beyond it."""
     rec = recommend(_measurements(block_top_spread=E(spread, I(spread, spread))))
     term = next(t for t in rec.as_dict()["rule"]["terms"] if t["feature"] == "block_top_spread")
-    assert term["fitted_range"] == list(next(t for t in NO_RACE.terms if t.feature == "block_top_spread").seen) and term["outside_fitted_range"] == outside
+    seen = next(t for t in NO_RACE.terms if t.feature == "block_top_spread").seen
+    assert term["fitted_range"] == list(seen) and term["outside_fitted_range"] == outside
     caveats = [c for c in rec.caveats if "outside the range the rule was fitted on" in c]
     assert len(caveats) == int(outside)
     assert not outside or ("block_top_spread = 9 " in caveats[0] and "171 clear cases" in caveats[0])
