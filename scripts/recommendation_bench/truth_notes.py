@@ -198,4 +198,23 @@ NOTES: list[str] = [
     "every family reaches the same loss; Signum's best rate at the low end of its grid after the warm-up); euclidean "
     "0.0353, euclidean 0.110 (rank-3 completion without noise, as rank 2); tie 1.08, tie 1.05 (0.67); tie 1.12, tie "
     "1.10 (0.67); euclidean 0.405, euclidean 0.797 (noiseless over-parameterised least squares at condition 1e3).",
+    "twenty-ninth round (2026-12-06, chosen in one session, its ground truth computed in the next), a PROSPECTIVE "
+    "test of the rules refitted on 328 cases (the Hessian blocks' Jensen-Shannon divergence with their top spread "
+    "without the race, the race's ratio alone with it) and of the one-feature candidates: cnn_gap_digits_b16, "
+    "mlp_sigmoid_wine_std, lsq_rot_n200, softmax_digits_raw_b8, matrix_completion_r6, deep_linear_w40, mlp_gelu_moons "
+    "and teacher_relu_student, chosen while round 28's truth was being computed and before any of it was read, their "
+    "calls frozen before this truth. About 3 min for the sixteen on two one-thread processes. They came out sign 3.33, "
+    "tie 1.24 (0.67); euclidean 0.245, euclidean 0.222 (0.67; a sigmoid MLP on standardised wine, where ReLU, GELU "
+    "and LayerNorm MLPs on raw wine were sign); euclidean 0.373, euclidean 0.702 (0.67; rotated least squares with "
+    "N = 200 for d = 40); tie 1.06, sign 1.44 (0.33); tie 0.811 (0.67), tie 0.997; tie 0.966, sign 1.25 (0.33); tie "
+    "1.12 (0.33), tie 1.07; tie 1.13 (0.67), sign 1.39.",
+    "thirtieth round (2026-12-06, chosen in the session that chose round 29, its ground truth computed in the next), "
+    "a PROSPECTIVE test of the same rules as round 29 and of the one-feature candidates: mlp_gelu_iris, "
+    "lenet_digits_raw, lsq_axis_clean, logreg_cancer_std_b8, matrix_completion_r1_clean, deep_relu_friedman, "
+    "autoencoder_elu_digits and softmax_clusters_b8, chosen before round 29 had a truth, their calls frozen before "
+    "this truth. About 3 min for the sixteen on two one-thread processes. They came out tie 1.18, tie 1.14; sign 3.06, "
+    "sign 1.71; sign 1.11e7, sign 2.06e6 (noiseless axis-aligned least squares: Adam drives the loss to rounding "
+    "level, so the ratio is a floor effect and a floor on tuned losses turns these labels to ties); tie 1.02 (0.67), "
+    "tie 1.00; euclidean 2.74e-3, euclidean 3.16e-5 (rank-1 completion without noise, as ranks 2 and 3); sign 1.41, "
+    "sign 1.54; tie 1.08, tie 0.996; tie 0.992, tie 1.00.",
 ]
