@@ -50,7 +50,7 @@ def test_the_score_counts_the_frozen_calls_against_the_truth_and_the_constant():
     seventeen and twenty to thirty) 118 of 163. The candidate designs: up to two features in round 24 (10 and 8 of
     13), one feature in rounds 25 to 30 (29 and 35 of 46)."""
     text = prospective.score()
-    assert text.startswith("324 of 324 recorded cases have a ground truth")
+    assert text.startswith("324 of 340 recorded cases have a ground truth")  # round 31 awaits its truth
     blocks = text.split("\n\n")
 
     def block(title: str) -> str:
