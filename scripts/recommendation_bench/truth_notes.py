@@ -217,4 +217,15 @@ NOTES: list[str] = [
     "level, so the ratio is a floor effect and a floor on tuned losses turns these labels to ties); tie 1.02 (0.67), "
     "tie 1.00; euclidean 2.74e-3, euclidean 3.16e-5 (rank-1 completion without noise, as ranks 2 and 3); sign 1.41, "
     "sign 1.54; tie 1.08, tie 0.996; tie 0.992, tie 1.00.",
+    "thirty-first round (2026-12-06, chosen, called and given its ground truth in one session), a PROSPECTIVE test of "
+    "the rules refitted on 360 cases (the block top spread with the Jacobi rate without the race, the race's ratio "
+    "alone with it) and of the one-feature candidates: mlp_silu_wine_std, lsq_axis_n200, matrix_completion_r4_clean, "
+    "deep_tanh_friedman, cnn_digits_raw, mlp_softplus_clusters, softmax_iris_b8 and mlp_relu_diabetes_b8, chosen "
+    "before rounds 29 and 30 had a truth, their calls frozen before this truth. About 3 min for the sixteen on two "
+    "one-thread processes. They came out sign, sign (0.67; Adam's best loss exactly 0 on some seeds, so no finite "
+    "ratio: labels at the floor, where the sigmoid MLP on the same data was euclidean); sign 1.53, sign 2.39 "
+    "(axis-aligned least squares with N = 200 for d = 40, where rotated it was euclidean); euclidean 0.165, euclidean "
+    "0.0269 (rank-4 completion without noise, as ranks 1 to 3); tie 1.15, tie 1.13; sign 1.70 (0.67), euclidean "
+    "0.640 (the two-conv CNN on raw pixels: its two starts call opposite families); tie 1.07, tie 1.03; tie 0.919, "
+    "tie 1.03; tie 1.12 (0.67), tie 1.10.",
 ]
