@@ -225,7 +225,7 @@ NOTES: list[str] = [
     "one-thread processes. They came out sign, sign (0.67; Adam's best loss exactly 0 on some seeds, so no finite "
     "ratio: labels at the floor, where the sigmoid MLP on the same data was euclidean); sign 1.53, sign 2.39 "
     "(axis-aligned least squares with N = 200 for d = 40, where rotated it was euclidean); euclidean 0.165, euclidean "
-    "0.0269 (a second draw of round 19's noiseless rank-4 completion, euclidean as the first); tie 1.15, tie 1.13; sign 1.70 (0.67), euclidean "
-    "0.640 (the two-conv CNN on raw pixels: its two starts call opposite families); tie 1.07, tie 1.03; tie 0.919, "
-    "tie 1.03; tie 1.12 (0.67), tie 1.10.",
+    "0.0269 (a second draw of round 19's noiseless rank-4 completion, euclidean as the first); tie 1.15, tie 1.13; "
+    "sign 1.70 (0.67), euclidean 0.640 (the two-conv CNN on raw pixels: its two starts call opposite families); tie "
+    "1.07, tie 1.03; tie 0.919, tie 1.03; tie 1.12 (0.67), tie 1.10.",
 ]
