@@ -214,7 +214,8 @@ NOTES: list[str] = [
     "autoencoder_elu_digits and softmax_clusters_b8, chosen before round 29 had a truth, their calls frozen before "
     "this truth. About 3 min for the sixteen on two one-thread processes. They came out tie 1.18, tie 1.14; sign 3.06, "
     "sign 1.71; sign 1.11e7, sign 2.06e6 (noiseless axis-aligned least squares: Adam drives the loss to rounding "
-    "level, so the ratio is a floor effect and a floor on tuned losses turns these labels to ties); tie 1.02 (0.67), "
+    "level, so the size of the ratio is a floor effect, but SGD's loss stays above 1e-5 of the initial one and the "
+    "labels survive floor_sensitivity.py's floors); tie 1.02 (0.67), "
     "tie 1.00; euclidean 2.74e-3, euclidean 3.16e-5 (rank-1 completion without noise, as ranks 2 and 3); sign 1.41, "
     "sign 1.54; tie 1.08, tie 0.996; tie 0.992, tie 1.00.",
     "thirty-first round (2026-12-06, chosen, called and given its ground truth in one session), a PROSPECTIVE test of "
