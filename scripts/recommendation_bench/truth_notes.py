@@ -229,4 +229,15 @@ NOTES: list[str] = [
     "0.0269 (a second draw of round 19's noiseless rank-4 completion, euclidean as the first); tie 1.15, tie 1.13; "
     "sign 1.70 (0.67), euclidean 0.640 (the two-conv CNN on raw pixels: its two starts call opposite families); tie "
     "1.07, tie 1.03; tie 0.919, tie 1.03; tie 1.12 (0.67), tie 1.10.",
+    "thirty-second round (2026-12-06, chosen after round 31's calls were frozen, its ground truth computed in the next "
+    "session), a PROSPECTIVE test of the rules refitted on 376 cases (the block top spread with the Jacobi rate without"
+    " the race, the race's ratio alone with it) and of the one-feature candidates: mlp_sigmoid_iris, "
+    "mlp_sigmoid_cancer_std, matrix_completion_r5_clean, lsq_rot_n100, softmax_wine_raw_b8, autoencoder_sigmoid_digits,"
+    " cnn_gap_digits_raw and mlp_relu_moons_b8, chosen before round 31 had a truth, their calls frozen before this "
+    "truth. About 3 min for the sixteen on two one-thread processes. They came out tie 1.23 (0.33), tie 1.01 (0.67); "
+    "tie 0.817 (0.33), tie 1.10 (0.67); euclidean 0.274, euclidean 0.455 (noiseless rank-5 completion, euclidean as "
+    "ranks 1 to 4); euclidean 0.447, tie 1.06 (rotated least squares with N = 100 for d = 40; with N = 200 both starts "
+    "were euclidean); sign 7.38, sign 205 (raw wine features at batch 8; binary logistic regression on them at batch 16"
+    " was sign too); sign 1.67, tie 1.01; tie 0.925 (0.67), sign 1.65 (0.67; the global-average-pooling CNN on raw "
+    "pixels); tie 1.04 (0.67), tie 1.06.",
 ]
