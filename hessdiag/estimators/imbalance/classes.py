@@ -90,6 +90,31 @@ def _per_batch(problem: Problem, batch: Batch, labels: Tensor, classes: int) -> 
     return onehot.sum(0), onehot.T @ losses, onehot.T @ losses**2, flat.to(torch.float64)
 
 
+def class_counts(problem: Problem) -> list[int] | None:
+    """N_c over the selection (summed over ranks) from the labels alone, with no forward pass; None when a batch
+    has no class labels. The cheap path to π_max/π_min where the `imbalance` section did not run."""
+    count, labelled = None, True
+    for batch in problem.iter_batches():
+        found = class_labels(problem, batch)
+        if found is None:
+            labelled = False  # no early return: every rank reaches the reduction below
+            continue
+        labels, classes = found
+        real = (batch.w > 0).to(torch.float64)
+        part = (torch.nn.functional.one_hot(labels, classes).to(torch.float64) * real[:, None]).sum(0)
+        count = part if count is None else count + part
+    if count is None:
+        return None
+    count = reduce_sum(count)
+    return [int(round(float(c))) for c in count] if labelled else None
+
+
+def imbalance_ratio(frequencies: np.ndarray) -> float | None:
+    """π_max/π_min over the classes present (counts serve as well as frequencies); None with fewer than two."""
+    present = frequencies[frequencies > 0]
+    return float(present.max() / present.min()) if present.size >= 2 else None
+
+
 def class_statistics(problem: Problem) -> ClassStatistics:
     """The statistics above for a classification problem (raises ValueError for others)."""
     count = loss_sum = loss_sq = gsum = None
@@ -123,9 +148,9 @@ def class_statistics(problem: Problem) -> ClassStatistics:
 
 def _summaries(freq: np.ndarray, losses: list[float | None]) -> tuple[float | None, ...]:
     present = freq[freq > 0]
-    if present.size < 2:
+    ratio = imbalance_ratio(freq)
+    if ratio is None:
         return None, None, None, None
-    ratio = float(present.max() / present.min())
     entropy = float(-(present * np.log(present)).sum() / math.log(present.size))
     ordered = np.sort(present)
     tail = float(ordered[: present.size // 2].sum())

@@ -12,6 +12,9 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+import numpy as np
+
+from ...estimators.imbalance import ClassStatistics, class_counts, imbalance_ratio
 from ...estimators.stationarity import Stationarity, stationarity
 from ...estimators.stationarity.rounding import FACTOR
 from ...linalg import Interval
@@ -42,8 +45,20 @@ def _stationarity(work: Work, m) -> Stationarity:
     return check
 
 
+def _class_imbalance(work: Work, results: Results, m):
+    """π_max/π_min from the labels alone when the `imbalance` section did not run: the rule reads a missing ratio as
+    "no classes" (balanced), so a classification run restricted by --only must still count its classes."""
+    if m.class_imbalance is not None or results.get(ClassStatistics) is not None:
+        return m
+    counts = class_counts(work.problem)
+    if counts is None:
+        return m
+    frequencies = np.array(counts, dtype=np.float64) / work.problem.n_samples  # as the section computes them
+    return replace(m, class_imbalance=imbalance_ratio(frequencies))
+
+
 def compute(work: Work, results: Results) -> Recommendation:
-    m = measurements_from(results, work.problem.d, work.plan.reference_batch)
+    m = _class_imbalance(work, results, measurements_from(results, work.problem.d, work.plan.reference_batch))
     check = _stationarity(work, m)
     m = replace(m, stationary=check.stationary)
     race = run_race(work, m)

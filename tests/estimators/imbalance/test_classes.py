@@ -18,7 +18,7 @@ from scipy.stats import spearmanr
 from helpers.cases import CASES, seeded_model
 from helpers.dense import Dense, per_sample_loss
 from helpers.problems import problem_for
-from hessdiag.estimators.imbalance import class_statistics, no_classes_reason
+from hessdiag.estimators.imbalance import class_counts, class_statistics, imbalance_ratio, no_classes_reason
 from hessdiag.load import problem_from_objects
 
 CLASSIFIERS = [c for c in CASES if c.name in ("tanh_mlp_ce", "logreg_bce", "cnn_pool_ce")]
@@ -67,10 +67,32 @@ def test_frequency_weighted_class_gradients_sum_to_the_gradient():
     assert float((total - dense.gradient()).norm()) < 1e-12
 
 
+@pytest.mark.parametrize("batch_size", [3, 64])
+@pytest.mark.parametrize("case", CLASSIFIERS, ids=str)
+def test_class_counts_from_the_labels_alone_match_the_statistics(case, batch_size):
+    """The cheap path (labels only, for runs without the `imbalance` section) counts each class as a loop over the
+    rows does, padded rows excluded, and gives the same π_max/π_min."""
+    _, _, y = case.build()
+    labels = y.reshape(-1).to(torch.int64).tolist()
+    problem = problem_for(case, batch_size=batch_size)
+    counts, stats = class_counts(problem), class_statistics(problem)
+    assert counts == stats.counts and counts == [labels.count(c) for c in range(len(counts))]
+    present = [c for c in counts if c > 0]
+    assert imbalance_ratio(np.array(counts, dtype=np.float64)) == pytest.approx(max(present) / min(present), rel=1e-15)
+    assert imbalance_ratio(np.array(counts, dtype=np.float64)) == pytest.approx(stats.imbalance_ratio, rel=1e-15)
+
+
+@pytest.mark.parametrize("frequencies, expected", [([0.5, 0.0, 0.5], 1.0), ([0.1, 0.0, 0.9], 9.0), ([1.0, 0.0], None),
+                                                   ([0.0, 0.0], None)])
+def test_imbalance_ratio_is_over_the_classes_present(frequencies, expected):
+    assert imbalance_ratio(np.array(frequencies)) == (None if expected is None else pytest.approx(expected))
+
+
 def test_regression_has_no_classes():
     case = next(c for c in CASES if c.loss == "mse")
     problem = problem_for(case)
     assert "no class labels" in no_classes_reason(problem)
+    assert class_counts(problem) is None
     with pytest.raises(ValueError):
         class_statistics(problem)
 
@@ -97,3 +119,4 @@ def test_bce_with_soft_targets_has_no_classes():
     assert "no class labels" in no_classes_reason(problem)
     hard = problem_from_objects(model, x, (y > 0.5).to(torch.float64), "bce", dtype="float64", device="cpu")
     assert no_classes_reason(hard) is None and class_statistics(hard).counts == [4, 4]
+    assert class_counts(problem) is None and class_counts(hard) == [4, 4]
