@@ -18,7 +18,7 @@ from ...estimators.imbalance import ClassStatistics, class_counts, imbalance_rat
 from ...estimators.stationarity import Stationarity, stationarity
 from ...estimators.stationarity.rounding import FACTOR
 from ...linalg import Interval
-from ...recommend import Measured, Recommendation, recommend
+from ...recommend import Measured, Measurements, Recommendation, recommend
 from ...report.section import FigureSpec, Key, Results, Section
 from ...work import Work
 from .figures import plot_race
@@ -45,7 +45,7 @@ def _stationarity(work: Work, m) -> Stationarity:
     return check
 
 
-def _class_imbalance(work: Work, results: Results, m):
+def _class_imbalance(work: Work, results: Results, m: Measurements) -> Measurements:
     """π_max/π_min from the labels alone when the `imbalance` section did not run: the rule reads a missing ratio as
     "no classes" (balanced), so a classification run restricted by --only must still count its classes."""
     if m.class_imbalance is not None or results.get(ClassStatistics) is not None:
