@@ -74,10 +74,15 @@ def no_classes_reason(problem: Problem) -> str | None:
     return None
 
 
+def _indicator(batch: Batch, labels: Tensor, classes: int) -> Tensor:
+    """[y_n = c] for the batch's real rows (padded rows, w = 0, are all zero), float64 (b, C)."""
+    real = (batch.w > 0).to(torch.float64)
+    return torch.nn.functional.one_hot(labels, classes).to(torch.float64) * real[:, None]
+
+
 def _per_batch(problem: Problem, batch: Batch, labels: Tensor, classes: int) -> tuple[Tensor, ...]:
     """This batch's Σ w_n [y_n = c] (count weights), Σ w ℓ, Σ w ℓ², and Σ w ∇ℓ per class (C, d)."""
-    real = (batch.w > 0).to(torch.float64)
-    onehot = torch.nn.functional.one_hot(labels, classes).to(torch.float64) * real[:, None]
+    onehot = _indicator(batch, labels, classes)
     weights = (onehot * batch.w.to(torch.float64)[:, None]).T.to(problem.dtype)  # (C, b)
     with torch.no_grad():
         losses = problem.per_sample_losses(problem.params, batch).to(torch.float64)
@@ -99,14 +104,16 @@ def class_counts(problem: Problem) -> list[int] | None:
         if found is None:
             labelled = False  # no early return: every rank reaches the reduction below
             continue
-        labels, classes = found
-        real = (batch.w > 0).to(torch.float64)
-        part = (torch.nn.functional.one_hot(labels, classes).to(torch.float64) * real[:, None]).sum(0)
+        part = _indicator(batch, *found).sum(0)
         count = part if count is None else count + part
     if count is None:
         return None
-    count = reduce_sum(count)
-    return [int(round(float(c))) for c in count] if labelled else None
+    return _whole(reduce_sum(count)) if labelled else None
+
+
+def _whole(count: Tensor) -> list[int]:
+    """Summed 0/1 indicators as the integers they are."""
+    return [int(round(float(c))) for c in count]
 
 
 def imbalance_ratio(frequencies: np.ndarray) -> float | None:
@@ -129,7 +136,7 @@ def class_statistics(problem: Problem) -> ClassStatistics:
             count, loss_sum, loss_sq, gsum = (a + b for a, b in zip((count, loss_sum, loss_sq, gsum), parts))
     count, loss_sum, loss_sq, gsum = (reduce_sum(t) for t in (count, loss_sum, loss_sq, gsum))  # over ranks
     n = problem.n_samples
-    counts = [int(round(float(c))) for c in count]
+    counts = _whole(count)
     freq = np.array(counts, dtype=np.float64) / n
     losses, loss_se, norms = [], [], []
     for c, nc in enumerate(counts):

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ...estimators.imbalance import ClassStatistics, class_counts, imbalance_ratio
+from ...estimators.imbalance import ClassStatistics, class_counts, imbalance_ratio, no_classes_reason
 from ...estimators.stationarity import Stationarity, stationarity
 from ...estimators.stationarity.rounding import FACTOR
 from ...linalg import Interval
@@ -48,7 +48,8 @@ def _stationarity(work: Work, m) -> Stationarity:
 def _class_imbalance(work: Work, results: Results, m: Measurements) -> Measurements:
     """π_max/π_min from the labels alone when the `imbalance` section did not run: the rule reads a missing ratio as
     "no classes" (balanced), so a classification run restricted by --only must still count its classes."""
-    if m.class_imbalance is not None or results.get(ClassStatistics) is not None:
+    # the section ran, or one batch shows there are no classes (as the section decides): no pass over the data
+    if results.get(ClassStatistics) is not None or no_classes_reason(work.problem) is not None:
         return m
     counts = class_counts(work.problem)
     if counts is None:
