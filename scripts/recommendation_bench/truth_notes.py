@@ -240,4 +240,15 @@ NOTES: list[str] = [
     "were euclidean); sign 7.38, sign 205 (raw wine features at batch 8; binary logistic regression on them at batch 16"
     " was sign too); sign 1.67, tie 1.01; tie 0.925 (0.67), sign 1.65 (0.67; the global-average-pooling CNN on raw "
     "pixels); tie 1.04 (0.67), tie 1.06.",
+    "thirty-third round (2026-12-06, chosen before round 32 had a truth, its ground truth computed in the next "
+    "session), a PROSPECTIVE test of the rules refitted on 392 cases (the block top spread with the Jacobi rate without"
+    " the race, the class imbalance with the race's ratio with it) and of the one-feature candidates: mlp_elu_wine_std,"
+    " resmlp_ln_iris, lsq_axis_n100, matrix_completion_r3, autoencoder_gelu_digits, mlp_elu_friedman, "
+    "mlp_relu_cancer_std_b8 and deep_silu_clusters, their calls frozen before this truth. About 3 min for the sixteen "
+    "on two one-thread processes. They came out sign, sign (Adam's best loss exactly 0 on two seeds from the start and "
+    "on all three from the warm start, so no finite ratio: labels at the floor, as the SiLU MLP on the same data in "
+    "round 31); tie 1.23 (0.33), sign 1.80 (0.67); sign 1.45, sign 1.36 (0.67; axis-aligned least squares with N = 100 "
+    "for d = 40, sign as with N = 200, where rotated it was euclidean and tie); euclidean 0.705, tie 1.00 (rank-3 "
+    "completion with noise); sign 1.26 (0.33), tie 1.07; sign 1.51, tie 1.09 (0.67); tie 1.14, sign 1.26 (0.33); sign "
+    "2.94, tie 1.22 (0.67).",
 ]
