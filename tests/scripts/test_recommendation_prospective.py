@@ -50,7 +50,7 @@ def test_the_score_counts_the_frozen_calls_against_the_truth_and_the_constant():
     seventeen and twenty to thirty-three; no call where the race has no finite ratio) 136 of 187. The candidate
     designs: up to two features in round 24 (10 and 8 of 13), one feature in rounds 25 to 33 (44 of 71, 54 of 70)."""
     text = prospective.score()
-    assert text.startswith("372 of 372 recorded cases have a ground truth")
+    assert text.startswith("372 of 388 recorded cases have a ground truth")  # round 34 awaits its truth
     blocks = text.split("\n\n")
 
     def block(title: str) -> str:
