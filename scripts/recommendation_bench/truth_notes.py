@@ -251,4 +251,16 @@ NOTES: list[str] = [
     "for d = 40, sign as with N = 200, where rotated it was euclidean and tie); euclidean 0.705, tie 1.00 (rank-3 "
     "completion with noise); sign 1.26 (0.33), tie 1.07; sign 1.51, tie 1.09 (0.67); tie 1.14, sign 1.26 (0.33); sign "
     "2.94, tie 1.22 (0.67).",
+    "thirty-fourth round (2026-12-06, chosen after round 33's calls were frozen and before its truth, its calls frozen "
+    "by the rules refitted on 408 cases, its ground truth computed in the same session), a PROSPECTIVE test of the "
+    "rules refitted on 408 cases (the block top spread with the Jacobi rate without the race, the race's ratio alone "
+    "with it): mlp_elu_iris, mlp_tanh_cancer_std, lsq_rot_n60, matrix_completion_r5, autoencoder_relu_clusters, "
+    "mlp_relu_friedman_b8, softmax_wine_std_b8 and resmlp_ln_diabetes, their calls frozen before this truth. About 4 "
+    "min for the sixteen on two one-thread processes beside two other jobs. They came out tie 0.981 (0.67), tie 0.969 "
+    "(0.67); euclidean 0.404 (0.67), euclidean 0.533; euclidean 0.597, euclidean 0.500 (0.67; rotated least squares "
+    "with N = 60 for d = 40, euclidean as with N = 200 and, from initialisation, N = 100); euclidean 0.182, tie 1.00 "
+    "(rank-5 completion with noise, as ranks 1, 3 and 4 with noise); tie 1.00, tie 1.00; tie 1.23 (0.67), sign 1.33 "
+    "(0.67); euclidean 0 (0.33: SGD's best loss exactly 0 on one seed against Adam's 1.3e-9, the seeds sign, euclidean "
+    "and tie, so the label rests on the floor), tie 1.00 (0.67; both families' median loss exactly 0); tie 1.04 (0.67),"
+    " tie 1.01.",
 ]
