@@ -16,13 +16,18 @@ def load(path: Path, empty: Callable[[], dict[str, Any]]) -> dict[str, Any]:
 
 def save(doc: dict[str, Any], path: Path, *, compact: bool = True) -> None:
     """Write atomically (a temporary file in the same folder, then rename), keys sorted; `compact` writes
-    one line, else one key per line (the ground truth, read by people)."""
+    one line, else one key per line (the ground truth, read by people). A document that cannot be written (a
+    non-finite number where strict JSON is asked for) leaves the old file as it was and no temporary file."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".json")
-    with os.fdopen(fd, "w") as fh:
-        if compact:
-            json.dump(doc, fh, indent=None, sort_keys=True, separators=(",", ":"))
-        else:
-            json.dump(doc, fh, indent=1, sort_keys=True, allow_nan=False)
-        fh.write("\n")
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
+    try:
+        with os.fdopen(fd, "w") as fh:
+            if compact:
+                json.dump(doc, fh, indent=None, sort_keys=True, separators=(",", ":"))
+            else:
+                json.dump(doc, fh, indent=1, sort_keys=True, allow_nan=False)
+            fh.write("\n")
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise

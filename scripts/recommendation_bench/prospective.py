@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import subprocess
 import sys
 import time
@@ -49,11 +50,21 @@ def _git(*args: str) -> str:
                           cwd=Path(__file__).resolve().parent).stdout.strip()
 
 
+def recorded_features(row: dict) -> dict:
+    """A case's features as the record keeps them: each (value, low, high) as a list, an unbounded end (a race
+    whose loss reached 0 in one seed: its ratio's interval has no finite end) as the text "inf" or "-inf",
+    which strict JSON can hold."""
+    def kept(x: float | None) -> float | str | None:
+        return x if x is None or math.isfinite(x) else repr(float(x))
+
+    return {k: None if v is None else [kept(x) for x in v] for k, v in row.items()}
+
+
 def frozen_calls(evidence: dict, races: dict, name: str) -> dict:
     """The shipped rules' calls on one case: without the race (the default run's rule) and with it."""
     row = rule_fit.feature_table(evidence, races, [name])[name]
     stationary = rule_fit.is_stationary(evidence, name)
-    out = {"features": row, "stationary": stationary}
+    out = {"features": recorded_features(row), "stationary": stationary}
     rows = {"no_race": {**row, rule_fit.RACE: None}, "with_race": row if row.get(rule_fit.RACE) else None}
     for variant, use in rows.items():
         if use is not None:
