@@ -263,4 +263,28 @@ NOTES: list[str] = [
     "(0.67); euclidean 0 (0.33: SGD's best loss exactly 0 on one seed against Adam's 1.3e-9, the seeds sign, euclidean "
     "and tie, so the label rests on the floor), tie 1.00 (0.67; both families' median loss exactly 0); tie 1.04 (0.67),"
     " tie 1.01.",
+    "thirty-fifth round (2026-12-06, chosen after round 33's truth and before round 34's calls were frozen, its calls "
+    "frozen by the rules refitted on 424 cases, its ground truth computed in the next session), a PROSPECTIVE test of "
+    "the rules refitted on 424 cases (the block top spread with the Jacobi rate without the race, the race's ratio "
+    "alone with it): mlp_elu_moons, mlp_silu_cancer_std, lsq_axis_n60, matrix_completion_r6_clean, "
+    "autoencoder_mish_digits, mlp_elu_diabetes, softmax_iris_raw_b8 and resmlp_ln_wine_std, their calls frozen before "
+    "this truth. 138 s for the sixteen on one one-thread process beside round 36's. They came out tie 1.21 (0.33: the "
+    "seeds tie, euclidean and sign), tie 1.05; sign 1.94 (0.67), tie 0.856 (0.33: the seeds sign, euclidean and tie); "
+    "sign 1.74, tie 1.24 (0.67; axis-aligned least squares with N = 60 for d = 40); euclidean 0.160 (0.67), euclidean "
+    "0.145 (rank-6 completion without noise, euclidean as ranks 1 to 5 without noise from initialisation); tie 1.06, "
+    "tie 0.999; tie 1.07, tie 1.06; sign 1.70 (0.67), sign 1.62 (0.67); sign 1.66 (0.67), sign with no finite ratio "
+    "(0.67: the sign family's median loss exactly 0 against SGD's 2.0e-7, the seeds euclidean, sign and sign, so the "
+    "label rests on the floor).",
+    "thirty-sixth round (2026-12-06, chosen after round 35's calls were frozen and before its truth, its calls frozen "
+    "by the rules refitted on 424 cases, its ground truth computed in the same session as round 35's), a PROSPECTIVE "
+    "test of the rules refitted on 424 cases: mlp_silu_iris, mlp_gelu_cancer_std, lsq_rot_n100_cond1e2, "
+    "matrix_completion_r2_b8, autoencoder_softplus_digits, mlp_sigmoid_diabetes, mlp_relu_wine_std_b8 and "
+    "resmlp_ln_cancer_raw, their calls frozen before this truth (the record keeps mlp_relu_wine_std_b8_init's race "
+    "ratio interval, unbounded above, with the text \"inf\"). 138 s for the sixteen on one one-thread process beside "
+    "round 35's. They came out tie 1.00, tie 1.07; euclidean 0.726 (0.67), sign 1.49 (0.33: the seeds euclidean, sign "
+    "and tie); tie 0.988, tie 0.983 (rotated least squares with N = 100 for d = 40 at condition 1e2); euclidean 0.378 "
+    "(0.33: the seeds euclidean, tie and tie), tie 1.00; sign 1.83, tie 1.02; sign 2.17 (0.67), sign 2.08; sign 1950 "
+    "(0.67: the sign family's median loss 9.8e-8 against SGD's 1.9e-4, one seed with no finite ratio, one euclidean), "
+    "sign with no finite ratio (0.67: the sign family's median loss exactly 0 against SGD's 1.7e-4, the seeds "
+    "euclidean, sign and sign); sign 1.59, sign 1.49.",
 ]
