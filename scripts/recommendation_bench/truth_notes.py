@@ -287,4 +287,15 @@ NOTES: list[str] = [
     "(0.67: the sign family's median loss 9.8e-8 against SGD's 1.9e-4, one seed with no finite ratio, one euclidean), "
     "sign with no finite ratio (0.67: the sign family's median loss exactly 0 against SGD's 1.7e-4, the seeds "
     "euclidean, sign and sign); sign 1.59, sign 1.49.",
+    "thirty-seventh round (2026-12-06, chosen after round 36's calls were frozen and before the truth of rounds 35 and "
+    "36, its calls frozen by the rules refitted on 456 cases, its ground truth computed in the same session), a "
+    "PROSPECTIVE test of the rules refitted on 456 cases (the block top spread with the Jacobi rate without the race, "
+    "the class imbalance with the race's ratio with it): mlp_mish_iris, mlp_elu_cancer_raw, lsq_axis_n100_cond1e4, "
+    "matrix_completion_r3_b8, autoencoder_tanh_digits, mlp_gelu_diabetes, mlp_tanh_iris_b8 and mlp_softplus_wine_std, "
+    "their calls frozen before this truth. 96 s for the sixteen on two one-thread processes beside one other job. They "
+    "came out tie 1.09, tie 1.05 (0.67); sign 1.56, sign 1.33; sign 10.4, sign 10.1 (axis-aligned least squares with N "
+    "= 100 for d = 40 at condition 1e4, where at 1e3 it was sign by 1.45 and 1.36); euclidean 0.587 (0.67), tie 1.00 "
+    "(rank-3 completion with noise at batch 8, as at batch 32); tie 1.05, tie 1.00; tie 1.07, tie 1.06; tie 1.07, tie "
+    "0.954; sign 1.1e4 (0.67: the sign family's median loss 2.7e-9 against SGD's 2.9e-5, one seed euclidean, one with "
+    "no finite ratio), sign 24.2.",
 ]
