@@ -298,4 +298,15 @@ NOTES: list[str] = [
     "(rank-3 completion with noise at batch 8, as at batch 32); tie 1.05, tie 1.00; tie 1.07, tie 1.06; tie 1.07, tie "
     "0.954; sign 1.1e4 (0.67: the sign family's median loss 2.7e-9 against SGD's 2.9e-5, one seed euclidean, one with "
     "no finite ratio), sign 24.2.",
+    "thirty-eighth round (2026-12-06, chosen after round 37's truth, its calls frozen by the rules refitted on 456 "
+    "cases, its ground truth computed in the same session), a PROSPECTIVE test of the rules refitted on 456 cases: "
+    "mlp_softplus_iris, mlp_mish_cancer_std, lsq_rot_n60_cond1e2, matrix_completion_r5_b8, autoencoder_silu_clusters, "
+    "mlp_softplus_diabetes, mlp_selu_wine_std and resmlp_ln_digits_raw, their calls frozen before this truth. 111 s for"
+    " the sixteen on two one-thread processes beside one other job. They came out tie 0.994, tie 1.02; sign 2.53 "
+    "(0.67), sign 1.93 (0.67); tie 0.885, tie 0.944 (rotated least squares with N = 60 for d = 40 at condition 1e2, "
+    "where at 1e3 it was euclidean twice); euclidean 0.666, tie 0.868 (rank-5 completion with noise at batch 8, as at "
+    "batch 32); tie 1.00, tie 1.00; sign 2.06, sign 2.03; sign with no finite ratio (0.67: the sign family's median "
+    "loss exactly 0 against SGD's 2.7e-6, the seeds tie, sign and sign), sign with no finite ratio (the sign family's "
+    "loss exactly 0 on every seed against SGD's 1.1e-4); sign 2.57, sign 3.05 (0.67; on raw pixels, where on pixels "
+    "scaled to [0, 1] it was a tie and then sign 1.28).",
 ]
