@@ -309,4 +309,16 @@ NOTES: list[str] = [
     "loss exactly 0 against SGD's 2.7e-6, the seeds tie, sign and sign), sign with no finite ratio (the sign family's "
     "loss exactly 0 on every seed against SGD's 1.1e-4); sign 2.57, sign 3.05 (0.67; on raw pixels, where on pixels "
     "scaled to [0, 1] it was a tie and then sign 1.28).",
+    "thirty-ninth round (2026-12-06, chosen after round 38's truth, its calls frozen by the rules refitted on 488 "
+    "cases, its ground truth computed in the same session), a PROSPECTIVE test of the rules refitted on 488 cases (the "
+    "block top spread with the Jacobi rate without the race, the class imbalance with the race's ratio with it): "
+    "mlp_elu_cancer_std, matrix_completion_r4, lsq_overparam_cond1e4, mlp_tanh_wine_std, mlp_silu_digits_std, "
+    "autoencoder_elu_clusters, mlp_mish_diabetes and mlp_sigmoid_cancer_raw, their calls frozen before this truth. 237 "
+    "s for the sixteen on two one-thread processes beside two other jobs. They came out sign 3.35, tie 1.05 (0.33: the "
+    "seeds euclidean, tie and sign); euclidean 0.502 (0.67), tie 1.00 (a second draw of round 6's noisy rank-4 "
+    "completion, which came out euclidean 0.508 and a tie: the same); euclidean 0.782 (0.67), tie 0.922 (noiseless "
+    "over-parameterised least squares at condition 1e4, as at 1e2, where at 1e3 it was euclidean twice); tie 1.09 "
+    "(0.00: the seeds euclidean, sign and sign, the median losses 5.8e-6 and 6.4e-6), sign 91.1 (0.67: the sign "
+    "family's median loss 7.6e-8 against SGD's 7.0e-6, one seed euclidean); sign 3.76, sign 11.9 (0.67); tie 0.998, tie"
+    " 1.00; tie 1.10, tie 1.04; sign 2.15, sign 1.82.",
 ]
