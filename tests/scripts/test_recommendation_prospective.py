@@ -53,7 +53,7 @@ def test_the_score_counts_the_frozen_calls_against_the_truth_and_the_constant():
     seventeen and twenty to forty; no call where the race has no finite ratio) 183 of 242. The candidate designs:
     up to two features in round 24 (10 and 8 of 13), one feature in rounds 25 to 40 (84 of 126, 96 of 125)."""
     text = prospective.score()
-    assert text.startswith("484 of 484 recorded cases have a ground truth")
+    assert text.startswith("484 of 500 recorded cases have a ground truth")
     blocks = text.split("\n\n")
 
     def block(title: str) -> str:
