@@ -332,4 +332,17 @@ NOTES: list[str] = [
     "3.63 (on raw wine features, as the ReLU, GELU and residual LayerNorm MLPs there); tie 1.10, tie 1.06; sign 3.36, "
     "sign 3.98; tie 0.865 (0.00: the seeds sign, euclidean and euclidean), euclidean 0.617 (a ReLU MLP on raw digit "
     "pixels, where the residual LayerNorm MLP there was sign twice).",
+    "forty-first round (2026-12-06, chosen after round 40's truth, its calls frozen by the rules refitted on 488 cases,"
+    " its ground truth computed in the same session), a PROSPECTIVE test of the rules refitted on 488 cases: "
+    "lsq_axis_n100_cond1e2, lsq_rot_n60_cond1e4, matrix_completion_r3_clean_b8, mlp_tanh_digits_raw, "
+    "mlp_gelu_digits_raw, mlp_sigmoid_moons, mlp_softplus_friedman and mlp_mish_wine_raw, their calls frozen before "
+    "this truth. 155 s for the sixteen on two one-thread processes beside one other job. They came out tie 1.02, tie "
+    "1.00 (axis-aligned least squares with N = 100 for d = 40 at condition 1e2, as rotated); euclidean 0.731, tie 1.00 "
+    "(0.67; rotated least squares with N = 60 at condition 1e4, as at 1e3 from initialisation); sign 2.15 (0.67: the "
+    "seeds sign, euclidean and sign; the first completion case the sign family won), euclidean 0.228 (noiseless rank-3 "
+    "completion at batch 8, SGD's median loss 7.3e-6 against Adam's 3.2e-5); sign 1.53, sign 3.12 (a tanh MLP on raw "
+    "digit pixels); tie 1.06 (0.67), euclidean 0.693 (0.33: the seeds euclidean, tie and sign; a GELU MLP on raw digit "
+    "pixels, as the ReLU one after the warm-up); sign 2.40 (0.67), sign 2.26; tie 1.17 (0.67), tie 1.23 (0.33: the "
+    "seeds sign, sign and tie); sign 5.51, sign 6.03 (on raw wine features, as the ReLU, GELU, ELU and residual "
+    "LayerNorm MLPs there).",
 ]
