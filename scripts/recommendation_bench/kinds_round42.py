@@ -11,13 +11,14 @@ from . import kinds_late as L
 from . import models as M
 
 # Added in a forty-second round (2026-12-06, chosen after round 41's truth was computed, while the rules were being
-# refitted on 536 cases, and before any of this round's cases was run), to be called by the rules shipped when its
-# evidence is recorded. Meant to lean neither way; two least-squares kinds at condition 1e4 that extend pairs
-# (rotated with N = 200, where at 1e3 it was euclidean twice; axis-aligned with N = 60, where at 1e3 it was sign
-# and a tie), rank-4 noisy completion at batch 8 (at batch 32 it was euclidean and a tie) and exact rank-2
-# completion at batch 8 (at batch 32 it was euclidean twice; exact rank 3 at batch 8 was sign and euclidean), a
-# SELU MLP on standardised breast cancer (where GELU and tanh MLPs went euclidean), a sigmoid MLP on raw wine
-# features (on standardised wine it was euclidean twice), an ELU MLP on raw digit pixels and a Softplus MLP on two
+# refitted on 536 cases, and before any of this round's cases was run), to be called by the rules refitted on 536 cases
+# once they ship (its evidence was recorded while the 488-case rules shipped; the calls are frozen from it). Meant to
+# lean neither way; two least-squares kinds at condition 1e4 that extend pairs (rotated with N = 200, where at 1e3 it
+# was euclidean twice; axis-aligned with N = 60, where at 1e3 it was sign and a tie), rank-4 noisy completion at batch 8
+# (a second draw of round 25's matrix_completion_b8, a tie twice; at batch 32 two draws were euclidean and a tie each)
+# and exact rank-2 completion at batch 8 (at batch 32 it was euclidean twice; exact rank 3 at batch 8 was sign and
+# euclidean), a SELU MLP on standardised breast cancer (where GELU and tanh MLPs went euclidean), a sigmoid MLP on raw
+# wine features (on standardised wine it was euclidean twice), an ELU MLP on raw digit pixels and a Softplus MLP on two
 # moons.
 
 
