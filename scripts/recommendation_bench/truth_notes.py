@@ -345,4 +345,20 @@ NOTES: list[str] = [
     "pixels, as the ReLU one after the warm-up); sign 2.40 (0.67), sign 2.26; tie 1.17 (0.67), tie 1.23 (0.33: the "
     "seeds sign, sign and tie); sign 5.51, sign 6.03 (on raw wine features, as the ReLU, GELU, ELU and residual "
     "LayerNorm MLPs there).",
+    "forty-second round (2026-12-06, chosen after round 41's truth while the rules were refitted on 536 cases, its "
+    "evidence recorded under the 488-case rules and its calls frozen by the 536-case rules, its ground truth computed "
+    "in the same session), a PROSPECTIVE test of the rules refitted on 536 cases: lsq_rot_n200_cond1e4, "
+    "lsq_axis_n60_cond1e4, matrix_completion_r4_b8, matrix_completion_r2_clean_b8, mlp_selu_cancer_std, "
+    "mlp_sigmoid_wine_raw, mlp_elu_digits_raw and mlp_softplus_moons, their calls frozen before this truth. 93 and 118 "
+    "s for the two halves on two one-thread processes beside two other jobs. They came out tie 0.831, tie 0.874 (0.33 "
+    "each: the seeds euclidean, euclidean and tie; rotated least squares with N = 200 for d = 40 at condition 1e4, "
+    "where at 1e3 it was euclidean twice); sign 18.3, sign 18.3 (axis-aligned with N = 60 at 1e4, every seed 14 to 27 "
+    "times lower); tie 1.16, tie 1.00 (noisy rank-4 completion at batch 8, a second draw of round 25's "
+    "matrix_completion_b8, which was a tie twice too); euclidean 0.461 (0.67: the seeds sign 17.8, euclidean and "
+    "euclidean), euclidean 0.0636 (noiseless rank-2 completion at batch 8, SGD's median loss 2.5e-9 against Adam's "
+    "4.0e-8 after the warm-up); tie 0.945 (0.67), tie 1.18 (0.33: the seeds sign, tie and sign; a SELU MLP on "
+    "standardised breast cancer); sign 1.76, sign 1.77 (a sigmoid MLP on raw wine features, where on standardised wine "
+    "it was euclidean twice); euclidean 0.648 (0.67: the seeds euclidean, tie and euclidean), tie 0.944 (0.33: the "
+    "seeds split three ways; an ELU MLP on raw digit pixels, as the ReLU and GELU ones were a tie and then euclidean); "
+    "sign 1.37 (0.67), tie 0.955 (0.33: the seeds split three ways; a Softplus MLP on two moons).",
 ]
