@@ -62,6 +62,7 @@ from . import (
     kinds_round40,
     kinds_round41,
     kinds_round42,
+    kinds_round43,
 )
 from . import models as M
 from .objective import WARM_STEPS, full_loss, per_sample_loss, warm_up
@@ -141,7 +142,7 @@ def _checkpoint(name: str) -> tuple[dict[str, Tensor], list[float] | None]:
 
 
 # ---- problem kinds (kinds.py: rounds one to five; kinds_prospective.py: rounds six to ten; kinds_late.py: eleven
-# to thirteen; kinds_round14.py to kinds_round42.py: one round each) -------------------------------------------
+# to thirteen; kinds_round14.py to kinds_round43.py: one round each) -------------------------------------------
 
 KIND_MODULES = (kinds, kinds_prospective, kinds_late, kinds_round14, kinds_round15, kinds_round16,
                 kinds_round17, kinds_round18, kinds_round19, kinds_round20, kinds_round21,
@@ -150,7 +151,7 @@ KIND_MODULES = (kinds, kinds_prospective, kinds_late, kinds_round14, kinds_round
                 kinds_round29, kinds_round30, kinds_round31, kinds_round32,
                 kinds_round33, kinds_round34, kinds_round35,
                 kinds_round36, kinds_round37, kinds_round38, kinds_round39,
-                kinds_round40, kinds_round41, kinds_round42)
+                kinds_round40, kinds_round41, kinds_round42, kinds_round43)
 KINDS: dict[str, tuple] = {k: v for module in KIND_MODULES for k, v in module.KINDS.items()}
 
 
