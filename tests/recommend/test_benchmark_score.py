@@ -57,8 +57,8 @@ def test_the_shipped_rules_state_their_counts_against_a_hundred_and_ninety_eight
     """On 536 cases the rules' nested accuracy, their recall and the constant's ("always sign", 198 of 277 clear
     cases), as the benchmark counted them: without the race (the block top spread with the Jacobi rate) 11 clear cases
     more right than the constant, balanced 78 %; the selection with the race (the class imbalance with the race's ratio
-    on all kinds) 16 more, balanced 78 %; both skilful (balanced accuracy above ½); the stationary-point rule is the race
-    rule's literal with the same nested counts (no fold chose a feature that divides by the gradient)."""
+    on all kinds) 16 more, balanced 78 %; both skilful (balanced accuracy above ½); the stationary-point rule is the
+    race rule's literal with the same nested counts (no fold chose a feature that divides by the gradient)."""
     doc = NO_RACE.provenance.as_dict()
     assert (doc["right_clear"], doc["clear_cases"], doc["cases"]) == (209, 277, 536)
     assert doc["accuracy_clear"] == pytest.approx(209 / 277)
