@@ -20,6 +20,7 @@ Both are importable for hessdiag as `recommendation_bench.cases:<kind>_model` / 
 from __future__ import annotations
 
 import hashlib
+import importlib
 import inspect
 import json
 from dataclasses import dataclass, field
@@ -29,41 +30,7 @@ from typing import Callable
 import torch
 from torch import Tensor, nn
 
-from . import (
-    kinds,
-    kinds_late,
-    kinds_prospective,
-    kinds_round14,
-    kinds_round15,
-    kinds_round16,
-    kinds_round17,
-    kinds_round18,
-    kinds_round19,
-    kinds_round20,
-    kinds_round21,
-    kinds_round22,
-    kinds_round23,
-    kinds_round24,
-    kinds_round25,
-    kinds_round26,
-    kinds_round27,
-    kinds_round28,
-    kinds_round29,
-    kinds_round30,
-    kinds_round31,
-    kinds_round32,
-    kinds_round33,
-    kinds_round34,
-    kinds_round35,
-    kinds_round36,
-    kinds_round37,
-    kinds_round38,
-    kinds_round39,
-    kinds_round40,
-    kinds_round41,
-    kinds_round42,
-    kinds_round43,
-)
+from . import kinds, kinds_late, kinds_prospective
 from . import models as M
 from .objective import WARM_STEPS, full_loss, per_sample_loss, warm_up
 
@@ -142,16 +109,11 @@ def _checkpoint(name: str) -> tuple[dict[str, Tensor], list[float] | None]:
 
 
 # ---- problem kinds (kinds.py: rounds one to five; kinds_prospective.py: rounds six to ten; kinds_late.py: eleven
-# to thirteen; kinds_round14.py to kinds_round43.py: one round each) -------------------------------------------
+# to thirteen; kinds_round14.py to kinds_round<LAST_ROUND>.py: one round each) ------------------------------------
 
-KIND_MODULES = (kinds, kinds_prospective, kinds_late, kinds_round14, kinds_round15, kinds_round16,
-                kinds_round17, kinds_round18, kinds_round19, kinds_round20, kinds_round21,
-                kinds_round22, kinds_round23, kinds_round24,
-                kinds_round25, kinds_round26, kinds_round27, kinds_round28,
-                kinds_round29, kinds_round30, kinds_round31, kinds_round32,
-                kinds_round33, kinds_round34, kinds_round35,
-                kinds_round36, kinds_round37, kinds_round38, kinds_round39,
-                kinds_round40, kinds_round41, kinds_round42, kinds_round43)
+LAST_ROUND = 43  # the newest kinds_round<N>.py; a new round's module is registered by raising this
+KIND_MODULES = (kinds, kinds_prospective, kinds_late,
+                *(importlib.import_module(f".kinds_round{r}", __package__) for r in range(14, LAST_ROUND + 1)))
 KINDS: dict[str, tuple] = {k: v for module in KIND_MODULES for k, v in module.KINDS.items()}
 
 
