@@ -376,4 +376,17 @@ NOTES: list[str] = [
     " at batch 8, where at batch 16 it was euclidean twice; both families' medians 1e-5 to 1e-4, the seeds' ratios "
     "swinging by five decades); sign 1.38, tie 1.00 (0.33: the seeds sign, tie and tie; a SELU MLP on Friedman's "
     "function); tie 0.964 (0.67), tie 1.18 (a Mish MLP on two moons).",
+    "forty-fourth round (2026-12-06, chosen after round 43's truth, its calls frozen by the rules refitted on 536 "
+    "cases, its ground truth computed in the same session), a PROSPECTIVE test of the rules refitted on 536 cases: "
+    "lsq_axis_n200_cond1e2, matrix_completion_r6_clean_b8, mlp_silu_digits_raw, mlp_tanh_diabetes, mlp_silu_cancer_raw,"
+    " mlp_softplus_wine_raw, mlp_mish_friedman and mlp_selu_iris, their calls frozen before this truth. 158 and 163 s "
+    "for the two halves on two one-thread processes beside two other jobs. They came out tie 1.03, tie 1.02 (axis-"
+    "aligned least squares with N = 200 for d = 40 at condition 1e2, every seed a tie, where at 1e3 and 1e4 it was sign"
+    " twice); tie 0.875 (0.67: the seeds tie 1.05, tie 0.88 and euclidean 0.75), tie 1.03 (noiseless rank-6 completion "
+    "at batch 8, where at batch 32 it was euclidean by 6 and 7); sign 1.45 (0.67: the seeds sign, tie 1.00 and sign), "
+    "euclidean 0.709 (0.67: the seeds sign 1.53, euclidean 0.73 and euclidean 0.57; a SiLU MLP on raw digit pixels); "
+    "tie 1.09, tie 1.11 (0.67: one seed euclidean 0.59; a tanh MLP on diabetes); sign 3.58, sign 3.33 (a SiLU MLP on "
+    "raw breast cancer features); sign 4.75, sign 4.51 (a softplus MLP on raw wine); sign 2.55, sign 1.69 (a Mish MLP "
+    "on Friedman's function, Signum the better sign family); tie 1.00, tie 1.04 (0.67: one seed sign 3.7; a SELU MLP on"
+    " standardised iris).",
 ]
