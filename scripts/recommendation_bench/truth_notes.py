@@ -389,4 +389,19 @@ NOTES: list[str] = [
     "raw breast cancer features); sign 4.75, sign 4.51 (a softplus MLP on raw wine); sign 2.55, sign 1.69 (a Mish MLP "
     "on Friedman's function, Signum the better sign family); tie 1.00, tie 1.04 (0.67: one seed sign 3.7; a SELU MLP on"
     " standardised iris).",
+    "forty-fifth round (2026-12-06, chosen after round 44's truth, its calls frozen by the rules refitted on 584 "
+    "cases, its ground truth computed in the same session), a PROSPECTIVE test of the rules refitted on 584 cases: "
+    "mlp_softplus_digits_raw, mlp_mish_digits_raw, matrix_completion_r1_b8, matrix_completion_r4_clean_b8, "
+    "mlp_mish_wine_std, mlp_selu_moons, mlp_selu_diabetes and mlp_selu_clusters, their calls frozen before this truth."
+    " 65 and 67 s for the two halves on two one-thread processes. They came out euclidean 0.623 (0.67: the seeds "
+    "euclidean 0.62, tie 1.00 and euclidean 0.28), tie 1.10 (0.67: one seed sign 1.9; a Softplus MLP on raw digit "
+    "pixels); sign 1.44 (0.33: the seeds tie 0.99, sign 1.44 and tie 1.14), euclidean 0.532 (0.67: the seeds "
+    "euclidean 0.30, euclidean 0.68 and tie 0.94; a Mish MLP on raw digit pixels); sign 1.90 (0.33: the seeds tie "
+    "0.93, sign 1.90 and tie 0.93), tie 1.00 (noisy rank-1 completion at batch 8; at the warm checkpoint, loss 4.8e-3,"
+    " every family's best learning rate is the grid's lowest and no run improves on the checkpoint); tie 0.989, tie "
+    "0.812 (0.67: one seed euclidean 0.77; exact rank-4 completion at batch 8, where at batch 32 it was euclidean "
+    "twice); sign, sign (a Mish MLP on standardised wine: Adam reached loss 0 on two seeds at both checkpoints, "
+    "SGD 2e-5 and 5e-5); tie 1.14 (0.67: one seed sign 1.35), sign 1.27 (0.67: one seed tie 0.84; a SELU MLP on two "
+    "moons, Signum the better sign family); tie 1.05, tie 1.04 (0.67: one seed sign each; a SELU MLP on diabetes); "
+    "tie 1.08, tie 1.06 (every seed a tie; a SELU MLP on 5 Gaussian clusters).",
 ]
