@@ -9,14 +9,19 @@ nested leave-one-kind-out selection (`rule_fit.nested`) is rerun on the relabell
 "always sign". f = 0 is the protocol itself. The protocol's labels stay the benchmark's: this check was chosen
 after its results were seen, and it only says how much the figures move.
 
-    python scripts/recommendation_bench/floor_sensitivity.py > scripts/recommendation_bench/floor_sensitivity.txt
+    cd scripts/recommendation_bench && OMP_NUM_THREADS=1 python floor_sensitivity.py --jobs 2 > floor_sensitivity.txt
+
+Each (floor, variant) nested selection is independent; `--jobs N` runs them in N worker processes, and the
+output is the same for any N.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
 import sys
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 if __package__ in (None, ""):  # run as a script: make `recommendation_bench` importable
@@ -59,30 +64,47 @@ def _line(name: str, f: dict) -> str:
             f"inconclusive {pct(f['inconclusive_share'])}")
 
 
-def report(evidence: dict, races: dict, truth_doc: dict, cases: list[str]) -> str:
-    """For each floor: the labels that change, the counts, and the nested figures of each variant and the constant."""
+def _nested_line(table: dict, truth: dict, kinds: dict, cases: list[str], variant: str) -> str:
+    """The nested leave-one-kind-out figures of one variant on one floor's labels (one worker's unit)."""
+    calls, _ = rule_fit.nested(table, truth, kinds, cases, variant)
+    return _line(variant, scoring.figures(truth, calls))
+
+
+def report(evidence: dict, races: dict, truth_doc: dict, cases: list[str], jobs: int = 1) -> str:
+    """For each floor: the labels that change, the counts, and the nested figures of each variant and the constant.
+
+    The (floor, variant) selections run in `jobs` processes; the lines keep FLOORS × VARIANTS order."""
     table = rule_fit.feature_table(evidence, races, cases)
     kinds = {c: truth_doc[c]["kind"] for c in cases}
+    truths = {floor: {c: floored_labels(truth_doc[c], floor)[0] for c in cases} for floor in FLOORS}
+    units = [(floor, variant) for floor in FLOORS for variant in VARIANTS]
+    args = [(table, truths[f], kinds, cases, v) for f, v in units]
+    if jobs > 1:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            nested = dict(zip(units, pool.map(_nested_line, *zip(*args))))
+    else:
+        nested = {u: _nested_line(*a) for u, a in zip(units, args)}
     lines = []
     for floor in FLOORS:
-        truth = {c: floored_labels(truth_doc[c], floor)[0] for c in cases}
+        truth = truths[floor]
         moved = [f"{c} {truth_doc[c]['truth']}→{truth[c]}" for c in cases if truth[c] != truth_doc[c]["truth"]]
         counts = {k: sum(v == k for v in truth.values()) for k in scoring.TRUTHS}
         lines.append(f"floor {floor:g}·L₀: {counts['sign']} sign, {counts['euclidean']} euclidean, "
                      f"{counts['tie']} ties; {len(moved)} labels moved" + (f": {', '.join(moved)}" if moved else ""))
-        for variant in VARIANTS:
-            calls, _ = rule_fit.nested(table, truth, kinds, cases, variant)
-            lines.append(_line(variant, scoring.figures(truth, calls)))
+        lines.extend(nested[(floor, variant)] for variant in VARIANTS)
         lines.append(_line("always sign", scoring.figures(truth, scoring.constant("sign", cases))))
     return "\n".join(lines)
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--jobs", type=int, default=1, help="worker processes for the nested selections")
+    args = p.parse_args(argv)
     evidence, races = ev.load(), race_study.load()
     truth_doc = json.loads(TRUTH_PATH.read_text())["cases"]
     cases = [n for n in CASES if n in evidence["cases"] and n in truth_doc]  # bench_recommendation's order
     print(f"# {Path(__file__).name}: {len(cases)} cases; {rule_fit.benchmark_version(evidence, races, truth_doc)}")
-    print(report(evidence, races, truth_doc, cases))
+    print(report(evidence, races, truth_doc, cases, jobs=args.jobs))
     return 0
 
 
