@@ -42,3 +42,31 @@ def test_a_diverged_family_stays_diverged_under_any_floor():
     """JSON keeps a diverged run's loss as null: it loses to any finite loss, floored or not."""
     entry = _entry(None, [None, None, 0.5], 1e-3, [1e-3, 1e-3, 1e-3])
     assert floored_labels(entry, 1e-2) == ("sign", ["sign", "sign", "sign"])  # f = 0.02: 0.5/0.02 = 25
+
+
+
+def _stub_nested(table, truth, kinds, cases, variant):
+    """A cheap stand-in for the nested selection whose calls differ by floor and by variant: with the race it
+    calls every case by its floored label, without it calls every clear case the other family."""
+    other = {"sign": "euclidean", "euclidean": "sign", "tie": "inconclusive"}
+    same = {"sign": "sign", "euclidean": "euclidean", "tie": "inconclusive"}
+    return {c: (same if variant == "with_race" else other)[truth[c]] for c in cases}, None
+
+
+def test_the_report_is_the_same_in_one_process_and_in_two(monkeypatch):
+    """`--jobs 2` splits the (floor, variant) selections over two forked processes; each line must come back
+    in its place. The selection is stubbed (the real one takes minutes) so that the lines differ by floor
+    and variant: a unit put back in the wrong place would change the report."""
+    from recommendation_bench import evidence, race_study, rule_fit
+    from recommendation_bench.cases import CASES
+    from recommendation_bench.floor_sensitivity import FLOORS, VARIANTS, report
+
+    monkeypatch.setattr(rule_fit, "nested", _stub_nested)
+    found, races = evidence.load(), race_study.load()
+    cases = [n for n in CASES if n in found["cases"] and n in TRUTH]
+    alone = report(found, races, TRUTH, cases, jobs=1)
+    assert report(found, races, TRUTH, cases, jobs=2) == alone
+    lines = alone.splitlines()
+    assert len(lines) == len(FLOORS) * (len(VARIANTS) + 2)
+    assert "with_race     right 307 of 307 (100%)" in lines[1] and "no_race       right 0 of 307 (0%)" in lines[2]
+    assert len(set(lines)) == len(lines)  # every floor moves labels: no two lines alike
