@@ -404,4 +404,19 @@ NOTES: list[str] = [
     "SGD 2e-5 and 5e-5); tie 1.14 (0.67: one seed sign 1.35), sign 1.27 (0.67: one seed tie 0.84; a SELU MLP on two "
     "moons, Signum the better sign family); tie 1.05, tie 1.04 (0.67: one seed sign each; a SELU MLP on diabetes); "
     "tie 1.08, tie 1.06 (every seed a tie; a SELU MLP on 5 Gaussian clusters).",
+    "forty-sixth round (2026-12-07, chosen in a new session after the rules refitted on 600 cases shipped, its calls "
+    "frozen by those rules, its ground truth computed in the same session), a PROSPECTIVE test of the rules refitted "
+    "on 600 cases: mlp_selu_digits_raw, matrix_completion_r8_clean, matrix_completion_r8_b8, mlp_tanh_clusters, "
+    "mlp_mish_clusters, mlp_tanh_iris, mlp_selu_cancer_raw and mlp_selu_wine_raw, their calls frozen before this "
+    "truth. 222 and 225 s for the two halves on two one-thread processes beside a two-process floor check. They came "
+    "out sign 2.35 (0.67: the seeds tie 1.14, sign 2.35 and sign 2.22), euclidean 0.663 (0.67: the seeds euclidean "
+    "0.41, sign 3.61 and euclidean 0.51; a SELU MLP, LeCun init, on raw digit pixels); euclidean 0.752 (0.33: the "
+    "seeds euclidean 0.41, sign 1.66 and tie 0.91), euclidean 0.559 (every seed euclidean; exact rank-8 completion, "
+    "where with noise it was a tie twice); tie 0.838, tie 0.996 (every seed a tie; noisy rank-8 completion at batch "
+    "8); tie 1.08 (0.67: one seed sign 1.34), tie 1.13 (0.67: one seed sign 1.28; a tanh MLP on 5 Gaussian clusters, "
+    "where on scaled clusters it was sign twice); tie 1.06, tie 1.08 (every seed a tie; a Mish MLP on 5 Gaussian "
+    "clusters); tie 1.02 (every seed a tie), tie 1.02 (0.67: one seed sign 1.69; a tanh MLP on standardised iris at "
+    "batch 16, a tie twice at batch 8 too); sign 4.87, sign 4.43 (every seed sign; a SELU MLP on raw breast-cancer "
+    "features); sign 3.21, sign 3.27 (every seed sign, Signum the better sign family after the warm-up; a SELU MLP on "
+    "raw wine).",
 ]
