@@ -21,7 +21,8 @@ import argparse
 import json
 import math
 import sys
-from concurrent.futures import ProcessPoolExecutor
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 if __package__ in (None, ""):  # run as a script: make `recommendation_bench` importable
@@ -70,6 +71,26 @@ def _nested_line(table: dict, truth: dict, kinds: dict, cases: list[str], varian
     return _line(variant, scoring.figures(truth, calls))
 
 
+def _run_units(units: list[tuple], args: list[tuple], jobs: int) -> dict:
+    """Each unit's `_nested_line`, in `jobs` processes; one progress line per finished unit on stderr."""
+    start, out = time.time(), {}
+
+    def done(unit: tuple, line: str) -> None:
+        out[unit] = line
+        print(f"floor_sensitivity: {len(out)} of {len(units)} selections done (floor {unit[0]:g}, {unit[1]}; "
+              f"{time.time() - start:.0f} s)", file=sys.stderr, flush=True)
+
+    if jobs > 1:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            futures = {pool.submit(_nested_line, *a): u for u, a in zip(units, args)}
+            for future in as_completed(futures):
+                done(futures[future], future.result())
+    else:
+        for unit, a in zip(units, args):
+            done(unit, _nested_line(*a))
+    return out
+
+
 def report(evidence: dict, races: dict, truth_doc: dict, cases: list[str], jobs: int = 1) -> str:
     """For each floor: the labels that change, the counts, and the nested figures of each variant and the constant.
 
@@ -79,11 +100,7 @@ def report(evidence: dict, races: dict, truth_doc: dict, cases: list[str], jobs:
     truths = {floor: {c: floored_labels(truth_doc[c], floor)[0] for c in cases} for floor in FLOORS}
     units = [(floor, variant) for floor in FLOORS for variant in VARIANTS]
     args = [(table, truths[f], kinds, cases, v) for f, v in units]
-    if jobs > 1:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            nested = dict(zip(units, pool.map(_nested_line, *zip(*args))))
-    else:
-        nested = {u: _nested_line(*a) for u, a in zip(units, args)}
+    nested = _run_units(units, args, jobs)
     lines = []
     for floor in FLOORS:
         truth = truths[floor]
