@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers.golden import report_differences
+from helpers.golden import differences, report_differences
 from hessdiag.api import run
 from hessdiag.load import make_settings
 
@@ -59,3 +59,21 @@ def test_rounding_sensitive_values_are_judged_by_what_they_mean(cos, iterations,
     got = report_differences(new, golden)
     assert [d.split(":")[0] for d in got] == [f.split(":")[0] for f in found]
     assert golden["fisher"]["cos_precond_F_EF"]["cg"]["F"]["iterations"] == 41  # the inputs are left as they were
+
+
+_DETAIL = "‖Hs‖₁ for the best of 40 restarts (best from random 2; 9 rounds, 170 products with the dense matrix)"
+_WARNING = "here λ_min = -1.08e-16 ± 2.7e-13 is not certified positive, so it is null"
+
+
+@pytest.mark.parametrize("new, same", [
+    (_DETAIL.replace("170 products", "169 products"), True),  # a stopping test crossed by a rounding
+    (_DETAIL.replace("170 products", "150 products"), False),  # a different loop
+    (_DETAIL.replace("random 2", "random 3"), False),  # another restart won
+    (_DETAIL.replace("9 rounds", "9 round"), False),  # words are compared character by character
+    (_WARNING.replace("-1.08e-16 ± 2.7e-13", "-3.26e-17 ± 2.1e-13"), True),  # rounding-level numbers
+    (_WARNING.replace("-1.08e-16", "-1.08e-3"), False),
+    (_WARNING.replace("not certified", "certified"), False),
+])
+def test_numbers_inside_strings_are_compared_as_numbers(new, same):
+    old = _WARNING if "λ_min" in new else _DETAIL
+    assert (differences({"w": new}, {"w": old}) == []) is same
