@@ -5,6 +5,7 @@
     python scripts/bench_recommendation.py --jobs 2         # stale evidence in 2 one-thread workers
     python scripts/bench_recommendation.py --score          # cached entries only, no computation
     python scripts/bench_recommendation.py --score --fit    # also print the re-selected rules as code literals
+    python scripts/bench_recommendation.py --score --jobs 2 # the nested selections' outer folds in 2 processes
 
 Ground truth: `recommendation_bench/ground_truth.json` (tuned SGD+momentum vs Adam/Signum, 300 steps,
 3 seeds; see ground_truth.py). Evidence: a default `hessdiag.diagnose` run per case checkpoint, cached
@@ -70,7 +71,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--refresh", action="store_true", help="recompute even fresh entries of --only")
     p.add_argument("--score", action="store_true", help="score the cached entries only")
     p.add_argument("--no-race-study", action="store_true", help="skip the race study")
-    p.add_argument("--jobs", type=int, default=1, help="worker processes (one thread each) for the evidence")
+    p.add_argument("--jobs", type=int, default=1,
+                   help="worker processes (one thread each) for the evidence and the nested selections")
     p.add_argument("--fit", action="store_true", help="print each variant's re-selected rule as a code literal")
     args = p.parse_args(argv)
     torch.set_num_threads(1)
@@ -110,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
               f"balanced {pct(f['balanced_accuracy'])}  (cost {steps} mini-batch steps, {seconds:.0f} s, "
               f"{len(calls)} cases)")
     print()
-    rule_fit.report(evidence, races, truth_doc, scored, refit=args.fit)
+    rule_fit.report(evidence, races, truth_doc, scored, refit=args.fit, jobs=args.jobs)
     if prospective.JSON_PATH.exists():
         print("\nprospective test: calls frozen before the ground truth existed (prospective.py)")
         print(prospective.score())

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from typing import Iterable
 
@@ -155,18 +156,32 @@ def select(table: dict, truth: dict, kinds: dict, cases: list[str], variant: str
     return best[1], best[2], best[0][0]
 
 
+def _fold(table: dict, truth: dict, kinds: dict, cases: list[str], variant: str, max_features: int,
+          kind: str) -> tuple[dict[str, str], tuple[str, tuple, float]]:
+    """One outer fold: the whole selection on the other kinds, then the chosen rule's calls on `kind`."""
+    train = [c for c in cases if kinds[c] != kind]
+    test = [c for c in cases if kinds[c] == kind]
+    feats, margin, _ = select(table, truth, kinds, train, variant, max_features)
+    model = fit(table, truth, train, feats, margin)
+    return dict(zip(test, model.calls(*_matrix(table, test, feats)))), (kind, feats, margin)
+
+
 def nested(table: dict, truth: dict, kinds: dict, cases: list[str], variant: str,
-           max_features: int = MAX_FEATURES) -> tuple[dict[str, str], list[tuple[str, tuple, float]]]:
-    """Nested leave-one-kind-out calls of the whole selection procedure, and what each fold chose."""
-    calls, chosen = {}, []
-    for kind in sorted({kinds[c] for c in cases}):
-        train = [c for c in cases if kinds[c] != kind]
-        test = [c for c in cases if kinds[c] == kind]
-        feats, margin, _ = select(table, truth, kinds, train, variant, max_features)
-        model = fit(table, truth, train, feats, margin)
-        calls.update(zip(test, model.calls(*_matrix(table, test, feats))))
-        chosen.append((kind, feats, margin))
-    return calls, chosen
+           max_features: int = MAX_FEATURES, jobs: int = 1) -> tuple[dict[str, str], list[tuple[str, tuple, float]]]:
+    """Nested leave-one-kind-out calls of the whole selection procedure, and what each fold chose.
+
+    The outer folds are independent; `jobs` > 1 runs them in that many processes (same result, same order)."""
+    held_out = sorted({kinds[c] for c in cases})
+    args = [(table, truth, kinds, cases, variant, max_features, kind) for kind in held_out]
+    if jobs > 1:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            folds = list(pool.map(_fold, *zip(*args), chunksize=max(1, len(args) // (8 * jobs))))
+    else:
+        folds = [_fold(*a) for a in args]
+    calls: dict[str, str] = {}
+    for fold_calls, _ in folds:
+        calls.update(fold_calls)
+    return calls, [choice for _, choice in folds]
 
 
 def score_literal(evidence: dict, races: dict, truth_doc: dict, kinds: dict, truth: dict, calls: dict,
@@ -199,9 +214,10 @@ def describe(model: Model) -> str:
     return f"s = {model.intercept:.3f} {terms}; {zs}; margin {model.margin:g}"
 
 
-def report(evidence: dict, races: dict, truth_doc: dict, scored: list[str], refit: bool = False) -> None:
+def report(evidence: dict, races: dict, truth_doc: dict, scored: list[str], refit: bool = False,
+           jobs: int = 1) -> None:
     """Print the nested-CV figures of each variant and the rule each chooses on all kinds; with `refit`, also
-    that rule as a literal for hessdiag/recommend/coefficients.py."""
+    that rule as a literal for hessdiag/recommend/coefficients.py. The outer folds run in `jobs` processes."""
     from .scoring import case_lines, per_seed, table_text
 
     truth = {c: truth_doc[c]["truth"] for c in scored}
@@ -218,7 +234,8 @@ def report(evidence: dict, races: dict, truth_doc: dict, scored: list[str], refi
     for variant in variants:
         base = "no_race" if variant == "race_tiebreak" else variant
         if base not in selections:
-            selections[base] = (nested(table, truth, kinds, scored, base), select(table, truth, kinds, scored, base))
+            selections[base] = (nested(table, truth, kinds, scored, base, jobs=jobs),
+                                select(table, truth, kinds, scored, base))
         (calls, chosen), (feats, margin, inner) = selections[base]
         if variant == "race_tiebreak":
             calls = {c: race_calls.get(c, "inconclusive") if call == "inconclusive" else call

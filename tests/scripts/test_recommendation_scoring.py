@@ -122,6 +122,16 @@ def test_folds_leave_whole_kinds_out_and_the_selection_finds_the_informative_fea
     assert all(nested[c] == truth[c] for c in cases if truth[c] != "tie") and len(chosen) == 6
 
 
+@pytest.mark.parametrize("max_features", [1, 2])
+def test_nested_selection_in_two_processes_gives_the_same_calls_and_choices_in_the_same_order(max_features):
+    table, truth, kinds = _table()
+    cases = list(table)
+    one = rule_fit.nested(table, truth, kinds, cases, "no_race", max_features)
+    two = rule_fit.nested(table, truth, kinds, cases, "no_race", max_features, jobs=2)
+    assert one == two and list(one[0]) == list(two[0])
+    assert [kind for kind, _, _ in two[1]] == sorted(set(kinds.values()))
+
+
 def test_score_interval_pushes_feature_intervals_through_the_sign_of_each_weight():
     model = rule_fit.Model(("x", "y"), np.zeros(2), np.ones(2), np.array([2.0, -1.0]), 0.5, 1.0)
     v, lo, hi = np.array([[1.0, 1.0]]), np.array([[0.0, 0.0]]), np.array([[2.0, 3.0]])
