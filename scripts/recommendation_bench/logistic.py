@@ -5,8 +5,6 @@ rows weighted 0)."""
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 
 PENALTY_C = 1.0
@@ -90,22 +88,25 @@ def fit_arrays(feats: tuple[str, ...], v: np.ndarray, y: np.ndarray, margin: flo
     return Model(feats, mean, scale, coef, intercept, margin, seen)
 
 
-def logistic_folds(z: np.ndarray, y: np.ndarray, w: np.ndarray, c: float = PENALTY_C) -> tuple[np.ndarray, np.ndarray]:
+def logistic_folds(z: np.ndarray, y: np.ndarray, w: np.ndarray, c: float = PENALTY_C,
+                   start: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """`logistic` for F training sets at once: z (F × n × k, each fold's own standardisation), y (n), w (F × n: 1 for
-    a fold's training rows, 0 for the rest). Each fold stops, as `logistic` does, after its first step below 1e-10;
-    the iterates agree with `logistic` on that fold's rows up to the order of summation."""
+    a fold's training rows, 0 for the rest). Newton's method from `start` ((w, b) for every fold; default 0), each
+    fold stopping, as `logistic` does, after its first step below 1e-10; from 0 the iterates agree with `logistic`
+    on that fold's rows up to the order of summation, from elsewhere they converge to the same minimiser."""
     f, n, k = z.shape
     y = y.astype(float)
     ones, size = (w * y).sum(axis=1), w.sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):  # a fold with one class (fit_folds fits it alone)
         sw = np.nan_to_num(w * size[:, None] / (2.0 * np.where(y > 0, ones[:, None], (size - ones)[:, None])))
     x = np.concatenate([z, np.ones((f, n, 1))], axis=2)
-    theta = np.zeros((f, k + 1))
+    theta = np.zeros((f, k + 1)) if start is None else np.tile(start, (f, 1))
     reg = np.eye(k + 1)
     reg[k, k] = 0.0
     active = np.ones(f, dtype=bool)
     for _ in range(100):
-        xa, ta, sa = x[active], theta[active], sw[active]
+        every = active.all()  # no copies while every fold is still iterating
+        xa, ta, sa = (x, theta, sw) if every else (x[active], theta[active], sw[active])
         p = 1.0 / (1.0 + np.exp(-np.clip((xa @ ta[:, :, None])[:, :, 0], -50, 50)))
         grad = ta @ reg + c * ((sa * (p - y))[:, None, :] @ xa)[:, 0]
         hess = reg + c * (xa * (sa * p * (1 - p))[:, :, None]).transpose(0, 2, 1) @ xa + 1e-12 * np.eye(k + 1)
@@ -118,18 +119,53 @@ def logistic_folds(z: np.ndarray, y: np.ndarray, w: np.ndarray, c: float = PENAL
     return theta[:, :k], theta[:, k]
 
 
+def _fold_standardisation(v: np.ndarray, train: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`_standardisation` of each fold's training rows (v: cases × features, finite or NaN; train: folds × cases),
+    by masked sums: about the values' overall mean c, mean_f = c + Σ m·(v − c)/Σ m and scale_f² = Σ m·(v − c)²/Σ m −
+    (mean_f − c)², m the fold's rows where the feature is present. A fold differs from the others by one kind, so
+    mean_f − c is small against the scale and the one-pass variance keeps float64's precision to ~1e-15."""
+    present = ~np.isnan(v)
+    t = train.astype(float)
+    c = np.nanmean(np.where(train.any(axis=0)[:, None], v, np.nan), axis=0) if present.any() else np.zeros(v.shape[1])
+    c = np.where(np.isfinite(c), c, 0.0)
+    x = np.where(present, v - c, 0.0)
+    count = t @ present
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shift = (t @ x) / count
+        var = (t @ (x * x)) / count - shift * shift
+    mean = np.where(count > 0, c + shift, 0.0)
+    scale = np.sqrt(np.maximum(var, 0.0))
+    scale = np.where((count > 0) & (scale > 0), scale, 1.0)
+    rows = train[:, :, None] & present[None]
+    low = np.where(rows, v[None], np.inf).min(axis=1)
+    high = np.where(rows, v[None], -np.inf).max(axis=1)
+    seen = np.stack([np.where(count > 0, low, np.nan), np.where(count > 0, high, np.nan)], axis=-1)
+    return mean, scale, seen
+
+
+def _start(v: np.ndarray, y: np.ndarray) -> np.ndarray | None:
+    """(w, b) fitted on all the rows, where every fold starts its Newton iterations: a fold leaves out one kind, so
+    its minimiser is close and it needs fewer steps than from 0 (None when the rows have one class)."""
+    if len(set(y.tolist())) < 2:
+        return None
+    mean, scale, _ = _standardisation(v, axis=0)
+    coef, intercept = logistic(np.nan_to_num((v - mean) / scale), y)
+    return np.append(coef, intercept)
+
+
 def fit_folds(feats: tuple[str, ...], v: np.ndarray, y: np.ndarray, train: np.ndarray, margin: float) -> list[Model]:
     """`fit_arrays` on each fold's training rows (train: folds × cases, True for the clear cases a fold fits on), all
-    folds in one batched Newton solve; a fold whose training cases have one class only is fitted alone."""
-    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # a feature missing on a whole fold: mean 0, scale 1
-        mean, scale, seen = _standardisation(np.where(train[:, :, None], v[None], np.nan), axis=1)
+    folds in one batched Newton solve over the cases some fold trains on; a fold whose training cases have one
+    class only is fitted alone."""
+    used = train.any(axis=0)
+    v, y, train = v[used], y[used], train[:, used]
+    mean, scale, seen = _fold_standardisation(v, train)
     z = np.nan_to_num((v[None] - mean[:, None]) / scale[:, None]) * train[:, :, None]
-    coef, intercept = logistic_folds(z, y, train.astype(float))
+    coef, intercept = logistic_folds(z, y, train.astype(float), start=_start(v, y))
     models = [Model(feats, mean[i], scale[i], coef[i], float(intercept[i]), margin, seen[i]) for i in range(len(train))]
-    for i, rows_i in enumerate(train):
-        if len(set(y[rows_i])) < 2:
-            models[i] = fit_arrays(feats, v[rows_i], y[rows_i], margin)
+    ones = (train & (y > 0)).sum(axis=1)
+    for i in np.flatnonzero((ones == 0) | (ones == train.sum(axis=1))):
+        models[i] = fit_arrays(feats, v[train[i]], y[train[i]], margin)
     return models
 
 
