@@ -12,8 +12,16 @@ from abc import ABC, abstractmethod
 import torch
 from torch import Tensor
 
+from ..errors import NonFiniteError
 from ..load.problem import Batch, Problem
 from .reduction import accumulate
+
+# Raised where a product is NaN/Inf although the loss and gradient at θ are finite (they are checked first): the
+# model's second derivative overflows, as PyTorch's Mish double backward does for pre-activations above about 100 in
+# float32 (about 1000 in float64) where the true second derivative is 0.
+_NON_FINITE = ("a product with {name} is NaN/Inf at this checkpoint although the loss and gradient are finite: the "
+               "model's second derivative overflows in {dtype} (an activation's double backward at large "
+               "pre-activations, such as Mish above about 100 in float32); scale the inputs or use another activation")
 
 
 class CurvatureOperator(ABC):
@@ -22,7 +30,8 @@ class CurvatureOperator(ABC):
     `matmat(V)` takes V of shape (d, k) and returns M V (d, k); `matvec(v)` takes (d,); `@` does either.
     It is a `hessdiag.linalg.LinearMap`, so every estimator of the numerical core accepts it. Inputs of any
     floating dtype are cast to the problem's dtype; results come back in the problem's dtype.
-    `matvecs` counts the matrix–vector products made (k per `matmat` of k vectors).
+    `matvecs` counts the matrix–vector products made (k per `matmat` of k vectors). A product that is NaN/Inf
+    raises `NonFiniteError` (a Lanczos run would otherwise stop on a non-finite tridiagonal matrix).
     `vectors_per_call` (None: all at once) splits a block into calls of at most that many vectors: the cost
     plan sets 1 under `--budget` where a batched round measured slower per vector than single products
     (large models on a CPU, `work.units.rounds_by_speed`); the products are the same up to rounding.
@@ -65,6 +74,8 @@ class CurvatureOperator(ABC):
         extra = self._global_matmat(rows)
         if extra is not None:
             out = out + extra
+        if not torch.isfinite(out).all():
+            raise NonFiniteError(_NON_FINITE.format(name=self.name, dtype=str(self.dtype).removeprefix("torch.")))
         self.matvecs += rows.shape[0]
         return out.T
 

@@ -10,9 +10,12 @@ from __future__ import annotations
 import pytest
 import torch
 
+import hessdiag
 from helpers.cases import CASES
 from helpers.dense import Dense, rel_err
 from helpers.problems import problem_for
+from hessdiag.errors import NonFiniteError
+from hessdiag.load import problem_from_objects
 from hessdiag.operators import HessianOperator
 from hessdiag.operators import hessian as hessian_module
 
@@ -68,3 +71,40 @@ def test_a_parameter_with_a_constant_gradient_has_zero_curvature(mode):
     assert int((ref.abs().sum(1) == 0).sum()) == 3  # g's three rows
     V = torch.randn(op.d, 3, generator=gen, dtype=torch.float64)
     assert rel_err(op.matmat(V), ref @ V) < TOL and rel_err(op.matvec(V[:, 0]), ref @ V[:, 0]) < TOL
+
+
+def _mish_at_large_inputs(scale: float) -> tuple[torch.nn.Module, torch.Tensor, torch.Tensor]:
+    """A Mish MLP 3-4-2 whose first-layer pre-activations reach about `scale`: PyTorch's Mish double backward is
+    NaN above about 100 in float32 and 1000 in float64, where the true second derivative is 0."""
+    gen = torch.Generator().manual_seed(0)
+    linear = [torch.nn.utils.skip_init(torch.nn.Linear, i, o, dtype=torch.float64) for i, o in ((3, 4), (4, 2))]
+    model = torch.nn.Sequential(linear[0], torch.nn.Mish(), linear[1])
+    with torch.no_grad():
+        for p in model.parameters():
+            p.copy_(torch.randn(p.shape, generator=gen, dtype=torch.float64))
+        model[0].weight.abs_()
+    x = torch.rand(8, 3, generator=gen, dtype=torch.float64) * scale
+    return model, x, torch.arange(8) % 2
+
+
+@pytest.mark.parametrize("mode", ["retained", "fwd-rev"])
+@pytest.mark.parametrize("scale, finite", [(1.0, True), (1e5, False)])
+def test_a_product_that_overflows_raises_a_clear_error_not_nan(mode, scale, finite):
+    model, x, y = _mish_at_large_inputs(scale)
+    problem = problem_from_objects(model, x, y, "ce", dtype="float64", device="cpu")
+    op = HessianOperator(problem, mode=mode)
+    v = torch.ones(op.d, dtype=torch.float64)
+    if finite:
+        assert torch.isfinite(op @ v).all() and op.matvecs == 1
+        return
+    with pytest.raises(NonFiniteError, match="NaN/Inf .* loss and gradient are finite.*float64"):
+        op @ v
+    assert op.matvecs == 0
+
+
+def test_a_run_whose_hessian_overflows_stops_with_that_error():
+    """The whole run: `diagnose` raises the NonFiniteError (the CLI prints its one line), not scipy's ValueError
+    from a Lanczos matrix full of NaN."""
+    model, x, y = _mish_at_large_inputs(1e5)
+    with pytest.raises(NonFiniteError, match="second derivative overflows"):
+        hessdiag.diagnose(model, (x, y), loss="ce", only="spectrum", race_steps=0)
