@@ -18,6 +18,10 @@ from . import models as M
 # MLPs on raw breast-cancer features (MLPs on raw features mostly sign, the tanh one on raw wine a tie), exact rank-8
 # completion at batch 8 (exact rank 8 at batch 32 went euclidean twice; exact ranks 2, 3 and 5 at batch 8 went
 # euclidean and sign), and Mish and sigmoid autoencoders 20-4-20 on the clusters (the other activations there split).
+# A Mish MLP 30-32-1 on raw breast-cancer features (seed 484) was chosen too and dropped after its evidence run failed,
+# before any call or truth of this round existed: its first-layer pre-activations reach 1014, where PyTorch's Mish
+# double backward is NaN in float32 (the true second derivative is 0), so hessdiag's Hessian products were NaN. That run
+# is what made a NaN product a NonFiniteError with a clear message; the kind cannot be measured, so it is not a case.
 
 
 def mlp_gelu_clusters_model() -> nn.Module:
@@ -42,10 +46,6 @@ def mlp_silu_wine_raw_model() -> nn.Module:
 
 def mlp_softplus_cancer_raw_model() -> nn.Module:
     return M.build(lambda: M.mlp([30, 32, 1], nn.Softplus), seed=483)
-
-
-def mlp_mish_cancer_raw_model() -> nn.Module:
-    return M.build(lambda: M.mlp([30, 32, 1], nn.Mish), seed=484)
 
 
 def raw_breast_cancer():
@@ -78,7 +78,6 @@ def autoencoder_sigmoid_clusters_data():
 
 mlp_silu_wine_raw_data = D.wine_raw
 mlp_softplus_cancer_raw_data = raw_breast_cancer
-mlp_mish_cancer_raw_data = raw_breast_cancer
 
 # kind: (loss, batch size, classes, description, extra sources)
 KINDS: dict[str, tuple] = {
@@ -87,8 +86,6 @@ KINDS: dict[str, tuple] = {
     "mlp_silu_wine_raw": ("ce", 16, 3, "SiLU MLP 13-32-3 on raw wine features (0.1..1.7e3)", (M.mlp, D.wine_raw)),
     "mlp_softplus_cancer_raw": ("bce", 32, 2, "Softplus MLP 30-32-1 on breast cancer raw features (scales "
                                 "1e-3..4e3)", (M.mlp, D.breast_cancer)),
-    "mlp_mish_cancer_raw": ("bce", 32, 2, "Mish MLP 30-32-1 on breast cancer raw features (scales 1e-3..4e3)",
-                            (M.mlp, D.breast_cancer)),
     "matrix_completion_r8_clean_b8": ("mse", 8, None, "rank-8 factorisation U Vᵀ of an 80x60 matrix from 2,500 "
                                       "exact entries, batch 8", (M.MatrixFactorization, D.low_rank_entries)),
     "autoencoder_mish_clusters": ("mse", 64, None, "Mish autoencoder 20-4-20 reconstructing 5 Gaussian clusters",
