@@ -18,14 +18,20 @@ from recommendation_bench import prospective, race_study, rule_fit  # noqa: E402
 RECORD = json.loads(prospective.JSON_PATH.read_text())["cases"]
 
 
+@pytest.fixture(scope="module")
+def caches() -> tuple[dict, dict]:
+    """The evidence and race caches (35 and 9 MB of JSON), read once for the hundreds of cases below."""
+    return ev.load(), race_study.load()
+
+
 @pytest.mark.parametrize("name", sorted(RECORD))
-def test_a_recorded_call_is_the_sign_of_its_score_on_the_cached_evidence(name):
+def test_a_recorded_call_is_the_sign_of_its_score_on_the_cached_evidence(name, caches):
     """The record read the case's cached evidence and race (its features are those the caches give now), and
     each call is what a margin-0 rule makes of its score: the score's sign, or inconclusive where the score's
     interval straddles 0 (the race rule on softmax_wine_std_init; the record keeps the score, not its interval).
     An unbounded end of an interval is kept as the text "inf" (mlp_relu_wine_std_b8_init's race ratio)."""
     entry = RECORD[name]
-    table = rule_fit.feature_table(ev.load(), race_study.load(), [name])[name]
+    table = rule_fit.feature_table(*caches, [name])[name]
     assert entry["features"] == {k: None if v is None else [x if x is None or math.isfinite(x) else str(x) for x in v]
                                  for k, v in table.items()}
     for variant in (*prospective.RULES, *prospective.candidates_recorded(RECORD)):
