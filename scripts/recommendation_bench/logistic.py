@@ -5,6 +5,8 @@ rows weighted 0)."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 PENALTY_C = 1.0
@@ -126,7 +128,9 @@ def _fold_standardisation(v: np.ndarray, train: np.ndarray) -> tuple[np.ndarray,
     mean_f − c is small against the scale and the one-pass variance keeps float64's precision to ~1e-15."""
     present = ~np.isnan(v)
     t = train.astype(float)
-    c = np.nanmean(np.where(train.any(axis=0)[:, None], v, np.nan), axis=0) if present.any() else np.zeros(v.shape[1])
+    kept = np.where(train.any(axis=0)[:, None] & present, v, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):  # a feature missing on every row: c = 0
+        c = kept.sum(axis=0) / (train.any(axis=0)[:, None] & present).sum(axis=0)
     c = np.where(np.isfinite(c), c, 0.0)
     x = np.where(present, v - c, 0.0)
     count = t @ present
@@ -148,7 +152,9 @@ def _start(v: np.ndarray, y: np.ndarray) -> np.ndarray | None:
     its minimiser is close and it needs fewer steps than from 0 (None when the rows have one class)."""
     if len(set(y.tolist())) < 2:
         return None
-    mean, scale, _ = _standardisation(v, axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a feature missing on every row: mean 0, scale 1
+        mean, scale, _ = _standardisation(v, axis=0)
     coef, intercept = logistic(np.nan_to_num((v - mean) / scale), y)
     return np.append(coef, intercept)
 

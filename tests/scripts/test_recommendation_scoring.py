@@ -7,6 +7,7 @@ never put the two checkpoints of one kind on both sides.
 
 import math
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -85,6 +86,25 @@ def test_the_folds_fitted_together_are_each_fold_fitted_alone(k):
         assert np.allclose(model.coef, alone.coef, rtol=1e-9, atol=1e-12)
         assert model.intercept == pytest.approx(alone.intercept, rel=1e-9, abs=1e-12)
     assert model.intercept == 5.0 and not model.coef.any()
+
+
+def test_a_feature_missing_on_every_row_fits_silently_as_no_information():
+    """A feature no training row has (the race's ratio where no race ran): mean 0, scale 1, z = 0, no warning."""
+    gen = np.random.default_rng(3)
+    v = np.column_stack([gen.normal(size=20), np.full(20, np.nan)])
+    y = (v[:, 0] > 0).astype(int)
+    train = np.ones((4, 20), dtype=bool)
+    for f in range(4):
+        train[f, 5 * f:5 * f + 5] = False
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        models = logistic.fit_folds(("a", "b"), v, y, train, 0.0)
+    for model, rows in zip(models, train):
+        assert (model.mean[1], model.scale[1]) == (0.0, 1.0) and np.isnan(model.seen[1]).all()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # fit_arrays, the reference, warns on the empty column
+            alone = logistic.fit_arrays(("a", "b"), v[rows], y[rows], 0.0)
+        assert np.allclose(model.coef, alone.coef, rtol=1e-9)
 
 
 def _table(n_kinds: int = 6):
