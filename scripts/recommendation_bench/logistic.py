@@ -128,13 +128,12 @@ def _fold_standardisation(v: np.ndarray, train: np.ndarray) -> tuple[np.ndarray,
     mean_f − c is small against the scale and the one-pass variance keeps float64's precision to ~1e-15."""
     present = ~np.isnan(v)
     t = train.astype(float)
-    kept = np.where(train.any(axis=0)[:, None] & present, v, 0.0)
-    with np.errstate(invalid="ignore", divide="ignore"):  # a feature missing on every row: c = 0
-        c = kept.sum(axis=0) / (train.any(axis=0)[:, None] & present).sum(axis=0)
-    c = np.where(np.isfinite(c), c, 0.0)
-    x = np.where(present, v - c, 0.0)
+    trained = train.any(axis=0)[:, None] & present
     count = t @ present
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore"):  # a feature missing on every row: c = 0, mean 0, scale 1
+        c = np.where(trained, v, 0.0).sum(axis=0) / trained.sum(axis=0)
+        c = np.where(np.isfinite(c), c, 0.0)
+        x = np.where(present, v - c, 0.0)
         shift = (t @ x) / count
         var = (t @ (x * x)) / count - shift * shift
     mean = np.where(count > 0, c + shift, 0.0)
