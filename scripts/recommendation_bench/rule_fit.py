@@ -141,17 +141,20 @@ def candidates(table: dict, variant: str) -> list[str]:
 
 
 def select(table: dict, truth: dict, kinds: dict, cases: list[str], variant: str,
-           max_features: int = MAX_FEATURES) -> tuple[tuple[str, ...], float, float]:
-    """(features, margin, inner utility) maximising the inner leave-one-kind-out utility over the subsets of at
-    most `max_features` candidates."""
+           max_features: int = MAX_FEATURES,
+           subsets: Iterable[tuple[str, ...]] | None = None) -> tuple[tuple[str, ...], float, float]:
+    """(features, margin, inner utility) maximising the inner leave-one-kind-out utility over `subsets` (by
+    default every subset of at most `max_features` of the variant's candidates; one fixed subset chooses only
+    its margin)."""
     best = None
-    pool = candidates(table, variant)
-    for size in range(1, max_features + 1):
-        for feats in itertools.combinations(pool, size):
-            for margin, calls in loko_calls(table, truth, kinds, cases, feats).items():
-                key = (utility(calls, truth), -size, -margin)
-                if best is None or key > best[0]:
-                    best = (key, feats, margin)
+    if subsets is None:
+        pool = candidates(table, variant)
+        subsets = (f for size in range(1, max_features + 1) for f in itertools.combinations(pool, size))
+    for feats in subsets:
+        for margin, calls in loko_calls(table, truth, kinds, cases, feats).items():
+            key = (utility(calls, truth), -len(feats), -margin)
+            if best is None or key > best[0]:
+                best = (key, feats, margin)
     assert best is not None
     return best[1], best[2], best[0][0]
 

@@ -77,11 +77,24 @@ def test_the_score_counts_the_frozen_calls_against_the_truth_and_the_constant():
     assert "accuracy on clear cases   72% (213/296)" in constant and "recall euclidean    0%" in constant
 
 
+def test_every_candidate_design_names_a_variant_and_features_the_selection_could_choose():
+    """A fixed candidate (the block pair from round 48 on) uses features of its variant's pool, no more than its
+    size; a selected one fixes none."""
+    from hessdiag.recommend.features import CANDIDATES as FEATURES
+
+    for name, (variant, size, fixed) in prospective.CANDIDATES.items():
+        assert variant in ("no_race", "with_race") and size in (1, 2), name
+        if fixed is not None:
+            assert len(fixed) <= size and set(fixed) <= set(FEATURES), name
+            assert variant == "with_race" or rule_fit.RACE not in fixed, name
+    assert prospective.CANDIDATES["block_pair_no_race"] == ("no_race", 2, ("block_top_spread", "log_jacobi_rate"))
+
+
 def test_record_freezes_the_shipped_rules_calls_with_their_commit(tmp_path, monkeypatch):
     """With a ground truth that lacks the case, `record` writes what `frozen_calls` gives on the caches now,
     stamped with the commit of coefficients.py, beside the candidate designs' calls (here one cheap candidate), and
     a second record of it is refused."""
-    monkeypatch.setattr(prospective, "CANDIDATES", {"one_feature_with_race": ("with_race", 1)})
+    monkeypatch.setattr(prospective, "CANDIDATES", {"one_feature_with_race": ("with_race", 1, None)})
     name = "lstm_warm"
     truth = json.loads(prospective.TRUTH_PATH.read_text())
     del truth["cases"][name]
@@ -105,7 +118,7 @@ def test_record_candidates_adds_the_candidate_designs_calls_once_and_only_before
     """A candidate design (here the selection with one feature, cheap) is selected and fitted on the ground truth
     there is, and its call on a recorded case without a truth is added beside the shipped rules' calls, which stay
     as they were; a second record of it, or one of a case with a truth, is refused and writes nothing."""
-    monkeypatch.setattr(prospective, "CANDIDATES", {"one_feature_no_race": ("no_race", 1)})
+    monkeypatch.setattr(prospective, "CANDIDATES", {"one_feature_no_race": ("no_race", 1, None)})
     truth = json.loads(prospective.TRUTH_PATH.read_text())
     name = next(n for n in RECORD if n in truth["cases"] and "one_feature_no_race" not in RECORD[n])
     del truth["cases"][name]

@@ -144,6 +144,19 @@ def test_folds_leave_whole_kinds_out_and_the_selection_finds_the_informative_fea
     assert all(nested[c] == truth[c] for c in cases if truth[c] != "tie") and len(chosen) == 6
 
 
+def test_a_fixed_subset_keeps_its_features_and_chooses_only_the_margin_the_full_search_would_for_them():
+    """prospective's fixed-pair candidate: `select` over one subset returns it, with the margin and inner utility
+    the same leave-one-kind-out calls give, even where another subset would score higher."""
+    table, truth, kinds = _table()
+    cases = list(table)
+    feats, margin, inner = rule_fit.select(table, truth, kinds, cases, "no_race", subsets=[("y",)])
+    assert feats == ("y",)
+    loko = rule_fit.loko_calls(table, truth, kinds, cases, ("y",))
+    by_margin = {m: rule_fit.utility(calls, truth) for m, calls in loko.items()}
+    assert inner == max(by_margin.values()) and margin == min(m for m, u in by_margin.items() if u == inner)
+    assert rule_fit.select(table, truth, kinds, cases, "no_race", subsets=[("x",)])[2] > inner
+
+
 @pytest.mark.parametrize("max_features", [1, 2])
 def test_nested_selection_in_two_processes_gives_the_same_calls_and_choices_in_the_same_order(max_features):
     table, truth, kinds = _table()
