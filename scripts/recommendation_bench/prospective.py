@@ -179,7 +179,7 @@ def score(path: Path = JSON_PATH) -> str:
             n: doc[n][c]["call"] for n in done if c in doc[n]}
     blocks["constant 'always sign'"] = scoring.constant("sign", done)
     for title, calls in blocks.items():
-        lines += ["", scoring.block_text(title, truth, calls, seeds)]
+        lines += ["", scoring.block_text(title, truth, calls, seeds) if calls else f"{title}: no call has a truth yet"]
     return "\n".join(lines)
 
 
