@@ -431,4 +431,19 @@ NOTES: list[str] = [
     "sign 3.60, sign 3.49 (every seed sign; a Softplus MLP on raw breast-cancer features); tie 0.950, tie 0.999 (every "
     "seed a tie; exact rank-8 completion at batch 8, where at batch 32 it was euclidean twice); tie 0.999, tie 1.00 "
     "(a Mish autoencoder 20-4-20 on the clusters); tie 0.998, tie 0.999 (a sigmoid one).",
+    "forty-eighth round (2026-12-07, chosen in the session that refitted the rules on 630 cases, while that refit ran "
+    "and before any of its cases was run, its calls frozen by the 630-case rules with the candidate designs, the block "
+    "top spread with the Jacobi rate among them for the first time, its ground truth computed in the same session), a "
+    "PROSPECTIVE test of the rules refitted on 630 cases: matrix_completion_r7_clean, matrix_completion_r4_clean_b16, "
+    "lsq_rot_n120, deep_linear_powerlaw_d4, lsq_overparam_powerlaw_n100, lsq_axis_n120_cond1e4 and "
+    "mlp_leaky_relu_wine_raw, their calls frozen before this truth. About 4 minutes for the two halves on two "
+    "one-thread processes beside a two-process benchmark score. They came out euclidean 0.477 (0.67: one seed a tie), "
+    "euclidean 0.475 (every seed euclidean; exact rank-7 completion at batch 32, where exact ranks 1 to 8 went "
+    "euclidean at initialisation); sign 1.26 (0.67: one seed a tie), euclidean 0.0856 (every seed euclidean; exact "
+    "rank-4 completion at batch 16, euclidean twice at batch 32, a tie twice at batch 8); euclidean 0.313 (every "
+    "seed), euclidean 0.718 (0.67: one seed a tie; rotated least squares, N = 120 for d = 40); euclidean 0.0533 (every "
+    "seed), tie 0.919 (0.67: one seed euclidean; a deep linear net of depth 4 on rotated power-law least squares, "
+    "euclidean twice at depth 3); euclidean 0.116, euclidean 0.0659 (every seed; over-parameterised power-law least "
+    "squares, N = 100 for d = 300); sign 42.3, sign 35.2 (every seed; axis-aligned least squares of condition 1e4, "
+    "N = 120); sign 4.21 (0.67: one seed euclidean 0.62), sign 2.83 (every seed; a LeakyReLU MLP on raw wine).",
 ]
