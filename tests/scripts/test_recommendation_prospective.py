@@ -78,6 +78,22 @@ def test_the_score_counts_the_frozen_calls_against_the_truth_and_the_constant():
     assert "accuracy on clear cases   71% (218/309)" in constant and "recall euclidean    0%" in constant
 
 
+def test_a_design_whose_calls_have_no_truth_yet_is_reported_as_such(tmp_path, monkeypatch):
+    """Before round 48's truth the block pair (recorded from round 48 on) had no scored call: the score says so and
+    scores the rest."""
+    truth = json.loads(prospective.TRUTH_PATH.read_text())
+    for n in [n for n in RECORD if "block_pair_no_race" in RECORD[n]]:
+        del truth["cases"][n]
+    truth_path = tmp_path / "ground_truth.json"
+    truth_path.write_text(json.dumps(truth))
+    monkeypatch.setattr(prospective, "TRUTH_PATH", truth_path)
+    text = prospective.score()
+    assert text.startswith("594 of 608 recorded cases have a ground truth")
+    title = "a candidate design, block_pair_no_race (frozen before the truth, not shipped)"
+    assert f"{title}: no call has a truth yet" in text.split("\n\n")
+    assert "accuracy on clear cases   73% (215/296)" in text
+
+
 def test_every_candidate_design_names_a_variant_and_features_the_selection_could_choose():
     """A fixed candidate (the block pair from round 48 on) uses features of its variant's pool, no more than its
     size; a selected one fixes none."""
