@@ -43,8 +43,8 @@ RULES = ("no_race", "with_race")
 # them). Round 24 froze the selection with up to two features (two_features_no_race, two_features_with_race), which
 # then became the shipped design (rule_fit's MAX_FEATURES); from round 25 on the candidates are the one-feature
 # design it replaced; from round 48 on also the pair the no-race selection chose on 600 cases (289 of 300 folds)
-# and left on 616 (16 of 308), refitted with only its margin chosen, so that forecasts compare the two pairs the
-# selection moves between.
+# and left on 616 (still chosen in 16 of 308 folds), refitted with only its margin chosen, so that forecasts compare
+# the two pairs the selection moves between.
 CANDIDATES: dict[str, tuple[str, int, tuple[str, ...] | None]] = {
     "one_feature_no_race": ("no_race", 1, None),
     "one_feature_with_race": ("with_race", 1, None),
