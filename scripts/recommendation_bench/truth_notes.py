@@ -446,4 +446,18 @@ NOTES: list[str] = [
     "euclidean twice at depth 3); euclidean 0.116, euclidean 0.0659 (every seed; over-parameterised power-law least "
     "squares, N = 100 for d = 300); sign 42.3, sign 35.2 (every seed; axis-aligned least squares of condition 1e4, "
     "N = 120); sign 4.21 (0.67: one seed euclidean 0.62), sign 2.83 (every seed; a LeakyReLU MLP on raw wine).",
+    "forty-ninth round (2026-12-07, chosen in the session that refitted the rules on 630 cases, after round 48's truth"
+    " and before any of its cases was run, next to the fitted cases where the shipped no-race pair and the block pair "
+    "disagree; its calls frozen by the 630-case rules with the candidate designs, its ground truth computed in the "
+    "same session), a PROSPECTIVE test of the rules refitted on 630 cases: mlp_gelu_wide_wine_std, "
+    "mlp_selu_digits_b16, mlp_elu_digits_b16, mlp_tanh_wine_std_b8, mlp_softplus_cancer_std_b8, lsq_axis_n150 and "
+    "mlp_mish_friedman_b8, their calls frozen before this truth. About 5 minutes for the two halves on two one-thread "
+    "processes beside the test suite. They came out sign, sign (a wide GELU MLP on standardised wine, where Adam's "
+    "loss reached exactly 0: every seed sign from initialisation, after the warm-up two seeds sign and one euclidean, "
+    "SGD's loss exactly 0 there); sign 1.29 (0.67: one seed a tie), tie 1.18 (every seed; a SELU MLP on digits at "
+    "batch 16); sign 1.78 (every seed), tie 1.03 (every seed; an ELU MLP there); sign 1.46 (0.33: the seeds euclidean "
+    "0.078, tie 1.21, sign 5.7), sign 28.3 (every seed; a tanh MLP on standardised wine at batch 8); tie 1.15 (every "
+    "seed), sign 1.25 (0.67: one seed a tie; a softplus MLP on standardised breast cancer at batch 8); sign 2.04, sign"
+    " 1.42 (every seed; axis-aligned least squares, N = 150 for d = 40); tie 1.02, tie 1.13 (a Mish MLP on Friedman's "
+    "function at batch 8, one and two seeds sign).",
 ]
