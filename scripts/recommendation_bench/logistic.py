@@ -48,13 +48,17 @@ def _standardised(v: np.ndarray, lo: np.ndarray, hi: np.ndarray, mean: np.ndarra
 
 
 def _standardisation(rows: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Mean (0 where no value), scale (1 where no spread) and (smallest, largest) value along `axis`, NaN ignored."""
-    mean = np.nanmean(rows, axis=axis)
+    """Mean (0 where no value), scale (1 where no spread) and (smallest, largest) value along `axis`, NaN ignored;
+    a feature missing on every row (the race's ratio where no race ran) is no information, silently."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # numpy's empty-slice warnings on an all-NaN column
+        mean = np.nanmean(rows, axis=axis)
+        scale = np.nanstd(rows, axis=axis)
+        finite = np.where(np.isfinite(rows), rows, np.nan)
+        seen = np.stack([np.nanmin(finite, axis=axis), np.nanmax(finite, axis=axis)], axis=-1)
     mean = np.where(np.isfinite(mean), mean, 0.0)
-    scale = np.nanstd(rows, axis=axis)
     scale = np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
-    finite = np.where(np.isfinite(rows), rows, np.nan)
-    return mean, scale, np.stack([np.nanmin(finite, axis=axis), np.nanmax(finite, axis=axis)], axis=-1)
+    return mean, scale, seen
 
 
 def logistic(z: np.ndarray, y: np.ndarray, c: float = PENALTY_C) -> tuple[np.ndarray, float]:
@@ -151,9 +155,7 @@ def _start(v: np.ndarray, y: np.ndarray) -> np.ndarray | None:
     its minimiser is close and it needs fewer steps than from 0 (None when the rows have one class)."""
     if len(set(y.tolist())) < 2:
         return None
-    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # a feature missing on every row: mean 0, scale 1
-        mean, scale, _ = _standardisation(v, axis=0)
+    mean, scale, _ = _standardisation(v, axis=0)
     coef, intercept = logistic(np.nan_to_num((v - mean) / scale), y)
     return np.append(coef, intercept)
 
