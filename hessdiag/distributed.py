@@ -36,6 +36,13 @@ REPORTED_KEY = "hessdiag/reported"  # rank 0 has printed the outcome
 ACK_KEY = "hessdiag/ack/{rank}"  # rank ≠ 0 has read a failure
 LEFT_KEY = "hessdiag/left/{rank}"  # rank ≠ 0 is leaving (rank 0, the store's host, leaves last)
 END_WAIT_S = 30.0  # how long a rank waits for the others' acknowledgements when ending on an error
+# How long a rank ending on a failure waits for the other side to answer before it takes the other side to be
+# blocked in a collective with it, which only its own exit ends (gloo: destroying this rank's group does not always
+# wake the peer): rank 0 waits this long for the acknowledgements, then speaks and leaves without waiting for the
+# ranks to leave; a rank ≠ 0 waits twice this long for rank 0 to speak, then leaves, which frees rank 0 to speak.
+# Waiting END_WAIT_S instead made a Ctrl-C under torchrun take 40 to 70 s in about half the runs of
+# tests/test_distributed.py's Ctrl-C test.
+ACK_WAIT_S = 2.0
 POLL_S = 0.02
 
 
@@ -175,16 +182,18 @@ def _store():
     return dist.distributed_c10d._get_default_store()
 
 
-def _wait(store, keys: list[str], timeout: float) -> None:
-    """Until every key is in the store, the store is gone (its host, rank 0, has ended) or `timeout`."""
+def _wait(store, keys: list[str], timeout: float) -> bool:
+    """Until every key is in the store (True), the store is gone (its host, rank 0, has ended: True, nothing left to
+    wait for) or `timeout` (False)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
             if store.check(keys):
-                return
+                return True
         except Exception:  # the store went with rank 0: nothing left to wait for
-            return
+            return True
         time.sleep(POLL_S)
+    return False
 
 
 def conclude(code: int, message: str | None, say: Callable[[str], None]) -> int:
@@ -196,7 +205,10 @@ def conclude(code: int, message: str | None, say: Callable[[str], None]) -> int:
     published wins and this rank's connections are closed, so that no rank waits in a collective for
     it. Ranks ≠ 0 acknowledge a failure, wait until rank 0 has printed it (so that a launcher does not
     stop rank 0 before it speaks) and say they are leaving; rank 0 prints once every rank has
-    acknowledged and leaves last, as the host of the store (each wait bounded by END_WAIT_S)."""
+    acknowledged and leaves last, as the host of the store (each wait bounded by END_WAIT_S). On a failure the other
+    side may be blocked in a collective that only this rank's exit ends: rank 0 waits ACK_WAIT_S for the
+    acknowledgements, then prints and, if one is missing, leaves without waiting; a rank ≠ 0 waits 2·ACK_WAIT_S for
+    rank 0 to print, then leaves."""
     if not active():
         if message is not None and is_main():
             say(message)
@@ -215,19 +227,20 @@ def conclude(code: int, message: str | None, say: Callable[[str], None]) -> int:
         return code
     agreed_code, agreed = int(head), text or None
     if agreed is not None:
-        dist.destroy_process_group()  # wakes every rank blocked in a collective with this one
+        dist.destroy_process_group()  # usually wakes a rank blocked in a collective with this one (see ACK_WAIT_S)
     others = range(1, world)
     try:
         if me == 0:
+            acknowledged = agreed is None or _wait(store, [ACK_KEY.format(rank=r) for r in others], ACK_WAIT_S)
             if agreed is not None:
-                _wait(store, [ACK_KEY.format(rank=r) for r in others], END_WAIT_S)
                 say(agreed)
             store.set(REPORTED_KEY, "1")
-            _wait(store, [LEFT_KEY.format(rank=r) for r in others], END_WAIT_S)
+            if acknowledged:
+                _wait(store, [LEFT_KEY.format(rank=r) for r in others], END_WAIT_S)
         else:
             if agreed is not None:
                 store.set(ACK_KEY.format(rank=me), "1")
-            _wait(store, [REPORTED_KEY], END_WAIT_S)
+            _wait(store, [REPORTED_KEY], END_WAIT_S if agreed is None else 2 * ACK_WAIT_S)
             store.set(LEFT_KEY.format(rank=me), "1")
     except Exception:  # the store went with rank 0, which has spoken
         pass
