@@ -35,14 +35,8 @@ END_KEY = "hessdiag/end"  # "<code>\n<message>": the run's outcome, first writer
 REPORTED_KEY = "hessdiag/reported"  # rank 0 has printed the outcome
 ACK_KEY = "hessdiag/ack/{rank}"  # rank ≠ 0 has read a failure
 LEFT_KEY = "hessdiag/left/{rank}"  # rank ≠ 0 is leaving (rank 0, the store's host, leaves last)
-END_WAIT_S = 30.0  # how long a rank waits for the others' acknowledgements when ending on an error
-# How long a rank ending on a failure waits for the other side to answer before it takes the other side to be
-# blocked in a collective with it, which only its own exit ends (gloo: destroying this rank's group does not always
-# wake the peer): rank 0 waits this long for the acknowledgements, then speaks and leaves without waiting for the
-# ranks to leave; a rank ≠ 0 waits twice this long for rank 0 to speak, then leaves, which frees rank 0 to speak.
-# Waiting END_WAIT_S instead made a Ctrl-C under torchrun take 40 to 70 s in about half the runs of
-# tests/test_distributed.py's Ctrl-C test.
-ACK_WAIT_S = 2.0
+END_WAIT_S = 30.0  # how long rank 0 waits for the others to leave, and a rank ≠ 0 for rank 0 to report
+ACK_WAIT_S = 2.0  # how long a rank ending on a failure waits for the other side to answer (see conclude)
 POLL_S = 0.02
 
 
@@ -206,9 +200,9 @@ def conclude(code: int, message: str | None, say: Callable[[str], None]) -> int:
     it. Ranks ≠ 0 acknowledge a failure, wait until rank 0 has printed it (so that a launcher does not
     stop rank 0 before it speaks) and say they are leaving; rank 0 prints once every rank has
     acknowledged and leaves last, as the host of the store (each wait bounded by END_WAIT_S). On a failure the other
-    side may be blocked in a collective that only this rank's exit ends: rank 0 waits ACK_WAIT_S for the
-    acknowledgements, then prints and, if one is missing, leaves without waiting; a rank ≠ 0 waits 2·ACK_WAIT_S for
-    rank 0 to print, then leaves."""
+    side may be blocked in a collective that only this rank's exit ends (gloo: destroying this rank's group does not
+    always wake the peer): rank 0 waits ACK_WAIT_S for the acknowledgements, then prints and, if one is missing,
+    leaves without waiting; a rank ≠ 0 waits 2·ACK_WAIT_S for rank 0 to print, then leaves, which frees rank 0."""
     if not active():
         if message is not None and is_main():
             say(message)
