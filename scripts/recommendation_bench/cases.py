@@ -111,7 +111,7 @@ def _checkpoint(name: str) -> tuple[dict[str, Tensor], list[float] | None]:
 # ---- problem kinds (kinds.py: rounds one to five; kinds_prospective.py: rounds six to ten; kinds_late.py: eleven
 # to thirteen; kinds_round14.py to kinds_round<LAST_ROUND>.py: one round each) ------------------------------------
 
-LAST_ROUND = 51  # the newest kinds_round<N>.py; a new round's module is registered by raising this
+LAST_ROUND = 52  # the newest kinds_round<N>.py; a new round's module is registered by raising this
 KIND_MODULES = (kinds, kinds_prospective, kinds_late,
                 *(importlib.import_module(f".kinds_round{r}", __package__) for r in range(14, LAST_ROUND + 1)))
 KINDS: dict[str, tuple] = {k: v for module in KIND_MODULES for k, v in module.KINDS.items()}
