@@ -492,4 +492,14 @@ NOTES: list[str] = [
     "tie; on Friedman's function); tie 0.902, tie 1.04 (one seed sign each; on standardised iris); euclidean 0.729 "
     "(0.67: one seed a tie), tie 1.01 (every seed; noisy rank-7 completion); sign 16.4, sign 17.3 (every seed; "
     "axis-aligned least squares of condition 1e4, N = 150).",
+    "fifty-second round, first half (2026-12-07, chosen in the session that refitted the rules on 690 cases, before "
+    "any of its cases was run, aimed at the sequence models the benchmark had met least: four transformer and four "
+    "LSTM kinds; its calls frozen by the 690-case rules with the candidate designs): a PROSPECTIVE test of the rules "
+    "refitted on 690 cases: lstm_h16 and lstm_v4, their calls frozen before this truth. The other six kinds "
+    "(transformer_d1, transformer_v10, transformer_b16, transformer_first_token, lstm_majority, lstm_b16) were left "
+    "for a later session: a transformer case took 18 to 27 minutes of evidence on one thread. About 14 minutes for the"
+    " four cases on one or two one-thread processes, beside the race study. They came out sign 1.45, sign 3.11 (every "
+    "seed; a hand-written LSTM with 16 hidden units recalling the first of 12 tokens); sign 1.69 (0.67: one seed a "
+    "tie), sign 10.1 (0.67: the seeds sign 6.7, euclidean 0.79, sign 7e4; the same LSTM with 32 hidden units and four "
+    "token values).",
 ]
